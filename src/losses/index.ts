@@ -1,0 +1,10 @@
+export { iicLoss, iicJointDistribution, iicMutualInformation } from './iic_loss.js';
+export type { IicLossOptions } from './iic_loss.js';
+export { mineLoss, mineLowerBound } from './mine_loss.js';
+export type { MineLossOptions, MineLossResult } from './mine_loss.js';
+export { mseLoss, perSampleSquaredError } from './mse_loss.js';
+export type { ReconstructionLossOptions } from './mse_loss.js';
+export { binaryCrossEntropyLoss, perSampleBinaryCrossEntropy } from './binary_cross_entropy_loss.js';
+export type { BinaryCrossEntropyOptions } from './binary_cross_entropy_loss.js';
+export { filterDistinguisherLoss, filterDistinguisherPairLoss, featureMapCosines } from './filter_distinguisher_loss.js';
+export type { FilterDistinguisherLossOptions, FilterDistinguisherLossResult } from './filter_distinguisher_loss.js';

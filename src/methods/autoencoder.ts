@@ -1,0 +1,359 @@
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+
+import type { ImageDataset } from '../data/dataset.js';
+import { addNoise, validateNoise } from '../data/augment/noise.js';
+import type { NoiseOptions } from '../data/augment/noise.js';
+import { binaryCrossEntropyLoss, perSampleBinaryCrossEntropy } from '../losses/binary_cross_entropy_loss.js';
+import { mseLoss, perSampleSquaredError } from '../losses/mse_loss.js';
+import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
+import { validateWidths } from '../nn/mlp.js';
+import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import type { BatchLossResult, EpochLogs, FeatureMatrix, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+
+/** Options of {@link Autoencoder}. Defaults are DEC's MNIST autoencoder (Xie et al. 2016). */
+export interface AutoencoderOptions extends MethodOptions {
+  /** `'dense'` (an MLP from `layers`) or `'conv'` (strided convs around a dense code). Default `'dense'`. */
+  architecture?: 'dense' | 'conv';
+  /** Dense widths from the input to the code; the decoder mirrors them. Default `[784, 500, 500, 2000, 10]`. */
+  layers?: number[];
+  /** Conv architecture: channels of the stride-2 conv3x3 layers. Default `[32, 64]` (inputs' sides divisible by 4). */
+  convChannels?: number[];
+  /** Conv architecture: the code's width. Default 10. */
+  codeSize?: number;
+  /** Activation of the code layer. Default `'linear'`. */
+  codeActivation?: 'linear' | 'sigmoid';
+  /** Reconstruction loss. Default `'mse'`. */
+  loss?: 'mse' | 'binaryCrossEntropy';
+  /** Activation of the reconstruction. Default `'linear'` for MSE, `'sigmoid'` for binary cross-entropy. */
+  outputActivation?: 'linear' | 'sigmoid';
+  /** Denoising: corruption of the input during training (the target stays clean). Default: none. */
+  denoise?: NoiseOptions;
+  /** Hinge on the per-sample reconstruction error (see `mseLoss`). Default: none. */
+  cutoff?: number;
+}
+
+/** Options of {@link Autoencoder.pretrainGreedy}. */
+export interface GreedyPretrainingOptions extends Omit<FitOptions, 'epochs'> {
+  /** Epochs for each shallow autoencoder. Default 5. */
+  epochsPerLayer?: number;
+  /** Corruption of each shallow autoencoder's input (DEC uses dropout 0.2). Default: the method's `denoise`. */
+  denoise?: NoiseOptions;
+}
+
+interface ResolvedConfig {
+  architecture: 'dense' | 'conv';
+  layers: number[];
+  convChannels: number[];
+  codeSize: number;
+  codeActivation: 'linear' | 'sigmoid';
+  loss: 'mse' | 'binaryCrossEntropy';
+  outputActivation: 'linear' | 'sigmoid';
+  denoise: NoiseOptions;
+  cutoff?: number;
+  seed: number;
+}
+
+interface SavedAutoencoder {
+  method: 'Autoencoder';
+  version: 1;
+  config: ResolvedConfig;
+  inputShape: [number, number, number];
+  epochsTrained: number;
+  globalStep: number;
+}
+
+/**
+ * An autoencoder for representation learning: dense (stacked, with greedy layer-wise
+ * pretraining) or convolutional, optionally denoising. Its codes feed k-means, probes or an
+ * {@link AutoencoderClassifier}.
+ *
+ * Greedy pretraining (Bengio et al. 2007; Vincent et al. 2010; DEC, Xie et al. 2016): train a
+ * shallow autoencoder a → b → a on the input, freeze it, train the next on its codes, and so on;
+ * then the encoders stacked and the decoders stacked in reverse form the deep autoencoder, which
+ * {@link fit} fine-tunes end to end.
+ *
+ * @example
+ * const ae = new Autoencoder({ layers: [784, 500, 500, 2000, 10], denoise: { masking: 0.2 } });
+ * await ae.pretrainGreedy(train, { epochsPerLayer: 5 });
+ * await ae.fit(train, { epochs: 20 });
+ * const codes = await ae.encode(test); // { data: Float32Array, rows, cols: 10 }
+ */
+export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
+  readonly name = 'Autoencoder';
+  readonly config: ResolvedConfig;
+  /** The encoder (input → code), once built. */
+  encoder: tf.Sequential | undefined;
+  /** The decoder (code → reconstruction, flattened for `dense`), once built. */
+  decoder: tf.Sequential | undefined;
+  private inputShape: [number, number, number] | undefined;
+  /** During greedy pretraining: the index of the shallow autoencoder being trained. */
+  private greedyLayer: number | undefined;
+  private greedyNoise: NoiseOptions | undefined;
+
+  constructor(options: AutoencoderOptions = {}) {
+    super(options);
+    const loss = options.loss ?? 'mse';
+    this.config = {
+      architecture: options.architecture ?? 'dense',
+      layers: [...(options.layers ?? [784, 500, 500, 2000, 10])],
+      convChannels: [...(options.convChannels ?? [32, 64])],
+      codeSize: options.codeSize ?? 10,
+      codeActivation: options.codeActivation ?? 'linear',
+      loss,
+      outputActivation: options.outputActivation ?? (loss === 'mse' ? 'linear' : 'sigmoid'),
+      denoise: { ...(options.denoise ?? {}) },
+      cutoff: options.cutoff,
+      seed: this.seed,
+    };
+    if (this.config.architecture !== 'dense' && this.config.architecture !== 'conv') {
+      throw new Error(`Autoencoder: architecture must be 'dense' or 'conv', got '${String(this.config.architecture)}'.`);
+    }
+    if (this.config.architecture === 'dense') validateWidths(this.config.layers, 'Autoencoder');
+    else validateWidths([1, ...this.config.convChannels, this.config.codeSize], 'Autoencoder (conv)');
+    if (loss !== 'mse' && loss !== 'binaryCrossEntropy') throw new Error(`Autoencoder: loss must be 'mse' or 'binaryCrossEntropy', got '${String(loss)}'.`);
+    validateNoise(this.config.denoise, 'Autoencoder');
+    if (this.config.cutoff !== undefined && !(this.config.cutoff >= 0)) throw new Error(`Autoencoder: cutoff must be ≥ 0, got ${this.config.cutoff}.`);
+  }
+
+  /** Width of the code. */
+  get codeSize(): number {
+    return this.config.architecture === 'dense' ? this.config.layers[this.config.layers.length - 1] : this.config.codeSize;
+  }
+
+  protected override build(dataset: ImageDataset): void {
+    const shape = dataset.shape;
+    const inputSize = shape[0] * shape[1] * shape[2];
+    const { architecture, layers, seed } = this.config;
+    if (architecture === 'dense' && layers[0] !== inputSize) {
+      throw new Error(`Autoencoder: layers[0] is ${layers[0]} but the images have ${shape.join('x')} = ${inputSize} values; set layers[0] = ${inputSize}.`);
+    }
+    if (architecture === 'conv') {
+      const factor = 2 ** this.config.convChannels.length;
+      if (shape[0] % factor !== 0 || shape[1] % factor !== 0) {
+        throw new Error(`Autoencoder (conv): image sides ${shape[0]}x${shape[1]} must be divisible by ${factor} for ${this.config.convChannels.length} stride-2 layers.`);
+      }
+    }
+    this.inputShape = [...shape];
+    const built = architecture === 'dense' ? this.buildDense() : this.buildConv(shape, seed);
+    this.encoder = built.encoder;
+    this.decoder = built.decoder;
+  }
+
+  private buildDense(): { encoder: tf.Sequential; decoder: tf.Sequential } {
+    const { layers, seed, codeActivation, outputActivation } = this.config;
+    const depth = layers.length - 1;
+    const encoder = tf.sequential({ name: 'encoder' });
+    const decoder = tf.sequential({ name: 'decoder' });
+    for (let i = 0; i < depth; i++) {
+      encoder.add(
+        tf.layers.dense({
+          units: layers[i + 1],
+          inputShape: i === 0 ? [layers[0]] : undefined,
+          activation: i === depth - 1 ? codeActivation : 'relu',
+          kernelInitializer: seededKernelInitializer(seed, i),
+          name: `encoder_dense${i}`,
+        }),
+      );
+    }
+    // Decoder layer i maps layers[i + 1] → layers[i]; they run from the code outwards.
+    for (let i = depth - 1; i >= 0; i--) {
+      decoder.add(
+        tf.layers.dense({
+          units: layers[i],
+          inputShape: i === depth - 1 ? [layers[depth]] : undefined,
+          activation: i === 0 ? outputActivation : 'relu',
+          kernelInitializer: seededKernelInitializer(seed, 100 + i),
+          name: `decoder_dense${i}`,
+        }),
+      );
+    }
+    return { encoder, decoder };
+  }
+
+  private buildConv(shape: [number, number, number], seed: number): { encoder: tf.Sequential; decoder: tf.Sequential } {
+    const { convChannels, codeSize, codeActivation, outputActivation } = this.config;
+    const encoder = tf.sequential({ name: 'encoder' });
+    convChannels.forEach((filters, i) => {
+      encoder.add(
+        tf.layers.conv2d({
+          ...(i === 0 ? { inputShape: shape } : {}),
+          filters,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: seededHeInitializer(seed, i),
+          name: `encoder_conv${i}`,
+        }),
+      );
+    });
+    encoder.add(tf.layers.flatten({ name: 'encoder_flatten' }));
+    encoder.add(tf.layers.dense({ units: codeSize, activation: codeActivation, kernelInitializer: seededKernelInitializer(seed, 50), name: 'encoder_code' }));
+    const factor = 2 ** convChannels.length;
+    const [h, w] = [shape[0] / factor, shape[1] / factor];
+    const last = convChannels[convChannels.length - 1];
+    const decoder = tf.sequential({ name: 'decoder' });
+    decoder.add(tf.layers.dense({ inputShape: [codeSize], units: h * w * last, activation: 'relu', kernelInitializer: seededHeInitializer(seed, 60), name: 'decoder_dense' }));
+    decoder.add(tf.layers.reshape({ targetShape: [h, w, last], name: 'decoder_reshape' }));
+    for (let i = convChannels.length - 1; i >= 0; i--) {
+      const filters = i === 0 ? shape[2] : convChannels[i - 1];
+      decoder.add(
+        tf.layers.conv2dTranspose({
+          filters,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: i === 0 ? outputActivation : 'relu',
+          kernelInitializer: seededHeInitializer(seed, 70 + i),
+          name: `decoder_deconv${i}`,
+        }),
+      );
+    }
+    return { encoder, decoder };
+  }
+
+  protected override batchInputs(dataset: ImageDataset, indices: Int32Array): tf.Tensor {
+    const images = super.batchInputs(dataset, indices);
+    if (this.config.architecture === 'conv') return images;
+    const flat = images.reshape([indices.length, -1]);
+    images.dispose();
+    return flat;
+  }
+
+  private reconstructionLoss(target: tf.Tensor, reconstruction: tf.Tensor): tf.Scalar {
+    const cutoff = this.config.cutoff;
+    return this.config.loss === 'mse' ? mseLoss(target, reconstruction, { cutoff }) : binaryCrossEntropyLoss(target, reconstruction, { cutoff });
+  }
+
+  protected override batchLoss(batch: TrainingBatch): BatchLossResult {
+    const encoder = this.encoder!;
+    const decoder = this.decoder!;
+    if (this.greedyLayer !== undefined) {
+      const s = this.greedyLayer;
+      const encoderLayers = encoder.layers;
+      const decoderLayer = decoder.layers[decoder.layers.length - 1 - s];
+      // Frozen layers below the one being trained give its (clean) input and target.
+      let h: tf.Tensor = batch.inputs;
+      for (let i = 0; i < s; i++) h = encoderLayers[i].apply(h) as tf.Tensor;
+      const noisy = addNoise(h, this.greedyNoise ?? {}, batch.seed);
+      const code = encoderLayers[s].apply(noisy, { training: true }) as tf.Tensor;
+      const reconstruction = decoderLayer.apply(code, { training: true }) as tf.Tensor;
+      // The first shallow autoencoder reconstructs pixels with the chosen loss; deeper ones
+      // reconstruct ReLU features, for which squared error is the natural loss.
+      return s === 0 ? this.reconstructionLoss(h, reconstruction) : mseLoss(h, reconstruction);
+    }
+    const noisy = addNoise(batch.inputs, this.config.denoise, batch.seed);
+    const code = encoder.apply(noisy, { training: true }) as tf.Tensor;
+    const reconstruction = decoder.apply(code, { training: true }) as tf.Tensor;
+    return this.reconstructionLoss(batch.inputs, reconstruction);
+  }
+
+  protected override parameterGroups(): ParameterGroup[] {
+    const variablesOf = (layers: tf.layers.Layer[]) => layers.flatMap((l) => l.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    if (this.greedyLayer !== undefined) {
+      const s = this.greedyLayer;
+      const decoder = this.decoder!;
+      return [{ name: `greedy${s}`, variables: variablesOf([this.encoder!.layers[s], decoder.layers[decoder.layers.length - 1 - s]]) }];
+    }
+    return [{ name: 'all', variables: variablesOf([...this.encoder!.layers, ...this.decoder!.layers]) }];
+  }
+
+  /**
+   * Greedy layer-wise pretraining of a dense autoencoder: for each layer in turn, a shallow
+   * autoencoder (that layer's encoder and its mirrored decoder layer) is trained to reconstruct
+   * its input, the output of the frozen layers below it. Only that pair's weights change.
+   * Afterwards call {@link fit} to fine-tune the stacked autoencoder end to end.
+   *
+   * @returns the epoch logs of every shallow autoencoder, with `layer` set in each.
+   */
+  async pretrainGreedy(dataset: ImageDataset, options: GreedyPretrainingOptions = {}): Promise<EpochLogs[]> {
+    if (this.config.architecture !== 'dense') throw new Error('Autoencoder.pretrainGreedy: greedy layer-wise pretraining is for the dense architecture.');
+    const { epochsPerLayer = 5, denoise, ...fitOptions } = options;
+    if (denoise !== undefined) validateNoise(denoise, 'Autoencoder.pretrainGreedy');
+    this.validate(dataset, 'pretrainGreedy');
+    this.ensureBuilt(dataset);
+    const logs: EpochLogs[] = [];
+    const depth = this.config.layers.length - 1;
+    try {
+      this.greedyNoise = denoise ?? this.config.denoise;
+      for (let s = 0; s < depth; s++) {
+        this.greedyLayer = s;
+        const ran = await this.fit(dataset, { ...fitOptions, epochs: epochsPerLayer, seed: (fitOptions.seed ?? this.seed) + 1000 * (s + 1) });
+        for (const l of ran) l.layer = s;
+        logs.push(...ran);
+      }
+    } finally {
+      this.greedyLayer = undefined;
+      this.greedyNoise = undefined;
+    }
+    return logs;
+  }
+
+  protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
+    return this.encoder!.apply(inputs, { training: false }) as tf.Tensor;
+  }
+
+  /** Reconstructions of every row, flattened to [n, h·w·c], in batches. */
+  async reconstruct(input: ImageDataset | tf.Tensor, options: { batchSize?: number } = {}): Promise<FeatureMatrix> {
+    const data = input instanceof tf.Tensor ? await this.dataFromTensor(input) : input;
+    this.requireBuilt('reconstruct');
+    return this.mapBatches(data, (x) => this.decoder!.apply(this.encoder!.apply(x, { training: false }), { training: false }) as tf.Tensor, options.batchSize);
+  }
+
+  /**
+   * Per-sample reconstruction error of every row (the training loss's per-sample term: mean
+   * squared error, or binary cross-entropy), e.g. as an anomaly score.
+   */
+  async reconstructionErrors(input: ImageDataset | tf.Tensor, options: { batchSize?: number } = {}): Promise<Float32Array> {
+    const data = input instanceof tf.Tensor ? await this.dataFromTensor(input) : input;
+    this.requireBuilt('reconstructionErrors');
+    const errors = await this.mapBatches(
+      data,
+      (x) => {
+        const reconstruction = this.decoder!.apply(this.encoder!.apply(x, { training: false }), { training: false }) as tf.Tensor;
+        const e = this.config.loss === 'mse' ? perSampleSquaredError(x, reconstruction) : perSampleBinaryCrossEntropy(x, reconstruction);
+        return e.expandDims(1);
+      },
+      options.batchSize,
+    );
+    return errors.data;
+  }
+
+  /** Saves the configuration (`autoencoder.json`) and both models into `directory`, on any backend. */
+  async save(directory: string): Promise<void> {
+    this.requireBuilt('save');
+    await saveLayersModel(this.encoder!, directory, 'encoder');
+    await saveLayersModel(this.decoder!, directory, 'decoder');
+    const saved: SavedAutoencoder = {
+      method: 'Autoencoder',
+      version: 1,
+      config: this.config,
+      inputShape: this.inputShape!,
+      epochsTrained: this.epochsTrained,
+      globalStep: this.globalStep,
+    };
+    await writeJsonAtomic(path.join(directory, 'autoencoder.json'), saved);
+  }
+
+  /** Loads an autoencoder written by {@link save}, on any backend. */
+  static async load(directory: string): Promise<Autoencoder> {
+    const saved = await readJson<SavedAutoencoder>(path.join(directory, 'autoencoder.json'));
+    if (saved.method !== 'Autoencoder') throw new Error(`${directory} holds a ${String(saved.method)}, not an Autoencoder.`);
+    const ae = new Autoencoder(saved.config);
+    ae.encoder = (await loadLayersModel(directory, 'encoder')) as tf.Sequential;
+    ae.decoder = (await loadLayersModel(directory, 'decoder')) as tf.Sequential;
+    ae.inputShape = saved.inputShape;
+    ae.epochsTrained = saved.epochsTrained;
+    ae.globalStep = saved.globalStep;
+    ae.markBuilt(JSON.stringify(saved.inputShape));
+    return ae;
+  }
+
+  override dispose(): void {
+    this.encoder?.dispose();
+    this.decoder?.dispose();
+    super.dispose();
+  }
+}

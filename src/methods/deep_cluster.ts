@@ -1,0 +1,301 @@
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+
+import { assignToCentroids, kmeans } from '../cluster/kmeans.js';
+import { l2Normalize } from '../cluster/l2_normalize.js';
+import { fitPcaWhiten } from '../cluster/pca_whiten.js';
+import type { PcaWhitenModel } from '../cluster/pca_whiten.js';
+import { uniformClusterSampler } from '../data/cluster_sampler.js';
+import type { ImageDataset } from '../data/dataset.js';
+import { batchIndices } from '../data/batching.js';
+import { clusterAccuracy } from '../metrics/cluster_accuracy.js';
+import { nmi } from '../metrics/nmi.js';
+import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
+import { sobelFilter } from '../nn/sobel.js';
+import { vgg, VGG_CONFIGS } from '../nn/vgg.js';
+import type { VggConfig } from '../nn/vgg.js';
+import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import type { BatchLossResult, EpochLogs, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+
+/** Options of {@link DeepCluster}. */
+export interface DeepClusterOptions extends MethodOptions {
+  /** Number of k-means clusters (pseudo-classes). Default 10; over-clustering (e.g. 100) often helps. */
+  numClusters?: number;
+  /** VGG backbone config. Default `'small'`. */
+  backbone?: keyof typeof VGG_CONFIGS | VggConfig;
+  /** Width of the layer before the classifier, whose pre-ReLU output is clustered. Default 256. */
+  featureSize?: number;
+  /** PCA components before whitening: min(this, feature size). Default 256. */
+  pcaComponents?: number;
+  /** Lloyd iterations of each epoch's k-means (faiss's default in DeepCluster: 20). Default 20. */
+  kmeansIterations?: number;
+  /** `'uniform'`: sample clusters equally often (the paper); `'weighted'`: all rows, cross-entropy weighted by 1/cluster size. Default `'uniform'`. */
+  balance?: 'uniform' | 'weighted';
+  /** Feed fixed Sobel edges instead of pixels. Default `false`. */
+  sobel?: boolean;
+}
+
+interface ResolvedConfig {
+  numClusters: number;
+  backbone: VggConfig;
+  featureSize: number;
+  pcaComponents: number;
+  kmeansIterations: number;
+  balance: 'uniform' | 'weighted';
+  sobel: boolean;
+  seed: number;
+}
+
+/** What one epoch's clustering gave. */
+export interface DeepClusterEpoch {
+  epoch: number;
+  /** k-means inertia on the whitened, normalised features. */
+  kmeansLoss: number;
+  /** NMI between this epoch's and the previous epoch's assignments (NaN at the first epoch). */
+  stabilityNmi: number;
+  /** Size of every cluster. */
+  clusterSizes: number[];
+  /** Clusters left empty after k-means' empty-cluster handling. */
+  emptyClusters: number;
+  /** Evaluation only (never used for training): NMI and Hungarian accuracy against the dataset's labels, when it has them. */
+  labelNmi?: number;
+  labelAccuracy?: number;
+}
+
+interface SavedDeepCluster {
+  method: 'DeepCluster';
+  version: 1;
+  config: ResolvedConfig;
+  inputShape: [number, number, number];
+  epochsTrained: number;
+  centroids: number[][];
+  pca: { mean: number[]; components: number[][]; explainedVariance: number[]; epsilon: number };
+}
+
+/**
+ * DeepCluster (Caron, Bojanowski, Joulin & Douze 2018): alternate clustering and learning. At the
+ * start of every epoch the current network's features of every image (the layer before the
+ * classifier, its final ReLU left out) are PCA-whitened, L2-normalised and clustered with k-means
+ * (k-means++, fresh seed, faiss's empty-cluster split); the assignments become pseudo-labels, a
+ * new classifier head (weights N(0, 0.01), bias 0) replaces the old one, and the network is trained
+ * to predict them, with clusters sampled uniformly. The backbone keeps its optimiser state across
+ * epochs; the head gets a fresh one.
+ */
+export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
+  readonly name = 'DeepCluster';
+  readonly config: ResolvedConfig;
+  protected override defaultBatchSize = 256;
+  protected override defaultEpochs = 10;
+  /** Backbone and the feature layer (Dense, linear: its ReLU is applied separately while training). */
+  backbone: tf.Sequential | undefined;
+  /** The current classifier head. */
+  head: tf.layers.Layer | undefined;
+  /** Pseudo-labels of the current epoch. */
+  assignments: Int32Array | undefined;
+  /** Per-epoch clustering statistics. */
+  readonly clusterHistory: DeepClusterEpoch[] = [];
+  private centroids: number[][] | undefined;
+  private pca: PcaWhitenModel | undefined;
+  private inputShape: [number, number, number] | undefined;
+  private classWeights: tf.Tensor1D | undefined;
+
+  constructor(options: DeepClusterOptions = {}) {
+    super(options);
+    const backbone = options.backbone ?? 'small';
+    const cfg = typeof backbone === 'string' ? VGG_CONFIGS[backbone] : backbone;
+    if (cfg === undefined) throw new Error(`DeepCluster: unknown backbone '${String(backbone)}'; named configs: ${Object.keys(VGG_CONFIGS).join(', ')}.`);
+    this.config = {
+      numClusters: options.numClusters ?? 10,
+      backbone: [...cfg],
+      featureSize: options.featureSize ?? 256,
+      pcaComponents: options.pcaComponents ?? 256,
+      kmeansIterations: options.kmeansIterations ?? 20,
+      balance: options.balance ?? 'uniform',
+      sobel: options.sobel ?? false,
+      seed: this.seed,
+    };
+    const { numClusters, featureSize, pcaComponents, kmeansIterations, balance } = this.config;
+    if (!Number.isInteger(numClusters) || numClusters < 2) throw new Error(`DeepCluster: numClusters must be an integer ≥ 2, got ${numClusters}.`);
+    for (const [name, value] of [['featureSize', featureSize], ['pcaComponents', pcaComponents], ['kmeansIterations', kmeansIterations]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`DeepCluster: ${name} must be a positive integer, got ${value}.`);
+    }
+    if (balance !== 'uniform' && balance !== 'weighted') throw new Error(`DeepCluster: balance must be 'uniform' or 'weighted', got '${String(balance)}'.`);
+  }
+
+  protected override build(dataset: ImageDataset): void {
+    this.inputShape = [...dataset.shape];
+    const [h, w, c] = dataset.shape;
+    const network = vgg(this.config.backbone, { inputShape: [h, w, this.config.sobel ? 2 : c], seed: this.seed, name: 'deepcluster_backbone' });
+    network.add(tf.layers.dense({ units: this.config.featureSize, kernelInitializer: seededKernelInitializer(this.seed, 300), name: 'deepcluster_features' }));
+    this.backbone = network;
+  }
+
+  private preprocess(images: tf.Tensor): tf.Tensor {
+    return this.config.sobel ? sobelFilter(images as tf.Tensor4D) : images;
+  }
+
+  /** Pre-ReLU features of the layer before the classifier. */
+  protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
+    return this.backbone!.apply(this.preprocess(inputs), { training: false }) as tf.Tensor;
+  }
+
+  private newHead(epoch: number): tf.layers.Layer {
+    const head = tf.layers.dense({
+      units: this.config.numClusters,
+      kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: deriveSeed(this.seed, 9000 + epoch) }),
+      biasInitializer: 'zeros',
+      name: `deepcluster_head_epoch${epoch}`,
+    });
+    head.build([null, this.config.featureSize]);
+    return head;
+  }
+
+  /** Features → PCA whitening → L2 normalisation → k-means; pseudo-labels and a new head. */
+  protected override async onEpochStart(epoch: number, dataset: ImageDataset): Promise<void> {
+    const k = this.config.numClusters;
+    if (k > dataset.size) throw new Error(`DeepCluster: numClusters (${k}) is larger than the dataset (${dataset.size} images).`);
+    const features = await this.mapBatches(dataset, (x) => this.encodeBatch(x));
+    const components = Math.min(this.config.pcaComponents, features.cols, features.rows - 1);
+    this.pca = fitPcaWhiten(features, { nComponents: components, whiten: true });
+    const processed = l2Normalize(this.pca.transform(features));
+    const result = kmeans(processed, k, { seed: deriveSeed(this.seed, 5000 + epoch), nInit: 1, maxIterations: this.config.kmeansIterations, emptyClusterStrategy: 'split' });
+    const previous = this.assignments;
+    this.assignments = result.labels;
+    this.centroids = result.centroids;
+    const clusterSizes = Array.from(result.clusterSizes);
+    const record: DeepClusterEpoch = {
+      epoch,
+      kmeansLoss: result.inertia,
+      stabilityNmi: previous === undefined ? Number.NaN : nmi(previous, result.labels),
+      clusterSizes,
+      emptyClusters: clusterSizes.filter((s) => s === 0).length,
+    };
+    if (dataset.labels !== undefined) {
+      record.labelNmi = nmi(dataset.labels, result.labels);
+      record.labelAccuracy = clusterAccuracy(dataset.labels, result.labels).accuracy;
+    }
+    this.clusterHistory.push(record);
+    this.head?.dispose();
+    this.head = this.newHead(epoch);
+    this.classWeights?.dispose();
+    this.classWeights = tf.keep(tf.tensor1d(clusterSizes.map((s) => (s > 0 ? dataset.size / (k * s) : 0))));
+  }
+
+  protected override epochBatches(dataset: ImageDataset, batchSize: number, seed: number): Int32Array[] {
+    if (this.config.balance === 'weighted') return super.epochBatches(dataset, batchSize, seed);
+    const order = uniformClusterSampler(this.assignments!, this.config.numClusters, dataset.size, seed);
+    return batchIndices(order.length, batchSize, { shuffle: false }).map((rows) => order.subarray(rows[0], rows[0] + rows.length));
+  }
+
+  protected override batchLoss(batch: TrainingBatch): BatchLossResult {
+    const labels = tf.tensor1d(Int32Array.from(batch.indices, (i) => this.assignments![i]), 'int32');
+    const features = this.backbone!.apply(this.preprocess(batch.inputs), { training: true }) as tf.Tensor;
+    const logits = this.head!.apply(tf.relu(features)) as tf.Tensor2D;
+    const oneHot = tf.oneHot(labels, this.config.numClusters);
+    if (this.config.balance === 'weighted') {
+      const weights = tf.gather(this.classWeights!, labels);
+      return tf.losses.softmaxCrossEntropy(oneHot, logits, weights) as tf.Scalar;
+    }
+    return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+  }
+
+  protected override parameterGroups(): ParameterGroup[] {
+    const variables = (weights: tf.LayerVariable[]) => weights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    return [
+      { name: 'backbone', variables: variables(this.backbone!.trainableWeights) },
+      // A new head every epoch: new variables, so the loop gives it a fresh optimiser.
+      { name: 'head', variables: variables(this.head!.trainableWeights) },
+    ];
+  }
+
+  protected override async onEpochEnd(epoch: number, logs: EpochLogs): Promise<void> {
+    const record = this.clusterHistory[this.clusterHistory.length - 1];
+    logs.kmeansLoss = record.kmeansLoss;
+    logs.stabilityNmi = record.stabilityNmi;
+    logs.emptyClusters = record.emptyClusters;
+    if (record.labelNmi !== undefined) logs.labelNmi = record.labelNmi;
+    if (record.labelAccuracy !== undefined) logs.labelAccuracy = record.labelAccuracy;
+    this.progress?.message(`DeepCluster epoch ${epoch + 1}: cluster sizes ${record.clusterSizes.join(' ')}`);
+  }
+
+  /**
+   * Cluster ids of `dataset` under the last epoch's clustering: its features through the same PCA
+   * whitening and L2 normalisation, then the nearest k-means centroid.
+   */
+  async predict(dataset: ImageDataset | tf.Tensor): Promise<Int32Array> {
+    const data = dataset instanceof tf.Tensor ? await this.dataFromTensor(dataset) : dataset;
+    if (this.centroids === undefined || this.pca === undefined) throw new Error('DeepCluster.predict: no clustering yet; call fit() first.');
+    const features = await this.encode(data);
+    return assignToCentroids(l2Normalize(this.pca.transform(features)), this.centroids).labels;
+  }
+
+  /** Saves the configuration, backbone, PCA model and centroids into `directory` (the head is rebuilt each epoch and not saved). */
+  async save(directory: string): Promise<void> {
+    this.requireBuilt('save');
+    if (this.centroids === undefined || this.pca === undefined) throw new Error('DeepCluster.save: nothing trained yet; call fit() first.');
+    await saveLayersModel(this.backbone!, directory, 'backbone');
+    const saved: SavedDeepCluster = {
+      method: 'DeepCluster',
+      version: 1,
+      config: this.config,
+      inputShape: this.inputShape!,
+      epochsTrained: this.epochsTrained,
+      centroids: this.centroids,
+      pca: { mean: Array.from(this.pca.mean), components: this.pca.components, explainedVariance: Array.from(this.pca.explainedVariance), epsilon: this.pca.epsilon },
+    };
+    await writeJsonAtomic(path.join(directory, 'deep_cluster.json'), saved);
+  }
+
+  /** Loads a model written by {@link save}; `predict` and `encode` work, `fit` continues training. */
+  static async load(directory: string): Promise<DeepCluster> {
+    const saved = await readJson<SavedDeepCluster>(path.join(directory, 'deep_cluster.json'));
+    if (saved.method !== 'DeepCluster') throw new Error(`${directory} holds a ${String(saved.method)}, not a DeepCluster model.`);
+    const method = new DeepCluster(saved.config);
+    method.backbone = (await loadLayersModel(directory, 'backbone')) as tf.Sequential;
+    method.inputShape = saved.inputShape;
+    method.epochsTrained = saved.epochsTrained;
+    method.centroids = saved.centroids;
+    method.pca = pcaFromSaved(saved.pca);
+    method.markBuilt(JSON.stringify(saved.inputShape));
+    return method;
+  }
+
+  override dispose(): void {
+    this.backbone?.dispose();
+    this.head?.dispose();
+    this.classWeights?.dispose();
+    super.dispose();
+  }
+}
+
+/** Rebuilds a whitening PCA transform from its saved mean, axes and variances. */
+function pcaFromSaved(saved: SavedDeepCluster['pca']): PcaWhitenModel {
+  const { mean, components, explainedVariance, epsilon } = saved;
+  const nFeatures = mean.length;
+  const nComponents = components.length;
+  const total = explainedVariance.reduce((a, b) => a + b, 0);
+  return {
+    nFeatures,
+    nComponents,
+    whiten: true,
+    epsilon,
+    mean: Float64Array.from(mean),
+    components,
+    explainedVariance: Float64Array.from(explainedVariance),
+    explainedVarianceRatio: Float64Array.from(explainedVariance, (v) => v / total),
+    transform(y) {
+      const rows = Array.isArray(y) ? y.length : (y as { rows: number }).rows;
+      const get = Array.isArray(y) ? (i: number, j: number) => (y as number[][])[i][j] : (i: number, j: number) => (y as { data: ArrayLike<number> }).data[i * nFeatures + j];
+      const data = new Float64Array(rows * nComponents);
+      for (let i = 0; i < rows; i++) {
+        for (let c = 0; c < nComponents; c++) {
+          let s = 0;
+          for (let j = 0; j < nFeatures; j++) s += (get(i, j) - mean[j]) * components[c][j];
+          data[i * nComponents + c] = s / Math.sqrt(explainedVariance[c] + epsilon);
+        }
+      }
+      return { data, rows, cols: nComponents };
+    },
+  };
+}

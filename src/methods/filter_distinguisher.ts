@@ -1,0 +1,260 @@
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+
+import type { ImageDataset } from '../data/dataset.js';
+import { filterDistinguisherLoss } from '../losses/filter_distinguisher_loss.js';
+import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
+import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import type { BatchLossResult, EpochLogs, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+
+/** Options of {@link FilterDistinguisher}. Defaults are the original's MNIST plan. */
+export interface FilterDistinguisherOptions extends MethodOptions {
+  /** Channels from the input through every level's output. Default `[1, 16, 16, 16, 4]` (4 levels). */
+  channels?: number[];
+  /** Channels of each level's 5x5 conv. Default 64. */
+  hiddenChannels?: number;
+  /** Side of each level's first conv. Default 5. */
+  kernelSize?: number;
+  /** A stage ends when the running mean of max |cos| drops below this. Default 0.4. */
+  threshold?: number;
+  /** Batches in the running mean of the stopping signal. Default 10. */
+  window?: number;
+  /** While training level s, keep levels before s fixed. Default `true`. */
+  freezeEarlierLevels?: boolean;
+}
+
+/** Options of {@link FilterDistinguisher.fit}. */
+export interface FilterDistinguisherFitOptions extends Omit<FitOptions, 'epochs'> {
+  /** Sample budget of each stage, when the stopping signal does not end it first. Default 20000. */
+  samplesPerLevel?: number;
+}
+
+/** What one stage did. */
+export interface FilterDistinguisherStage {
+  level: number;
+  /** Mean max |cos| of the level's maps on the evaluation batch before its stage. */
+  signalBefore: number;
+  /** The same after its stage. */
+  signalAfter: number;
+  /** Samples the stage trained on. */
+  samples: number;
+  /** Whether the threshold (rather than the budget) ended it. */
+  stoppedBySignal: boolean;
+}
+
+interface ResolvedConfig {
+  channels: number[];
+  hiddenChannels: number;
+  kernelSize: number;
+  threshold: number;
+  window: number;
+  freezeEarlierLevels: boolean;
+  seed: number;
+}
+
+interface SavedFilterDistinguisher {
+  method: 'FilterDistinguisher';
+  version: 1;
+  config: ResolvedConfig;
+  inputShape: [number, number, number];
+  stages: FilterDistinguisherStage[];
+}
+
+/**
+ * The filter distinguisher (evrimozmermer/filter_distinguisher): a stack of conv levels, each a
+ * conv5x5 (64) → ReLU → conv1x1 (its output channels), trained without labels so that the maps
+ * a level produces for an image are as different from each other as possible
+ * ({@link filterDistinguisherLoss}: squared cosine similarity of every pair, pushed to 0).
+ * Levels are trained one after another: stage s trains through the first s levels (earlier ones
+ * frozen by default) until the running mean of max |cos| drops below a threshold or a sample
+ * budget runs out. {@link encode} gives the last level's maps, flattened.
+ */
+export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
+  readonly name = 'FilterDistinguisher';
+  readonly config: ResolvedConfig;
+  protected override defaultBatchSize = 16;
+  /** One model per level. */
+  levels: tf.Sequential[] = [];
+  /** What each completed stage did. */
+  readonly stages: FilterDistinguisherStage[] = [];
+  private inputShape: [number, number, number] | undefined;
+  private stage = 0;
+  private recentSignals: number[] = [];
+  private stageSamples = 0;
+  private stageBudget = Number.POSITIVE_INFINITY;
+  protected override watchedMetrics = ['maxAbsCosine'];
+
+  constructor(options: FilterDistinguisherOptions = {}) {
+    super(options);
+    this.config = {
+      channels: [...(options.channels ?? [1, 16, 16, 16, 4])],
+      hiddenChannels: options.hiddenChannels ?? 64,
+      kernelSize: options.kernelSize ?? 5,
+      threshold: options.threshold ?? 0.4,
+      window: options.window ?? 10,
+      freezeEarlierLevels: options.freezeEarlierLevels ?? true,
+      seed: this.seed,
+    };
+    const { channels, hiddenChannels, kernelSize, threshold, window } = this.config;
+    if (channels.length < 2 || channels.some((c) => !Number.isInteger(c) || c < 1)) {
+      throw new Error(`FilterDistinguisher: channels must list the input channels and at least one level's output, all positive integers; got ${JSON.stringify(channels)}.`);
+    }
+    if (channels.slice(1).some((c) => c < 2)) throw new Error(`FilterDistinguisher: every level needs at least 2 output channels to compare, got ${JSON.stringify(channels)}.`);
+    if (!Number.isInteger(hiddenChannels) || hiddenChannels < 1) throw new Error(`FilterDistinguisher: hiddenChannels must be a positive integer, got ${hiddenChannels}.`);
+    if (!Number.isInteger(kernelSize) || kernelSize < 1) throw new Error(`FilterDistinguisher: kernelSize must be a positive integer, got ${kernelSize}.`);
+    if (!(threshold > 0 && threshold <= 1)) throw new Error(`FilterDistinguisher: threshold must be in (0, 1], got ${threshold}.`);
+    if (!Number.isInteger(window) || window < 1) throw new Error(`FilterDistinguisher: window must be a positive integer, got ${window}.`);
+  }
+
+  /** Number of levels. */
+  get depth(): number {
+    return this.config.channels.length - 1;
+  }
+
+  protected override build(dataset: ImageDataset): void {
+    const [h, w, c] = dataset.shape;
+    const { channels, hiddenChannels, kernelSize, seed } = this.config;
+    if (c !== channels[0]) throw new Error(`FilterDistinguisher: channels[0] is ${channels[0]} but the images have ${c} channel(s).`);
+    this.inputShape = [h, w, c];
+    this.levels = [];
+    for (let l = 0; l < this.depth; l++) {
+      const level = tf.sequential({ name: `level${l}` });
+      level.add(
+        tf.layers.conv2d({
+          inputShape: [h, w, channels[l]],
+          filters: hiddenChannels,
+          kernelSize,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: seededHeInitializer(seed, 2 * l),
+          name: `level${l}_conv${kernelSize}x${kernelSize}`,
+        }),
+      );
+      level.add(tf.layers.conv2d({ filters: channels[l + 1], kernelSize: 1, kernelInitializer: seededKernelInitializer(seed, 2 * l + 1), name: `level${l}_conv1x1` }));
+      this.levels.push(level);
+    }
+  }
+
+  /** Runs the first `count` levels (inference unless `training`). */
+  private forward(x: tf.Tensor, count: number, training = false): tf.Tensor4D {
+    let y = x;
+    for (let l = 0; l < count; l++) y = this.levels[l].apply(y, { training }) as tf.Tensor;
+    return y as tf.Tensor4D;
+  }
+
+  protected override batchLoss(batch: TrainingBatch): BatchLossResult {
+    const maps = this.forward(batch.inputs, this.stage, true);
+    const { loss, maxAbsCosine } = filterDistinguisherLoss(maps);
+    return { loss, metrics: { maxAbsCosine } };
+  }
+
+  protected override parameterGroups(): ParameterGroup[] {
+    const first = this.config.freezeEarlierLevels ? this.stage - 1 : 0;
+    const variables = this.levels.slice(first, this.stage).flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    return [{ name: `stage${this.stage}`, variables }];
+  }
+
+  /** Whether the running mean of the last `window` signals is below the threshold. */
+  private signalBelowThreshold(): boolean {
+    const mean = this.recentSignals.reduce((a, b) => a + b, 0) / Math.max(1, this.recentSignals.length);
+    return this.recentSignals.length === this.config.window && mean < this.config.threshold;
+  }
+
+  protected override async afterStep(values: Record<string, number>, batch: TrainingBatch): Promise<boolean> {
+    this.recentSignals.push(values.maxAbsCosine);
+    if (this.recentSignals.length > this.config.window) this.recentSignals.shift();
+    this.stageSamples += batch.indices.length;
+    return this.signalBelowThreshold() || this.stageSamples >= this.stageBudget;
+  }
+
+  /** Mean max |cos| of level `level`'s maps on the first `count` rows of `dataset` (inference). */
+  async signal(dataset: ImageDataset, level: number, count = 256): Promise<number> {
+    this.requireBuilt('signal');
+    const rows = Int32Array.from({ length: Math.min(count, dataset.size) }, (_, i) => i);
+    const inputs = this.batchInputs(dataset, rows);
+    const signal = tf.tidy(() => {
+      const { loss, maxAbsCosine } = filterDistinguisherLoss(this.forward(inputs, level + 1));
+      loss.dispose();
+      return maxAbsCosine;
+    });
+    inputs.dispose();
+    const value = (await signal.data())[0];
+    signal.dispose();
+    return value;
+  }
+
+  /**
+   * Trains the levels one after another (stage s trains level s, or levels 1..s when
+   * `freezeEarlierLevels` is false). Each stage ends when the running mean of max |cos| over the
+   * last `window` batches drops below `threshold`, or after `samplesPerLevel` samples.
+   *
+   * @returns the epoch logs of every stage, with `level` set in each; {@link stages} records the
+   *   stopping signal before and after each stage.
+   */
+  override async fit(dataset: ImageDataset, options: FilterDistinguisherFitOptions = {}): Promise<EpochLogs[]> {
+    const { samplesPerLevel = 20000, ...fitOptions } = options;
+    if (!Number.isInteger(samplesPerLevel) || samplesPerLevel < 1) throw new Error(`FilterDistinguisher.fit: samplesPerLevel must be a positive integer, got ${samplesPerLevel}.`);
+    this.validate(dataset, 'fit');
+    this.ensureBuilt(dataset);
+    const batchSize = fitOptions.batchSize ?? this.defaultBatchSize;
+    const stepsBudget = Math.ceil(samplesPerLevel / batchSize);
+    const stepsPerEpoch = Math.min(stepsBudget, Math.ceil(dataset.size / batchSize));
+    const logs: EpochLogs[] = [];
+    for (let level = this.stages.length; level < this.depth; level++) {
+      const signalBefore = await this.signal(dataset, level);
+      this.stage = level + 1;
+      this.recentSignals = [];
+      this.stageSamples = 0;
+      this.stageBudget = samplesPerLevel;
+      const epochs = Math.ceil(stepsBudget / stepsPerEpoch);
+      const ran = await super.fit(dataset, { ...fitOptions, epochs, stepsPerEpoch, seed: (fitOptions.seed ?? this.seed) + 7919 * (level + 1) });
+      for (const l of ran) l.level = level;
+      logs.push(...ran);
+      const stage: FilterDistinguisherStage = {
+        level,
+        signalBefore,
+        signalAfter: await this.signal(dataset, level),
+        samples: this.stageSamples,
+        stoppedBySignal: this.signalBelowThreshold(),
+      };
+      this.stages.push(stage);
+      // A stage's optimiser state is never used again: later stages train other variable sets.
+      this.resetOptimizer(`stage${level + 1}`);
+      this.progress?.message(`level ${level + 1}: max|cos| ${signalBefore.toFixed(3)} → ${stage.signalAfter.toFixed(3)}`);
+    }
+    this.stage = 0;
+    this.stageBudget = Number.POSITIVE_INFINITY;
+    return logs;
+  }
+
+  protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
+    return this.forward(inputs, this.depth);
+  }
+
+  /** Saves the configuration, the stages and every level into `directory`, on any backend. */
+  async save(directory: string): Promise<void> {
+    this.requireBuilt('save');
+    for (let l = 0; l < this.depth; l++) await saveLayersModel(this.levels[l], directory, `level${l}`);
+    const saved: SavedFilterDistinguisher = { method: 'FilterDistinguisher', version: 1, config: this.config, inputShape: this.inputShape!, stages: this.stages };
+    await writeJsonAtomic(path.join(directory, 'filter_distinguisher.json'), saved);
+  }
+
+  /** Loads a model written by {@link save}. */
+  static async load(directory: string): Promise<FilterDistinguisher> {
+    const saved = await readJson<SavedFilterDistinguisher>(path.join(directory, 'filter_distinguisher.json'));
+    if (saved.method !== 'FilterDistinguisher') throw new Error(`${directory} holds a ${String(saved.method)}, not a FilterDistinguisher.`);
+    const method = new FilterDistinguisher(saved.config);
+    for (let l = 0; l < method.depth; l++) method.levels.push((await loadLayersModel(directory, `level${l}`)) as tf.Sequential);
+    method.inputShape = saved.inputShape;
+    method.stages.push(...saved.stages);
+    method.markBuilt(JSON.stringify(saved.inputShape));
+    return method;
+  }
+
+  override dispose(): void {
+    for (const level of this.levels) level.dispose();
+    this.levels = [];
+    super.dispose();
+  }
+}

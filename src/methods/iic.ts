@@ -1,0 +1,234 @@
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+
+import type { ImageDataset } from '../data/dataset.js';
+import { iicMnistAugment } from '../data/augment/iic_views.js';
+import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
+import { iicLoss } from '../losses/iic_loss.js';
+import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
+import { vgg, VGG_CONFIGS } from '../nn/vgg.js';
+import type { VggConfig } from '../nn/vgg.js';
+import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import type { BatchLossResult, EpochLogs, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
+
+/** Options of {@link IIC}. Defaults are the paper's MNIST setting. */
+export interface IicOptions extends MethodOptions {
+  /** VGG backbone: a named config (`'F'`: the paper's; `'small'`: a quarter of the channels, for CPUs) or a list. Default `'F'`. */
+  backbone?: keyof typeof VGG_CONFIGS | VggConfig;
+  /** Clusters of the main head. Default 10. */
+  numClusters?: number;
+  /** Clusters of the over-clustering head (0: no such head). Default 50. */
+  overclusterClusters?: number;
+  /** Sub-heads per head; their losses are averaged. Default 5. */
+  subHeads?: number;
+  /** λ of the IIC loss (entropy weight of the marginals). Default 1. */
+  lambda?: number;
+  /** Transformed views x′ drawn per image per batch (the paper repeats each image). Default 1. */
+  repeats?: number;
+  /** The paired views. Default: {@link iicMnistAugment} with these options. */
+  views?: IicViewOptions;
+}
+
+interface ResolvedConfig {
+  backbone: VggConfig;
+  numClusters: number;
+  overclusterClusters: number;
+  subHeads: number;
+  lambda: number;
+  repeats: number;
+  views: IicViewOptions;
+  seed: number;
+}
+
+interface SavedIic {
+  method: 'IIC';
+  version: 1;
+  config: ResolvedConfig;
+  inputShape: [number, number, number];
+  epochsTrained: number;
+  subHeadLosses: number[];
+}
+
+type HeadName = 'main' | 'overcluster';
+
+/**
+ * Invariant Information Clustering (Ji, Henriques & Vedaldi 2019): a backbone with softmax heads
+ * is trained to maximise the mutual information between the cluster assignments of an image x
+ * and of a random transform x′ of it ({@link iicLoss}). A main head has `numClusters` outputs;
+ * an auxiliary over-clustering head with more clusters helps learn finer features. Each head has
+ * several sub-heads (independently initialised) whose losses are averaged. As in the paper, every
+ * epoch trains the over-clustering head for a pass over the data, then the main head.
+ *
+ * {@link predict} uses the main sub-head with the lowest training loss in the last epoch — never
+ * one chosen with labels.
+ */
+export class IIC extends UnsupervisedMethod<ImageDataset> {
+  readonly name = 'IIC';
+  readonly config: ResolvedConfig;
+  protected override defaultBatchSize = 256;
+  protected override defaultEpochs = 10;
+  protected override defaultLearningRate = 1e-4;
+  backbone: tf.Sequential | undefined;
+  /** Main-head sub-heads, then over-clustering sub-heads: each a model on the backbone's features. */
+  heads: tf.Sequential[] = [];
+  /** Mean training loss of each main sub-head in the last epoch. */
+  subHeadLosses: number[] = [];
+  private readonly views: PairedViews;
+  private inputShape: [number, number, number] | undefined;
+  private stepsPerPass = 0;
+
+  constructor(options: IicOptions = {}) {
+    super(options);
+    const backbone = options.backbone ?? 'F';
+    const cfg = typeof backbone === 'string' ? VGG_CONFIGS[backbone] : backbone;
+    if (cfg === undefined) throw new Error(`IIC: unknown backbone '${String(backbone)}'; named configs: ${Object.keys(VGG_CONFIGS).join(', ')}.`);
+    this.config = {
+      backbone: [...cfg],
+      numClusters: options.numClusters ?? 10,
+      overclusterClusters: options.overclusterClusters ?? 50,
+      subHeads: options.subHeads ?? 5,
+      lambda: options.lambda ?? 1,
+      repeats: options.repeats ?? 1,
+      views: { ...(options.views ?? {}) },
+      seed: this.seed,
+    };
+    const { numClusters, overclusterClusters, subHeads, repeats } = this.config;
+    if (!Number.isInteger(numClusters) || numClusters < 2) throw new Error(`IIC: numClusters must be an integer ≥ 2, got ${numClusters}.`);
+    if (!Number.isInteger(overclusterClusters) || (overclusterClusters !== 0 && overclusterClusters < 2)) throw new Error(`IIC: overclusterClusters must be 0 or an integer ≥ 2, got ${overclusterClusters}.`);
+    if (!Number.isInteger(subHeads) || subHeads < 1) throw new Error(`IIC: subHeads must be a positive integer, got ${subHeads}.`);
+    if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`IIC: repeats must be a positive integer, got ${repeats}.`);
+    this.views = iicMnistAugment(this.config.views);
+  }
+
+  private get headNames(): HeadName[] {
+    return this.config.overclusterClusters > 0 ? ['overcluster', 'main'] : ['main'];
+  }
+
+  /** Indices into {@link heads} of a head's sub-heads. */
+  private subHeadIndices(head: HeadName): number[] {
+    const offset = head === 'main' ? 0 : this.config.subHeads;
+    return Array.from({ length: this.config.subHeads }, (_, i) => offset + i);
+  }
+
+  protected override build(dataset: ImageDataset): void {
+    const size = this.views.outputSize;
+    if (dataset.shape[0] < size || dataset.shape[1] < size) {
+      throw new Error(`IIC: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);
+    }
+    this.inputShape = [...dataset.shape];
+    this.backbone = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'iic_backbone' });
+    const features = this.backbone.outputs[0].shape[1] as number;
+    this.heads = [];
+    const clusters = [...Array(this.config.subHeads).fill(this.config.numClusters), ...(this.config.overclusterClusters > 0 ? Array(this.config.subHeads).fill(this.config.overclusterClusters) : [])];
+    clusters.forEach((k: number, i) => {
+      const head = tf.sequential({ name: `iic_head${i}` });
+      head.add(tf.layers.dense({ inputShape: [features], units: k, activation: 'softmax', kernelInitializer: seededKernelInitializer(this.seed, 1000 + i), name: `iic_head${i}_dense` }));
+      this.heads.push(head);
+    });
+  }
+
+  /** Each epoch is a pass per head (over-clustering first, then main), as in the paper. */
+  protected override epochBatches(dataset: ImageDataset, batchSize: number, seed: number): Int32Array[] {
+    const passes = this.headNames.map((_, i) => super.epochBatches(dataset, batchSize, deriveSeed(seed, i)));
+    this.stepsPerPass = passes[0].length;
+    return passes.flat();
+  }
+
+  private headForStep(step: number): HeadName {
+    return this.headNames[Math.min(this.headNames.length - 1, Math.floor(step / Math.max(1, this.stepsPerPass)))];
+  }
+
+  protected override batchLoss(batch: TrainingBatch): BatchLossResult {
+    const head = this.headForStep(batch.step);
+    const images = batch.inputs as tf.Tensor4D;
+    const repeats = this.config.repeats;
+    const clean = this.views.clean(images);
+    const cleanRepeated = repeats > 1 ? tf.tile(clean, [repeats, 1, 1, 1]) : clean;
+    const transformed = tf.concat(Array.from({ length: repeats }, (_, r) => this.views.transformed(images, batch.seed + 7 * r)), 0);
+    const n = cleanRepeated.shape[0];
+    const features = this.backbone!.apply(tf.concat([cleanRepeated, transformed], 0), { training: true }) as tf.Tensor2D;
+    const metrics: Record<string, tf.Scalar> = {};
+    const losses = this.subHeadIndices(head).map((index, i) => {
+      const z = this.heads[index].apply(features, { training: true }) as tf.Tensor2D;
+      const loss = iicLoss(z.slice([0, 0], [n, -1]), z.slice([n, 0], [n, -1]), { lambda: this.config.lambda });
+      metrics[`${head}${i}`] = loss;
+      return loss;
+    });
+    return { loss: tf.div(tf.addN(losses), losses.length) as tf.Scalar, metrics };
+  }
+
+  protected override trainableVariables(): tf.Variable[] {
+    return [this.backbone!, ...this.heads].flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+  }
+
+  protected override async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
+    this.subHeadLosses = Array.from({ length: this.config.subHeads }, (_, i) => logs[`main${i}`]);
+    logs.bestSubHead = this.bestSubHead;
+  }
+
+  /** The main sub-head with the lowest training loss in the last epoch (0 before training). */
+  get bestSubHead(): number {
+    let best = 0;
+    this.subHeadLosses.forEach((loss, i) => {
+      if (loss < this.subHeadLosses[best]) best = i;
+    });
+    return best;
+  }
+
+  protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
+    return this.backbone!.apply(this.views.clean(inputs as tf.Tensor4D), { training: false }) as tf.Tensor;
+  }
+
+  /** Cluster probabilities [n, numClusters] of a main sub-head (default: the best by training loss). */
+  async predictProbabilities(dataset: ImageDataset | tf.Tensor, options: { subHead?: number; batchSize?: number } = {}) {
+    const data = dataset instanceof tf.Tensor ? await this.dataFromTensor(dataset) : dataset;
+    this.requireBuilt('predict');
+    const subHead = options.subHead ?? this.bestSubHead;
+    if (!Number.isInteger(subHead) || subHead < 0 || subHead >= this.config.subHeads) throw new Error(`IIC.predict: subHead must be in 0..${this.config.subHeads - 1}, got ${subHead}.`);
+    return this.mapBatches(data, (x) => this.heads[subHead].apply(this.encodeBatch(x), { training: false }) as tf.Tensor, options.batchSize);
+  }
+
+  /** Cluster id of every image under a main sub-head (default: the best by training loss). */
+  async predict(dataset: ImageDataset | tf.Tensor, options: { subHead?: number; batchSize?: number } = {}): Promise<Int32Array> {
+    const { data, rows, cols } = await this.predictProbabilities(dataset, options);
+    const labels = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      let best = 0;
+      for (let c = 1; c < cols; c++) if (data[i * cols + c] > data[i * cols + best]) best = c;
+      labels[i] = best;
+    }
+    return labels;
+  }
+
+  /** Saves the configuration, backbone and heads into `directory`, on any backend. */
+  async save(directory: string): Promise<void> {
+    this.requireBuilt('save');
+    await saveLayersModel(this.backbone!, directory, 'backbone');
+    for (let i = 0; i < this.heads.length; i++) await saveLayersModel(this.heads[i], directory, `head${i}`);
+    const saved: SavedIic = { method: 'IIC', version: 1, config: this.config, inputShape: this.inputShape!, epochsTrained: this.epochsTrained, subHeadLosses: this.subHeadLosses };
+    await writeJsonAtomic(path.join(directory, 'iic.json'), saved);
+  }
+
+  /** Loads a model written by {@link save}. */
+  static async load(directory: string): Promise<IIC> {
+    const saved = await readJson<SavedIic>(path.join(directory, 'iic.json'));
+    if (saved.method !== 'IIC') throw new Error(`${directory} holds a ${String(saved.method)}, not an IIC model.`);
+    const iic = new IIC(saved.config);
+    iic.backbone = (await loadLayersModel(directory, 'backbone')) as tf.Sequential;
+    const headCount = saved.config.subHeads * (saved.config.overclusterClusters > 0 ? 2 : 1);
+    for (let i = 0; i < headCount; i++) iic.heads.push((await loadLayersModel(directory, `head${i}`)) as tf.Sequential);
+    iic.inputShape = saved.inputShape;
+    iic.epochsTrained = saved.epochsTrained;
+    iic.subHeadLosses = saved.subHeadLosses;
+    iic.markBuilt(JSON.stringify(saved.inputShape));
+    return iic;
+  }
+
+  override dispose(): void {
+    this.backbone?.dispose();
+    for (const head of this.heads) head.dispose();
+    this.heads = [];
+    super.dispose();
+  }
+}

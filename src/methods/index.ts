@@ -1,0 +1,14 @@
+export { Autoencoder } from './autoencoder.js';
+export type { AutoencoderOptions, GreedyPretrainingOptions } from './autoencoder.js';
+export { AutoencoderClassifier } from './autoencoder_classifier.js';
+export type { AutoencoderClassifierOptions, AutoencoderClassifierScores } from './autoencoder_classifier.js';
+export { FilterDistinguisher } from './filter_distinguisher.js';
+export type { FilterDistinguisherOptions, FilterDistinguisherFitOptions, FilterDistinguisherStage } from './filter_distinguisher.js';
+export { IIC } from './iic.js';
+export type { IicOptions } from './iic.js';
+export { MINE } from './mine.js';
+export type { MineOptions } from './mine.js';
+export { MineEncoder } from './mine_encoder.js';
+export type { MineEncoderOptions } from './mine_encoder.js';
+export { DeepCluster } from './deep_cluster.js';
+export type { DeepClusterOptions, DeepClusterEpoch } from './deep_cluster.js';

@@ -1,0 +1,151 @@
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+
+import type { ImageDataset } from '../data/dataset.js';
+import { iicMnistAugment } from '../data/augment/iic_views.js';
+import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
+import { createRandom } from '../data/random.js';
+import type { MineLossOptions } from '../losses/mine_loss.js';
+import { seededKernelInitializer } from '../nn/initializers.js';
+import { mlp } from '../nn/mlp.js';
+import { vgg, VGG_CONFIGS } from '../nn/vgg.js';
+import type { VggConfig } from '../nn/vgg.js';
+import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
+import { MineMovingAverage } from './mine_moving_average.js';
+
+/** Options of {@link MineEncoder}. */
+export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
+  /** VGG backbone config. Default `'small'` (CPU budget); `'F'` is IIC's. */
+  backbone?: keyof typeof VGG_CONFIGS | VggConfig;
+  /** Width of the linear latent code. Default 10. */
+  latentSize?: number;
+  /** Hidden units of the statistics network T(z, z′). Default 1024. */
+  statisticsUnits?: number;
+  /** The views x (clean) and x′ (transformed). Default: IIC's MNIST views. */
+  views?: IicViewOptions;
+}
+
+interface ResolvedConfig {
+  backbone: VggConfig;
+  latentSize: number;
+  statisticsUnits: number;
+  views: IicViewOptions;
+  gradient: 'moving-average' | 'dv';
+  alpha: number;
+  seed: number;
+}
+
+interface SavedMineEncoder {
+  method: 'MineEncoder';
+  version: 1;
+  config: ResolvedConfig;
+  inputShape: [number, number, number];
+  epochsTrained: number;
+}
+
+/**
+ * An image encoder trained with MINE ("Advanced Deep Learning with TensorFlow 2 and Keras",
+ * ch. 13; Belghazi et al. 2018): a VGG backbone and a linear latent z = E(x) are trained with a
+ * statistics network T(z, z′) to maximise the Donsker–Varadhan bound on I(E(x); E(x′)), where x′
+ * is a random transform of x (crop + rotation). The encoder learns what survives the transform:
+ * the digit. Evaluate the codes with a linear probe.
+ */
+export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
+  readonly name = 'MineEncoder';
+  readonly config: ResolvedConfig;
+  protected override defaultBatchSize = 256;
+  protected override defaultEpochs = 5;
+  encoder: tf.Sequential | undefined;
+  statistics: tf.Sequential | undefined;
+  private readonly views: PairedViews;
+  private movingAverage: MineMovingAverage | undefined;
+  private inputShape: [number, number, number] | undefined;
+
+  constructor(options: MineEncoderOptions = {}) {
+    super(options);
+    const backbone = options.backbone ?? 'small';
+    const cfg = typeof backbone === 'string' ? VGG_CONFIGS[backbone] : backbone;
+    if (cfg === undefined) throw new Error(`MineEncoder: unknown backbone '${String(backbone)}'; named configs: ${Object.keys(VGG_CONFIGS).join(', ')}.`);
+    this.config = {
+      backbone: [...cfg],
+      latentSize: options.latentSize ?? 10,
+      statisticsUnits: options.statisticsUnits ?? 1024,
+      views: { ...(options.views ?? {}) },
+      gradient: options.gradient ?? 'moving-average',
+      alpha: options.alpha ?? 0.01,
+      seed: this.seed,
+    };
+    if (!Number.isInteger(this.config.latentSize) || this.config.latentSize < 1) throw new Error(`MineEncoder: latentSize must be a positive integer, got ${this.config.latentSize}.`);
+    if (!Number.isInteger(this.config.statisticsUnits) || this.config.statisticsUnits < 1) throw new Error(`MineEncoder: statisticsUnits must be a positive integer, got ${this.config.statisticsUnits}.`);
+    this.views = iicMnistAugment(this.config.views);
+  }
+
+  protected override build(dataset: ImageDataset): void {
+    const size = this.views.outputSize;
+    if (dataset.shape[0] < size || dataset.shape[1] < size) throw new Error(`MineEncoder: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);
+    this.inputShape = [...dataset.shape];
+    const encoder = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'mine_encoder' });
+    encoder.add(tf.layers.dense({ units: this.config.latentSize, kernelInitializer: seededKernelInitializer(this.seed, 500), name: 'mine_encoder_latent' }));
+    this.encoder = encoder;
+    this.statistics = mlp([2 * this.config.latentSize, this.config.statisticsUnits, 1], { seed: this.seed + 1, name: 'mine_statistics' });
+    this.movingAverage = new MineMovingAverage();
+  }
+
+  protected override batchLoss(batch: TrainingBatch): BatchLossResult {
+    const images = batch.inputs as tf.Tensor4D;
+    const n = images.shape[0];
+    const codes = this.encoder!.apply(tf.concat([this.views.clean(images), this.views.transformed(images, batch.seed)], 0), { training: true }) as tf.Tensor2D;
+    const z = codes.slice([0, 0], [n, -1]);
+    const zt = codes.slice([n, 0], [n, -1]);
+    const shuffled = tf.gather(zt, tf.tensor1d(createRandom(batch.seed + 3).permutation(n), 'int32'));
+    const t = this.statistics!.apply(tf.concat([tf.concat([z, zt], 1), tf.concat([z, shuffled], 1)], 0), { training: true }) as tf.Tensor2D;
+    const { loss, lowerBound } = this.movingAverage!.loss(t.slice([0, 0], [n, 1]), t.slice([n, 0], [n, 1]), this.config);
+    return { loss, metrics: { lowerBound } };
+  }
+
+  protected override trainableVariables(): tf.Variable[] {
+    return [this.encoder!, this.statistics!].flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+  }
+
+  protected override trainStep(batch: TrainingBatch, learningRate: number): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> } {
+    const result = super.trainStep(batch, learningRate);
+    this.movingAverage?.commit();
+    return result;
+  }
+
+  protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
+    return this.encoder!.apply(this.views.clean(inputs as tf.Tensor4D), { training: false }) as tf.Tensor;
+  }
+
+  /** Saves the configuration, encoder and statistics network into `directory`, on any backend. */
+  async save(directory: string): Promise<void> {
+    this.requireBuilt('save');
+    await saveLayersModel(this.encoder!, directory, 'encoder');
+    await saveLayersModel(this.statistics!, directory, 'statistics');
+    const saved: SavedMineEncoder = { method: 'MineEncoder', version: 1, config: this.config, inputShape: this.inputShape!, epochsTrained: this.epochsTrained };
+    await writeJsonAtomic(path.join(directory, 'mine_encoder.json'), saved);
+  }
+
+  /** Loads a model written by {@link save} (the moving average restarts at 1). */
+  static async load(directory: string): Promise<MineEncoder> {
+    const saved = await readJson<SavedMineEncoder>(path.join(directory, 'mine_encoder.json'));
+    if (saved.method !== 'MineEncoder') throw new Error(`${directory} holds a ${String(saved.method)}, not a MineEncoder.`);
+    const method = new MineEncoder(saved.config);
+    method.encoder = (await loadLayersModel(directory, 'encoder')) as tf.Sequential;
+    method.statistics = (await loadLayersModel(directory, 'statistics')) as tf.Sequential;
+    method.movingAverage = new MineMovingAverage();
+    method.inputShape = saved.inputShape;
+    method.epochsTrained = saved.epochsTrained;
+    method.markBuilt(JSON.stringify(saved.inputShape));
+    return method;
+  }
+
+  override dispose(): void {
+    this.encoder?.dispose();
+    this.statistics?.dispose();
+    this.movingAverage?.dispose();
+    super.dispose();
+  }
+}

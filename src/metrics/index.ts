@@ -1,0 +1,11 @@
+export { clusterAccuracy, majorityVoteAccuracy } from './cluster_accuracy.js';
+export type { ClusterAccuracyResult } from './cluster_accuracy.js';
+export { nmi, mutualInformation, entropy } from './nmi.js';
+export type { NmiOptions, NmiAverage } from './nmi.js';
+export { ari } from './ari.js';
+export { ami, expectedMutualInformation } from './ami.js';
+export { confusionMatrix } from './confusion_matrix.js';
+export type { ConfusionMatrix } from './confusion_matrix.js';
+export { linearSumAssignment } from './hungarian.js';
+export type { Assignment, LinearSumAssignmentOptions } from './hungarian.js';
+export { rocAuc } from './roc_auc.js';

@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Writes a file atomically: the bytes go to a temporary file in the same directory, which is
+ * then renamed over the target. A crash at any moment leaves either the old file or the new one,
+ * never a half-written file.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const handle = await fs.open(temporary, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temporary, file);
+}
+
+/** Writes `value` as pretty JSON, atomically. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Reads and parses a JSON file, with an error naming the file when it is missing or corrupt. */
+export async function readJson<T>(file: string): Promise<T> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new Error(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`Corrupt JSON in ${file}: ${(error as Error).message}.`);
+  }
+}
+
+function concatenateWeightData(weightData: tf.io.WeightData | undefined): Uint8Array {
+  if (weightData === undefined) return new Uint8Array(0);
+  const buffers = Array.isArray(weightData) ? weightData : [weightData];
+  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const b of buffers) {
+    bytes.set(new Uint8Array(b), offset);
+    offset += b.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * Saves a Layers model into `directory` as `<name>.json` + `<name>.weights.bin`, the layout of
+ * tfjs's `file://` handler, on any backend (that handler exists only with tfjs-node). Both files
+ * are written atomically, weights first.
+ */
+export async function saveLayersModel(model: tf.LayersModel, directory: string, name = 'model'): Promise<void> {
+  const weightsFile = `${name}.weights.bin`;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = concatenateWeightData(artifacts.weightData);
+      await writeFileAtomic(path.join(directory, weightsFile), weights);
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [`./${weightsFile}`], weights: artifacts.weightSpecs ?? [] }],
+      };
+      await writeJsonAtomic(path.join(directory, `${name}.json`), modelJson);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+    }),
+  );
+}
+
+interface ModelJson {
+  modelTopology: object;
+  weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+}
+
+/** Loads a model written by {@link saveLayersModel} (or by tfjs's `file://` handler) on any backend. */
+export async function loadLayersModel(directory: string, name = 'model'): Promise<tf.LayersModel> {
+  const jsonFile = path.join(directory, `${name}.json`);
+  const modelJson = await readJson<ModelJson>(jsonFile);
+  if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
+    throw new Error(`${jsonFile} is not a TensorFlow.js layers model (no modelTopology / weightsManifest).`);
+  }
+  const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
+  const chunks: Uint8Array[] = [];
+  for (const group of modelJson.weightsManifest) {
+    for (const relative of group.paths) {
+      const file = path.join(directory, relative);
+      try {
+        chunks.push(await fs.readFile(file));
+      } catch {
+        throw new Error(`Missing weights file ${file} (listed in ${jsonFile}).`);
+      }
+    }
+  }
+  const weightData = concatenateWeightData(chunks.map((c) => c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength) as ArrayBuffer));
+  const bytesPerValue = (spec: tf.io.WeightsManifestEntry) => (spec.quantization ? Number.NaN : spec.dtype === 'bool' ? 1 : 4);
+  const expected = weightSpecs.reduce((n, spec) => n + spec.shape.reduce((a, b) => a * b, 1) * bytesPerValue(spec), 0);
+  if (Number.isFinite(expected) && weightData.byteLength !== expected) {
+    throw new Error(`Weights in ${directory} have ${weightData.byteLength} bytes, ${jsonFile} expects ${expected}: the files are truncated or mismatched.`);
+  }
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: weightData.buffer as ArrayBuffer }));
+}

@@ -1,0 +1,421 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { batchIndices, gatherImages } from '../data/batching.js';
+import type { ImageDataset } from '../data/dataset.js';
+import { validateDataset } from '../data/dataset.js';
+import { deriveSeed } from '../nn/initializers.js';
+import { ProgressReporter } from './progress.js';
+import type { ProgressOptions } from './progress.js';
+
+/** One mini-batch as a method's {@link UnsupervisedMethod.batchLoss} sees it. */
+export interface TrainingBatch {
+  /** Rows of the dataset in this batch. */
+  indices: Int32Array;
+  /** The batch's inputs, from {@link UnsupervisedMethod.batchInputs} (images [b, h, w, c] by default). Owned by the loop. */
+  inputs: tf.Tensor;
+  /** Zero-based epoch. */
+  epoch: number;
+  /** Zero-based step within the epoch. */
+  step: number;
+  /** Steps taken before this one over the method's whole life (survives several `fit` calls). */
+  globalStep: number;
+  /** A seed for this batch's randomness (augmentations, shuffles), derived from the fit seed, epoch and step. */
+  seed: number;
+}
+
+/** What a batch loss may return: the scalar to minimise, and optional extra scalars to log. */
+export type BatchLossResult = tf.Scalar | { loss: tf.Scalar; metrics?: Record<string, tf.Scalar> };
+
+/** A set of variables trained by one optimiser. */
+export interface ParameterGroup {
+  /** Stable name of the group; its optimiser (and e.g. Adam moments) is kept while its variables stay the same. */
+  name: string;
+  /** The variables to update. */
+  variables: tf.Variable[];
+  /** Learning rate of this group. Default: the fit's `learningRate`. */
+  learningRate?: number;
+}
+
+/** Per-epoch metrics: `loss` (mean over batches) and whatever the method logs. */
+export interface EpochLogs {
+  epoch: number;
+  loss: number;
+  seconds: number;
+  samplesPerSecond: number;
+  [metric: string]: number;
+}
+
+/** Options of {@link UnsupervisedMethod.fit}. Defaults work for MNIST. */
+export interface FitOptions {
+  /** Epochs to train. Default: the method's `defaultEpochs`. */
+  epochs?: number;
+  /** Mini-batch size. Default: the method's `defaultBatchSize` (256 for most). */
+  batchSize?: number;
+  /** Adam learning rate. Default: the method's `defaultLearningRate` (1e-3 for most). */
+  learningRate?: number;
+  /** Seed of shuffling and of per-batch randomness. Default 0. */
+  seed?: number;
+  /** Stop each epoch after this many steps (quick runs and tests). Default: the whole dataset. */
+  stepsPerEpoch?: number;
+  /** Progress display. Default `'auto'`: a bar on a TTY, a line per epoch otherwise. */
+  progress?: ProgressOptions['mode'];
+  /** Called after every epoch with its metrics; may be async (the loop waits). */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** Called after every step with the step's index (no tensor is read for it). */
+  onBatchEnd?: (step: number, epoch: number) => void | Promise<void>;
+}
+
+/** Options every method's constructor accepts. */
+export interface MethodOptions {
+  /** Seed of weight initialisation and of the method's own randomness. Default 0. */
+  seed?: number;
+}
+
+/** A function mapping a batch of inputs to a 2-D output (codes, probabilities…). */
+export type BatchFunction = (inputs: tf.Tensor) => tf.Tensor;
+
+/** A row-major matrix returned by inference helpers. */
+export interface FeatureMatrix {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * The one training loop that every method shares (solo-learn style).
+ *
+ * The base class owns `fit`: validation, seeded shuffling, batching, gradient steps with one
+ * optimiser per {@link ParameterGroup}, running metrics kept on the device (read asynchronously
+ * once per epoch), progress and callbacks. A method overrides narrow hooks:
+ *
+ * - {@link build}: create its models for the dataset's input shape (called once, lazily);
+ * - {@link batchLoss}: the loss of one batch (inside a gradient tape; return a scalar);
+ * - {@link parameterGroups} or {@link trainableVariables}: what the step updates;
+ * - {@link onEpochStart} / {@link onEpochEnd}: per-epoch work (DeepCluster re-clusters here);
+ * - {@link epochBatches}: the batch order (DeepCluster samples clusters uniformly);
+ * - {@link batchInputs}: how rows become tensors (images by default).
+ */
+export abstract class UnsupervisedMethod<TData extends { size: number } = ImageDataset> {
+  /** Human-readable name used in logs. */
+  abstract readonly name: string;
+  /** Epochs when `fit` is given none. */
+  protected defaultEpochs = 10;
+  /** Batch size when `fit` is given none. */
+  protected defaultBatchSize = 256;
+  /** Learning rate when `fit` is given none. */
+  protected defaultLearningRate = 1e-3;
+
+  /** Seed of the method's weights and randomness. */
+  readonly seed: number;
+  /** Epochs completed over the method's life. */
+  epochsTrained = 0;
+  /** Optimiser steps taken over the method's life. */
+  globalStep = 0;
+  /** Metrics of every completed epoch. */
+  readonly history: EpochLogs[] = [];
+
+  private readonly optimizers = new Map<string, { signature: string; optimizer: tf.Optimizer; learningRate: number }>();
+  private builtFor: string | undefined;
+  /** Progress reporter of the running fit, for methods that print per-epoch details. */
+  protected progress: ProgressReporter | undefined;
+
+  constructor(options: MethodOptions = {}) {
+    this.seed = options.seed ?? 0;
+  }
+
+  /** Creates the method's models for data like `dataset`. Called once before the first step. */
+  protected abstract build(dataset: TData): void;
+
+  /** The loss of one batch; runs inside a gradient tape, so use tensor ops only (no data reads). */
+  protected abstract batchLoss(batch: TrainingBatch): BatchLossResult;
+
+  /** The variables a step updates, when a method has one group. */
+  protected trainableVariables(): tf.Variable[] {
+    throw new Error(`${this.name}: override trainableVariables() or parameterGroups().`);
+  }
+
+  /** Groups of variables with their own optimisers. Default: one group of {@link trainableVariables}. */
+  protected parameterGroups(): ParameterGroup[] {
+    return [{ name: 'all', variables: this.trainableVariables() }];
+  }
+
+  /** Creates the optimiser of a group. Default: Adam. */
+  protected createOptimizer(learningRate: number, _group: string): tf.Optimizer {
+    return tf.train.adam(learningRate);
+  }
+
+  /** Checks a dataset before training or inference; throws a clear error. */
+  protected validate(dataset: TData, context: string): void {
+    validateDataset(dataset as unknown as ImageDataset, `${this.name}.${context}`);
+  }
+
+  /** Key of the data shape a model was built for; `build` runs again only if it changes (it may throw). */
+  protected shapeKey(dataset: TData): string {
+    return JSON.stringify((dataset as unknown as ImageDataset).shape);
+  }
+
+  /** Turns rows into the batch's input tensor. Default: images as [b, h, w, c]. */
+  protected batchInputs(dataset: TData, indices: Int32Array): tf.Tensor {
+    const images = dataset as unknown as ImageDataset;
+    return tf.tensor4d(gatherImages(images, indices), [indices.length, ...images.shape]);
+  }
+
+  /** The order of an epoch's batches. Default: a seeded shuffle of all rows. */
+  protected epochBatches(dataset: TData, batchSize: number, seed: number): Int32Array[] {
+    return batchIndices(dataset.size, batchSize, { shuffle: true, seed });
+  }
+
+  /**
+   * Names of logged metrics (or `'loss'`) whose values {@link afterStep} receives after every
+   * step. Reading them waits for the step to finish on the device, so it is opt-in. Default: none.
+   */
+  protected watchedMetrics: string[] = [];
+
+  /**
+   * Runs after every step with the values of {@link watchedMetrics}; returning `true` ends the
+   * fit after this step (e.g. a stopping signal). Default: never stops.
+   */
+  protected async afterStep(_values: Record<string, number>, _batch: TrainingBatch): Promise<boolean> {
+    return false;
+  }
+
+  /** Runs before each epoch (after `build`). Default: nothing. */
+  protected async onEpochStart(_epoch: number, _dataset: TData): Promise<void> {}
+
+  /** Runs after each epoch; may add metrics to `logs`. Default: nothing. */
+  protected async onEpochEnd(_epoch: number, _logs: EpochLogs, _dataset: TData): Promise<void> {}
+
+  /** Builds the models if they are not built yet for this data shape. */
+  protected ensureBuilt(dataset: TData): void {
+    const key = this.shapeKey(dataset);
+    if (this.builtFor === key) return;
+    if (this.builtFor !== undefined) {
+      throw new Error(`${this.name}: built for inputs of shape ${this.builtFor}, got ${key}.`);
+    }
+    this.build(dataset);
+    this.builtFor = key;
+  }
+
+  /**
+   * Creates the models for data like `dataset` without training them, e.g. to evaluate a
+   * randomly initialised network (the weights `fit` would start from, for the same seed).
+   */
+  initialize(dataset: TData): this {
+    this.validate(dataset, 'initialize');
+    this.ensureBuilt(dataset);
+    return this;
+  }
+
+  /** Whether the models exist. */
+  get isBuilt(): boolean {
+    return this.builtFor !== undefined;
+  }
+
+  /** Marks the method as built for a data shape (used by `load`). */
+  protected markBuilt(key: string): void {
+    this.builtFor = key;
+  }
+
+  private optimizerFor(group: ParameterGroup, learningRate: number): tf.Optimizer {
+    const signature = group.variables.map((v) => v.name).join('|');
+    const rate = group.learningRate ?? learningRate;
+    const existing = this.optimizers.get(group.name);
+    if (existing && existing.signature === signature && existing.learningRate === rate) return existing.optimizer;
+    // Optimisers such as Adam keep their moments by position in the variable list: a new set
+    // of variables needs a fresh optimiser, never the state of another variable.
+    existing?.optimizer.dispose();
+    const optimizer = this.createOptimizer(rate, group.name);
+    this.optimizers.set(group.name, { signature, optimizer, learningRate: rate });
+    return optimizer;
+  }
+
+  /** Drops a group's optimiser (and its state); the next step creates a fresh one. */
+  protected resetOptimizer(groupName: string): void {
+    this.optimizers.get(groupName)?.optimizer.dispose();
+    this.optimizers.delete(groupName);
+  }
+
+  /**
+   * One optimiser step on a batch: gradients of {@link batchLoss} with respect to every group's
+   * variables, each group updated by its optimiser. Returns the loss and logged metrics as
+   * scalars that the caller owns (nothing is read from the device here).
+   */
+  protected trainStep(batch: TrainingBatch, learningRate: number): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> } {
+    const groups = this.parameterGroups().filter((g) => g.variables.length > 0);
+    const variables = groups.flatMap((g) => g.variables);
+    if (variables.length === 0) throw new Error(`${this.name}: no trainable variables for this step.`);
+    let metrics: Record<string, tf.Scalar> = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const result = this.batchLoss(batch);
+      if (result instanceof tf.Tensor) return result;
+      metrics = Object.fromEntries(Object.entries(result.metrics ?? {}).map(([k, t]) => [k, tf.keep(t)]));
+      return result.loss;
+    }, variables);
+    for (const group of groups) {
+      const groupGrads: tf.NamedTensorMap = {};
+      for (const v of group.variables) groupGrads[v.name] = grads[v.name];
+      this.optimizerFor(group, learningRate).applyGradients(groupGrads);
+    }
+    tf.dispose(grads);
+    return { loss: value, metrics };
+  }
+
+  /**
+   * Trains the method on `dataset`. Calling `fit` again continues training (epochs are counted
+   * from {@link epochsTrained}).
+   *
+   * @returns the metrics of the epochs this call ran.
+   * @throws on an empty dataset, NaN inputs, or a shape the models were not built for.
+   */
+  async fit(dataset: TData, options: FitOptions = {}): Promise<EpochLogs[]> {
+    this.validate(dataset, 'fit');
+    const epochs = options.epochs ?? this.defaultEpochs;
+    const batchSize = options.batchSize ?? this.defaultBatchSize;
+    const learningRate = options.learningRate ?? this.defaultLearningRate;
+    const seed = options.seed ?? this.seed;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`${this.name}.fit: epochs must be a non-negative integer, got ${epochs}.`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${this.name}.fit: batchSize must be a positive integer, got ${batchSize}.`);
+    if (!(learningRate > 0)) throw new Error(`${this.name}.fit: learningRate must be positive, got ${learningRate}.`);
+    this.ensureBuilt(dataset);
+    this.progress = new ProgressReporter({ mode: options.progress, label: this.name });
+    const ran: EpochLogs[] = [];
+    let stopRequested = false;
+    try {
+      for (let e = 0; e < epochs; e++) {
+        const epoch = this.epochsTrained;
+        const started = performance.now();
+        await this.onEpochStart(epoch, dataset);
+        const epochSeed = deriveSeed(seed, epoch);
+        let batches = this.epochBatches(dataset, batchSize, epochSeed);
+        if (options.stepsPerEpoch !== undefined) batches = batches.slice(0, options.stepsPerEpoch);
+        // Running sums stay on the device; a metric's mean is over the steps that logged it.
+        const sums = new Map<string, tf.Scalar>();
+        const counts = new Map<string, number>();
+        const accumulate = (key: string, value: tf.Scalar) => {
+          const previous = sums.get(key);
+          sums.set(key, previous ? tf.add(previous, value) : tf.clone(value));
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          previous?.dispose();
+          value.dispose();
+        };
+        let samples = 0;
+        let lastLossRead = 0;
+        let shownLoss: number | undefined;
+        for (let step = 0; step < batches.length; step++) {
+          const indices = batches[step];
+          const inputs = this.batchInputs(dataset, indices);
+          let stop = false;
+          try {
+            const batch: TrainingBatch = { indices, inputs, epoch, step, globalStep: this.globalStep, seed: deriveSeed(epochSeed, step + 1) };
+            const { loss, metrics } = this.trainStep(batch, learningRate);
+            const all: Record<string, tf.Scalar> = { loss, ...metrics };
+            if (this.watchedMetrics.length > 0) {
+              const values: Record<string, number> = {};
+              for (const key of this.watchedMetrics) if (all[key] !== undefined) values[key] = (await all[key].data())[0];
+              stop = await this.afterStep(values, batch);
+            }
+            for (const [key, value] of Object.entries(all)) accumulate(key, value);
+          } finally {
+            inputs.dispose();
+          }
+          this.globalStep++;
+          samples += indices.length;
+          const seconds = (performance.now() - started) / 1000;
+          if (seconds - lastLossRead > 1 && this.progress !== undefined) {
+            // Asynchronous read, at most once a second, only for the progress display.
+            lastLossRead = seconds;
+            shownLoss = (await sums.get('loss')!.data())[0] / (step + 1);
+          }
+          this.progress.update({ epoch: e, epochs, batch: step + 1, batches: batches.length, samples, seconds, loss: shownLoss });
+          await options.onBatchEnd?.(step, epoch);
+          if (stop) {
+            stopRequested = true;
+            batches = batches.slice(0, step + 1);
+            break;
+          }
+        }
+        const logs: EpochLogs = { epoch, loss: Number.NaN, seconds: 0, samplesPerSecond: 0 };
+        for (const [key, sum] of sums) {
+          logs[key] = (await sum.data())[0] / Math.max(1, counts.get(key) ?? 0);
+          sum.dispose();
+        }
+        if (!Number.isFinite(logs.loss) && batches.length > 0) {
+          throw new Error(`${this.name}: the loss became ${logs.loss} in epoch ${epoch + 1} (learning rate ${learningRate}); check the inputs for NaN or lower the learning rate.`);
+        }
+        const trainSeconds = (performance.now() - started) / 1000;
+        logs.samplesPerSecond = samples / Math.max(trainSeconds, 1e-9);
+        this.epochsTrained++;
+        await this.onEpochEnd(epoch, logs, dataset);
+        logs.seconds = (performance.now() - started) / 1000;
+        this.history.push(logs);
+        ran.push(logs);
+        this.progress.epochEnd({ epoch: e, epochs, batch: batches.length, batches: batches.length, samples, seconds: logs.seconds }, logs);
+        await options.onEpochEnd?.(epoch, logs);
+        if (stopRequested) break;
+      }
+    } finally {
+      this.progress = undefined;
+    }
+    return ran;
+  }
+
+  /**
+   * Runs `fn` over `dataset` in batches (inference mode) and gathers the 2-D outputs into one
+   * row-major matrix. Every batch's tensors are disposed; nothing is kept on the device.
+   */
+  protected async mapBatches(dataset: TData, fn: BatchFunction, batchSize = 512): Promise<FeatureMatrix> {
+    this.validate(dataset, 'inference');
+    let data: Float32Array | undefined;
+    let cols = 0;
+    for (const indices of batchIndices(dataset.size, batchSize, { shuffle: false })) {
+      const inputs = this.batchInputs(dataset, indices);
+      const output = tf.tidy(() => {
+        const out = fn(inputs);
+        return out.rank === 2 ? out : out.reshape([indices.length, -1]);
+      });
+      inputs.dispose();
+      const values = (await output.data()) as Float32Array;
+      if (data === undefined) {
+        cols = output.shape[1] as number;
+        data = new Float32Array(dataset.size * cols);
+      }
+      data.set(values, indices[0] * cols);
+      output.dispose();
+    }
+    return { data: data ?? new Float32Array(0), rows: dataset.size, cols };
+  }
+
+  /** The embedding of a batch in inference mode. Methods that embed override it. */
+  protected encodeBatch(_inputs: tf.Tensor): tf.Tensor {
+    throw new Error(`${this.name} does not produce embeddings.`);
+  }
+
+  /** Turns a tensor of inputs into data this method reads (images [n, h, w, c] by default). */
+  protected async dataFromTensor(tensor: tf.Tensor): Promise<TData> {
+    if (tensor.rank !== 4) throw new Error(`${this.name}: expected images [n, height, width, channels], got a tensor of shape [${tensor.shape}].`);
+    const [n, h, w, c] = tensor.shape as [number, number, number, number];
+    const images: ImageDataset = { images: (await tensor.data()) as Float32Array, shape: [h, w, c], size: n };
+    return images as unknown as TData;
+  }
+
+  /**
+   * Embeds every row of `input` (a dataset, or a tensor of images) with the trained model, in
+   * batches, and returns the codes as one row-major `Float32Array` with its dimensions.
+   */
+  async encode(input: TData | tf.Tensor, options: { batchSize?: number } = {}): Promise<FeatureMatrix> {
+    const data = input instanceof tf.Tensor ? await this.dataFromTensor(input) : input;
+    this.requireBuilt('encode');
+    return this.mapBatches(data, (x) => this.encodeBatch(x), options.batchSize);
+  }
+
+  /** Throws a clear error when the method is used before `fit` or `load`. */
+  protected requireBuilt(what: string): void {
+    if (!this.isBuilt) throw new Error(`${this.name}.${what}: the model is not trained yet; call fit() or load() first.`);
+  }
+
+  /** Frees the optimisers' state. Subclasses free their models and call `super.dispose()`. */
+  dispose(): void {
+    for (const { optimizer } of this.optimizers.values()) optimizer.dispose();
+    this.optimizers.clear();
+  }
+}
