@@ -94,16 +94,12 @@ export interface CentroidAssignment {
   inertia: number;
 }
 
-/** Transposes k × d centres into d × k and returns their squared norms. */
-function transposeCenters(centers: Float64Array, k: number, d: number, centersT: Float64Array, sqNorms: Float64Array): void {
+/** Squared norms of k row-major centres. */
+function centerSqNorms(centers: Float64Array, k: number, d: number, sqNorms: Float64Array): void {
   for (let c = 0; c < k; c++) {
     let s = 0;
     const off = c * d;
-    for (let j = 0; j < d; j++) {
-      const v = centers[off + j];
-      centersT[j * k + c] = v;
-      s += v * v;
-    }
+    for (let j = 0; j < d; j++) s += centers[off + j] * centers[off + j];
     sqNorms[c] = s;
   }
 }
@@ -118,13 +114,13 @@ function assign(
   k: number,
   labels: Int32Array,
   minDist: Float64Array,
-  scratch: { centersT: Float64Array; centerNorms: Float64Array; dots: Float64Array },
+  scratch: { centerNorms: Float64Array; dots: Float64Array },
 ): number {
-  const { centersT, centerNorms, dots } = scratch;
-  transposeCenters(centers, k, p.d, centersT, centerNorms);
+  const { centerNorms, dots } = scratch;
+  centerSqNorms(centers, k, p.d, centerNorms);
   let changed = 0;
   for (let i = 0; i < p.n; i++) {
-    rowDots(p, i, centersT, k, dots);
+    rowDots(p, i, centers, k, dots);
     let best = 0;
     let bestValue = centerNorms[0] - 2 * dots[0];
     for (let c = 1; c < k; c++) {
@@ -187,18 +183,18 @@ function kmeansPlusPlus(p: PreparedRows, k: number, random: RandomSource, center
     centers.set(data.subarray(row * d, (row + 1) * d), c * d);
   };
   // Distances from every row to a set of candidate rows, via the centre kernel.
-  const candT = new Float64Array(d * trials);
+  const cand = new Float64Array(trials * d);
   const candNorms = new Float64Array(trials);
   const dots = new Float64Array(trials);
   const distancesTo = (candidates: Int32Array, count: number, out: Float64Array[]): void => {
     for (let t = 0; t < count; t++) {
       const row = candidates[t];
       const off = row * d;
-      for (let j = 0; j < d; j++) candT[j * count + t] = data[off + j];
+      cand.set(data.subarray(off, off + d), t * d);
       candNorms[t] = p.sqNorms[row];
     }
     for (let i = 0; i < n; i++) {
-      rowDots(p, i, candT, count, dots);
+      rowDots(p, i, cand, count, dots);
       for (let t = 0; t < count; t++) {
         const v = p.sqNorms[i] - 2 * dots[t] + candNorms[t];
         out[t][i] = v > 0 ? v : 0;
@@ -292,11 +288,11 @@ function rowDistances(
   p: PreparedRows,
   i: number,
   k: number,
-  centersT: Float64Array,
+  centers: Float64Array,
   centerNorms: Float64Array,
   out: Float64Array,
 ): void {
-  rowDots(p, i, centersT, k, out);
+  rowDots(p, i, centers, k, out);
   const xx = p.sqNorms[i];
   for (let c = 0; c < k; c++) {
     const v = xx - 2 * out[c] + centerNorms[c];
@@ -347,7 +343,6 @@ function lloyd(
   const lower = new Float64Array(n);
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
-  const centersT = new Float64Array(d * k);
   const centerNorms = new Float64Array(k);
   const distances = new Float64Array(k);
   const halfGap = new Float64Array(k);
@@ -359,7 +354,7 @@ function lloyd(
 
   /** Full assignment of row i: label, upper and lower bound. Returns the new label. */
   const assignFully = (i: number): number => {
-    rowDistances(p, i, k, centersT, centerNorms, distances);
+    rowDistances(p, i, k, centers, centerNorms, distances);
     let best = 0;
     let first = distances[0];
     let second = Infinity;
@@ -378,7 +373,7 @@ function lloyd(
 
   while (iterations < maxIterations) {
     iterations++;
-    transposeCenters(centers, k, d, centersT, centerNorms);
+    centerSqNorms(centers, k, d, centerNorms);
     if (iterations === 1) {
       for (let i = 0; i < n; i++) {
         const c = assignFully(i);
@@ -488,7 +483,7 @@ function lloyd(
   }
   if (!strictlyConverged) {
     // Make the labels consistent with the final centres.
-    transposeCenters(centers, k, d, centersT, centerNorms);
+    centerSqNorms(centers, k, d, centerNorms);
     for (let i = 0; i < n; i++) labels[i] = assignFully(i);
   }
   counts.fill(0);
@@ -693,7 +688,6 @@ export function assignToCentroids(x: MatrixInput, centroids: MatrixInput): Centr
   const labels = new Int32Array(m.rows).fill(-1);
   const squaredDistances = new Float64Array(m.rows);
   assign(p, c.data, k, labels, squaredDistances, {
-    centersT: new Float64Array(m.cols * k),
     centerNorms: new Float64Array(k),
     dots: new Float64Array(k),
   });

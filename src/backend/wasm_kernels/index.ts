@@ -1,18 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { makeTransposingMatMul } from './batch_mat_mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { makeConv2dBackpropInput } from './conv2d_backprop_input.js';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
 
 /** The kernels this library registers for the wasm backend (after {@link registerWasmGapFillKernels}). */
-export const WASM_GAP_FILL_KERNELS: readonly string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum'];
+export const WASM_GAP_FILL_KERNELS: readonly string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul'];
 
 let registered = false;
 
+/** Replaces a built-in wasm kernel by a wrapper that may fall back to it. */
+function wrapBuiltIn(name: string, wrap: (original: tf.KernelFunc) => tf.KernelFunc): void {
+  const builtIn = tf.getKernel(name, 'wasm');
+  if (builtIn === undefined) return;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...builtIn, kernelFunc: wrap(builtIn.kernelFunc) });
+}
+
 /**
  * Registers the gap-fill kernels for `@tensorflow/tfjs-backend-wasm` so that conv nets train on it:
- * `Conv2DBackpropFilter` and `UnsortedSegmentSum` (missing in 4.22) and a faster stride-1
- * `Conv2DBackpropInput` (the built-in one stays for other strides). Idempotent; call it after
+ * `Conv2DBackpropFilter` and `UnsortedSegmentSum` (missing in 4.22), a faster stride-1
+ * `Conv2DBackpropInput` (the built-in one stays for other strides), and matrix products with
+ * transposed operands (dense layers' gradients) routed through wasm's fast untransposed product. Idempotent; call it after
  * importing the wasm backend and before using it (initBackend does).
  */
 export function registerWasmGapFillKernels(): void {
@@ -20,10 +30,8 @@ export function registerWasmGapFillKernels(): void {
   for (const config of [conv2dBackpropFilterConfig, unsortedSegmentSumConfig]) {
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
   }
-  const builtIn = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (builtIn !== undefined) {
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    tf.registerKernel({ ...builtIn, kernelFunc: makeConv2dBackpropInput(builtIn.kernelFunc) });
-  }
+  wrapBuiltIn('Conv2DBackpropInput', (original) => makeConv2dBackpropInput(original));
+  wrapBuiltIn('BatchMatMul', (original) => makeTransposingMatMul(original, ['a', 'b']));
+  wrapBuiltIn('_FusedMatMul', (original) => makeTransposingMatMul(original, ['a', 'b']));
   registered = true;
 }

@@ -1,0 +1,17 @@
+import { loadMnist } from '/work/main/src/data/mnist.js';
+import { pcaWhiten, l2Normalize, kmeans } from '/work/main/src/cluster/index.js';
+import { linearProbe } from '/work/main/src/probes/index.js';
+import { nmi } from '/work/main/src/metrics/index.js';
+import { initBackend } from '/work/main/src/backend/init_backend.js';
+const te = await loadMnist({ split: 'test' });
+const x = { data: te.images, rows: te.size, cols: 784 };
+let t = performance.now();
+const p = pcaWhiten(x, { nComponents: 256 });
+console.log('pcaWhiten 10k x784 -> 256', ((performance.now()-t)/1000).toFixed(2), 's');
+t = performance.now();
+const z = l2Normalize(p);
+const r = kmeans(z, 10, { seed: 0 });
+console.log('l2 + kmeans(256-d dense, k=10, nInit 10)', ((performance.now()-t)/1000).toFixed(2), 's nmi', nmi(te.labels!, r.labels).toFixed(4));
+t = performance.now();
+const r100 = kmeans(z, 100, { seed: 0, nInit: 1 });
+console.log('kmeans k=100 nInit 1', ((performance.now()-t)/1000).toFixed(2), 's iters', r100.iterations);
