@@ -14,5 +14,5 @@ export { fitPcaWhiten, pcaWhiten } from './pca_whiten.js';
 export type { PcaWhitenOptions, PcaWhitenModel, PcaWhitenResult } from './pca_whiten.js';
 export { l2Normalize } from './l2_normalize.js';
 export type { L2NormalizeOptions } from './l2_normalize.js';
-export { toFloat64Matrix, toRows, isDenseMatrix, matrixRows, assertFinite, toLabelArray } from './matrix.js';
+export { toFloat64Matrix, toRows } from './matrix.js';
 export type { DenseMatrix, Float64Matrix, MatrixInput, ToFloat64MatrixOptions } from './matrix.js';
