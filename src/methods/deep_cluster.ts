@@ -89,8 +89,8 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   protected override defaultEpochs = 10;
   /** Backbone and the feature layer (Dense, linear: its ReLU is applied separately while training). */
   backbone: tf.Sequential | undefined;
-  /** The current classifier head. */
-  head: tf.layers.Layer | undefined;
+  /** The current classifier head (a one-layer model on the features). */
+  head: tf.Sequential | undefined;
   /** Pseudo-labels of the current epoch. */
   assignments: Int32Array | undefined;
   /** Per-epoch clustering statistics. */
@@ -140,15 +140,15 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
     return this.backbone!.apply(this.preprocess(inputs), { training: false }) as tf.Tensor;
   }
 
-  private newHead(epoch: number): tf.layers.Layer {
-    const head = tf.layers.dense({
+  private newHead(epoch: number): tf.Sequential {
+    const dense = tf.layers.dense({
+      inputShape: [this.config.featureSize],
       units: this.config.numClusters,
       kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: deriveSeed(this.seed, 9000 + epoch) }),
       biasInitializer: 'zeros',
       name: `deepcluster_head_epoch${epoch}`,
     });
-    head.build([null, this.config.featureSize]);
-    return head;
+    return tf.sequential({ layers: [dense], name: `deepcluster_head${epoch}` });
   }
 
   /** Features → PCA whitening → L2 normalisation → k-means; pseudo-labels and a new head. */

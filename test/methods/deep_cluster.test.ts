@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { initBackend } from '../../src/backend/init_backend.js';
+import { kmeans } from '../../src/cluster/kmeans.js';
+import { uniformClusterSampler } from '../../src/data/cluster_sampler.js';
+import { DeepCluster } from '../../src/methods/deep_cluster.js';
+import { blobImages } from '../helpers/synthetic.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+describe('faiss-style empty-cluster split (what DeepCluster clusters with)', () => {
+  it('gives an empty cluster a perturbed copy of a populated centroid, the original perturbed the other way', () => {
+    const x = [[0.9, 1], [1.1, 1], [1, 0.9], [1, 1.1], [4.9, 5], [5.1, 5], [5, 4.9], [5, 5.1]];
+    const e = 1 / 1024;
+    const result = kmeans(x, 3, { initialization: [[1, 1], [5, 5], [100, 100]], emptyClusterStrategy: 'split', maxIterations: 1, seed: 3 });
+    expect(result.emptyClusterEvents).toBe(1);
+    const [c0, c1, c2] = result.centroids;
+    // The copy went to cluster 2; the source (blob at 1 or at 5) moved the opposite way.
+    const source = Math.abs(c2[0] - 1) < 0.1 ? c0 : c1;
+    const m = source === c0 ? 1 : 5;
+    expect(c2[0]).toBeCloseTo(m * (1 + e), 12);
+    expect(c2[1]).toBeCloseTo(m * (1 - e), 12);
+    expect(source[0]).toBeCloseTo(m * (1 - e), 12);
+    expect(source[1]).toBeCloseTo(m * (1 + e), 12);
+    expect(Array.from(result.clusterSizes).sort()).toEqual([2, 2, 4]);
+  });
+});
+
+describe('uniformClusterSampler', () => {
+  it('draws every non-empty cluster equally often, with replacement only for small clusters', () => {
+    // Cluster 0: 10 rows, cluster 1: 3 rows, cluster 2: empty, cluster 3: 7 rows.
+    const assignments = [...Array(10).fill(0), ...Array(3).fill(1), ...Array(7).fill(3)];
+    const drawn = uniformClusterSampler(assignments, 4, 18, 5);
+    expect(drawn).toHaveLength(18);
+    const perCluster = [0, 0, 0, 0];
+    for (const row of drawn) perCluster[assignments[row]]++;
+    expect(perCluster).toEqual([6, 6, 0, 6]);
+    // Cluster 0 (10 ≥ 6 rows) is sampled without replacement: 6 distinct rows.
+    expect(new Set(Array.from(drawn).filter((r) => assignments[r] === 0)).size).toBe(6);
+    // Cluster 1 (3 < 6 rows) must repeat rows.
+    expect(new Set(Array.from(drawn).filter((r) => assignments[r] === 1)).size).toBeLessThanOrEqual(3);
+    expect(Array.from(uniformClusterSampler(assignments, 4, 18, 5))).toEqual(Array.from(drawn));
+    expect(() => uniformClusterSampler([0, 5], 4, 2, 0)).toThrow(/assignment 5 of row 1 is not in \[0, 4\)/);
+  });
+});
+
+describe('DeepCluster', () => {
+  const data = blobImages(60, { side: 8, classes: 3, seed: 4 });
+  const options = { numClusters: 3, backbone: [4, 'M', 8, 'M', 8, 'M'] as Array<number | 'M'>, featureSize: 16, pcaComponents: 8, seed: 1 };
+
+  it('re-clusters every epoch, logs stability and label scores, and leaks no tensors', async () => {
+    const method = new DeepCluster(options);
+    const logs = await method.fit(data, { epochs: 1, batchSize: 20, progress: 'none' });
+    expect(method.clusterHistory).toHaveLength(1);
+    expect(Number.isNaN(method.clusterHistory[0].stabilityNmi)).toBe(true);
+    expect(method.clusterHistory[0].clusterSizes.reduce((a, b) => a + b, 0)).toBe(60);
+    expect(logs[0].labelNmi).toBeGreaterThanOrEqual(0);
+    const before = tf.memory().numTensors;
+    const more = await method.fit(data, { epochs: 2, batchSize: 20, progress: 'none' });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(method.clusterHistory).toHaveLength(3);
+    expect(more[1].stabilityNmi).toBeGreaterThanOrEqual(0);
+    expect(more[1].stabilityNmi).toBeLessThanOrEqual(1);
+    const predicted = await method.predict(data);
+    expect(predicted).toHaveLength(60);
+    expect(Math.max(...predicted)).toBeLessThan(3);
+    method.dispose();
+  });
+
+  it('trains with class-weighted cross-entropy and Sobel input too', async () => {
+    const method = new DeepCluster({ ...options, balance: 'weighted', sobel: true });
+    const logs = await method.fit(data, { epochs: 2, batchSize: 20, progress: 'none' });
+    expect(logs.every((l) => Number.isFinite(l.loss))).toBe(true);
+    method.dispose();
+  });
+
+  it('rejects k > n and bad options with clear messages', async () => {
+    await expect(new DeepCluster({ ...options, numClusters: 61 }).fit(data, { epochs: 1, progress: 'none' })).rejects.toThrow(/numClusters \(61\) is larger than the dataset \(60 images\)/);
+    expect(() => new DeepCluster({ numClusters: 1 })).toThrow(/numClusters must be an integer ≥ 2/);
+    expect(() => new DeepCluster({ balance: 'none' as 'uniform' })).toThrow(/balance must be/);
+    await expect(new DeepCluster().predict(data)).rejects.toThrow(/no clustering yet/);
+  });
+});

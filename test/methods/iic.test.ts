@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { initBackend } from '../../src/backend/init_backend.js';
+import type { ImageDataset } from '../../src/data/dataset.js';
+import { IIC } from '../../src/methods/iic.js';
+import { MineEncoder } from '../../src/methods/mine_encoder.js';
+import { blobImages } from '../helpers/synthetic.js';
+
+const directory = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-iic-'));
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+/** 16x16 images: three classes lighting different thirds, plus noise. */
+const data: ImageDataset = blobImages(48, { side: 16, classes: 3, seed: 2 });
+const views = { centerCrop: 12, outputSize: 12, randomCropSizes: [10, 12], maxRotationDegrees: 10 };
+const tiny = { backbone: [4, 'M', 8, 'M'] as Array<number | 'M'>, numClusters: 3, overclusterClusters: 6, subHeads: 2, views, seed: 0 };
+
+describe('IIC', () => {
+  it('trains both heads each epoch, picks the sub-head of lowest training loss, and leaks nothing', async () => {
+    const iic = new IIC(tiny);
+    const first = await iic.fit(data, { epochs: 1, batchSize: 16, learningRate: 1e-3, progress: 'none' });
+    // One pass per head: 3 batches for the over-clustering head, then 3 for the main head.
+    expect(iic.globalStep).toBe(6);
+    expect(Number.isFinite(first[0].overcluster0)).toBe(true);
+    expect(Number.isFinite(first[0].main1)).toBe(true);
+    expect(iic.subHeadLosses).toEqual([first[0].main0, first[0].main1]);
+    expect(iic.bestSubHead).toBe(first[0].main0 <= first[0].main1 ? 0 : 1);
+    const before = tf.memory().numTensors;
+    const logs = await iic.fit(data, { epochs: 3, batchSize: 16, learningRate: 1e-3, progress: 'none' });
+    expect(tf.memory().numTensors).toBe(before);
+    // The loss is a negative mutual information, bounded below by −ln K for the main head.
+    expect(logs[2].main0).toBeGreaterThanOrEqual(-Math.log(3) - 1e-4);
+    expect(logs[2].loss).toBeLessThan(first[0].loss);
+    const predictions = await iic.predict(data);
+    expect(predictions).toHaveLength(48);
+    expect(Math.max(...predictions)).toBeLessThan(3);
+    const probabilities = await iic.predictProbabilities(data, { subHead: 1 });
+    expect(probabilities.cols).toBe(3);
+    await iic.save(path.join(directory, 'iic'));
+    const loaded = await IIC.load(path.join(directory, 'iic'));
+    expect(Array.from(await loaded.predict(data))).toEqual(Array.from(predictions));
+    iic.dispose();
+    loaded.dispose();
+  });
+
+  it('repeats images with different transforms and rejects bad options', async () => {
+    const iic = new IIC({ ...tiny, repeats: 2, overclusterClusters: 0, subHeads: 1 });
+    const logs = await iic.fit(data, { epochs: 1, batchSize: 24, progress: 'none' });
+    expect(iic.globalStep).toBe(2);
+    expect(Number.isFinite(logs[0].loss)).toBe(true);
+    iic.dispose();
+    expect(() => new IIC({ numClusters: 1 })).toThrow(/numClusters must be an integer ≥ 2/);
+    expect(() => new IIC({ backbone: 'G' as 'F' })).toThrow(/unknown backbone 'G'/);
+    await expect(new IIC({ ...tiny, views: { centerCrop: 20, outputSize: 24 } }).fit(data)).rejects.toThrow(/16x16 are smaller than the 24x24 views/);
+    await expect(new IIC(tiny).predict(data, { subHead: 5 })).rejects.toThrow(/not trained yet/);
+  });
+});
+
+describe('MineEncoder', () => {
+  it('raises the MI bound between codes of an image and of its transform, without leaking', async () => {
+    const encoder = new MineEncoder({ backbone: [4, 'M', 8, 'M'], latentSize: 3, statisticsUnits: 16, views, seed: 0 });
+    const first = await encoder.fit(data, { epochs: 1, batchSize: 16, progress: 'none' });
+    const before = tf.memory().numTensors;
+    const logs = await encoder.fit(data, { epochs: 6, batchSize: 16, learningRate: 3e-3, progress: 'none' });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(logs[5].lowerBound).toBeGreaterThan(first[0].lowerBound);
+    const codes = await encoder.encode(data);
+    expect([codes.rows, codes.cols]).toEqual([48, 3]);
+    await encoder.save(path.join(directory, 'mine'));
+    const loaded = await MineEncoder.load(path.join(directory, 'mine'));
+    const again = await loaded.encode(data);
+    again.data.forEach((v, i) => expect(v).toBeCloseTo(codes.data[i], 4));
+    encoder.dispose();
+    loaded.dispose();
+  });
+});
