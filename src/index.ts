@@ -1,14 +1,24 @@
 /**
  * tfjs-unsupervised: unsupervised representation learning for TensorFlow.js.
  *
- * The public API, re-exported by name from each layer of the library.
+ * The public API, re-exported by name from each layer (see DESIGN: backend → data → nn → losses →
+ * cluster → metrics → probes → train → methods).
  */
-export * from './backend/index.js';
-export * from './data/index.js';
-export * from './nn/index.js';
-export * from './losses/index.js';
-export * from './cluster/index.js';
-export * from './metrics/index.js';
-export * from './probes/index.js';
-export * from './train/index.js';
-export * from './methods/index.js';
+export { initBackend, availableBackends, formatBackendInfo, BACKEND_NAMES, NATIVE_PACKAGES, BACKEND_ENVIRONMENT_VARIABLE, registerWasmGapFillKernels, WASM_GAP_FILL_KERNELS } from './backend/index.js';
+export type { BackendInfo, BackendRequest, InitBackendOptions } from './backend/index.js';
+export { validateDataset, subset, split, gatherRows, flattenedDimension, toTensor, datasetFromTensor, createRandom, loadIdx, parseIdx, loadMnist, mnistDirectory, batchIndices, gatherImages, iterateBatches, uniformClusterSampler, bivariateGaussian, gaussianMutualInformation, validatePairedSamples, addNoise, validateNoise, centerCrop, randomCrop, randomResizedCrop, rotate, randomRotation, randomHorizontalFlip, cropAndResizeBoxes, iicMnistAugment } from './data/index.js';
+export type { ImageDataset, LabelledImageDataset, Random, IdxArray, LoadIdxOptions, LoadMnistOptions, BatchOptions, TensorBatch, PairedSamples, NoiseOptions, PixelBox, IicViewOptions, PairedViews } from './data/index.js';
+export { mlp, validateWidths, vgg, VGG_CONFIGS, conv4, seededKernelInitializer, seededHeInitializer, deriveSeed, stopGradient, sobelFilter } from './nn/index.js';
+export type { MlpOptions, ActivationName, VggConfig, VggOptions, Conv4Options, Initializer } from './nn/index.js';
+export { iicLoss, iicJointDistribution, iicMutualInformation, mineLoss, mineLowerBound, mseLoss, perSampleSquaredError, binaryCrossEntropyLoss, perSampleBinaryCrossEntropy, filterDistinguisherLoss, filterDistinguisherPairLoss, featureMapCosines } from './losses/index.js';
+export type { IicLossOptions, MineLossOptions, MineLossResult, ReconstructionLossOptions, BinaryCrossEntropyOptions, FilterDistinguisherLossOptions, FilterDistinguisherLossResult } from './losses/index.js';
+export { kmeans, assignToCentroids, fitPcaWhiten, pcaWhiten, l2Normalize, toFloat64Matrix, toRows } from './cluster/index.js';
+export type { KMeansOptions, KMeansResult, KMeansInitialization, EmptyClusterStrategy, CentroidAssignment, PcaWhitenOptions, PcaWhitenModel, PcaWhitenResult, L2NormalizeOptions, DenseMatrix, Float64Matrix, MatrixInput, ToFloat64MatrixOptions } from './cluster/index.js';
+export { clusterAccuracy, majorityVoteAccuracy, nmi, mutualInformation, entropy, ari, ami, expectedMutualInformation, confusionMatrix, linearSumAssignment, rocAuc } from './metrics/index.js';
+export type { ClusterAccuracyResult, NmiOptions, NmiAverage, ConfusionMatrix, Assignment, LinearSumAssignmentOptions } from './metrics/index.js';
+export { linearProbe, knnProbe, precisionAtK } from './probes/index.js';
+export type { LinearProbeOptions, LinearProbeResult, KnnMetric, KnnWeighting, KnnProbeOptions, KnnProbeResult, PrecisionAtKOptions, PrecisionAtKResult } from './probes/index.js';
+export { UnsupervisedMethod, ProgressReporter, saveLayersModel, loadLayersModel, writeFileAtomic, writeJsonAtomic, readJson } from './train/index.js';
+export type { TrainingBatch, BatchLossResult, ParameterGroup, EpochLogs, FitOptions, MethodOptions, BatchFunction, FeatureMatrix, ProgressOptions, ProgressState } from './train/index.js';
+export { Autoencoder, AutoencoderClassifier, FilterDistinguisher, IIC, MINE, MineEncoder, DeepCluster } from './methods/index.js';
+export type { AutoencoderOptions, GreedyPretrainingOptions, AutoencoderClassifierOptions, AutoencoderClassifierScores, FilterDistinguisherOptions, FilterDistinguisherFitOptions, FilterDistinguisherStage, IicOptions, MineOptions, MineEncoderOptions, DeepClusterOptions, DeepClusterEpoch } from './methods/index.js';

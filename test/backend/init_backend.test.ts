@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { availableBackends, BACKEND_ENVIRONMENT_VARIABLE, formatBackendInfo, initBackend } from '../../src/backend/init_backend.js';
+
+afterEach(() => {
+  delete process.env[BACKEND_ENVIRONMENT_VARIABLE];
+});
+
+describe('initBackend', () => {
+  it('starts wasm and cpu on request and describes them', async () => {
+    expect(await initBackend({ backend: 'wasm' })).toEqual({ name: 'wasm', device: 'cpu', native: false, package: '@tensorflow/tfjs-backend-wasm' });
+    expect(tf.getBackend()).toBe('wasm');
+    const cpu = await initBackend({ backend: 'cpu' });
+    expect(cpu.name).toBe('cpu');
+    expect(formatBackendInfo(cpu)).toBe('backend cpu (cpu) via @tensorflow/tfjs-backend-cpu');
+  });
+
+  it('reads the environment variable, and the option wins over it', async () => {
+    process.env[BACKEND_ENVIRONMENT_VARIABLE] = 'cpu';
+    expect((await initBackend()).name).toBe('cpu');
+    expect((await initBackend({ backend: 'wasm' })).name).toBe('wasm');
+  });
+
+  it('auto picks the first that loads: native when installed, else wasm', async () => {
+    const info = await initBackend({ backend: 'auto' });
+    if (availableBackends().includes('tensorflow')) expect(info.native).toBe(true);
+    else expect(info).toMatchObject({ name: 'wasm', native: false });
+  });
+
+  it('rejects unknown and unavailable backends with a message listing what is available', async () => {
+    await expect(initBackend({ backend: 'webgpu' })).rejects.toThrow(/Unknown backend 'webgpu'.*Choose one of: auto, tensorflow, wasm, cpu; available on this machine: .*wasm, cpu/);
+    process.env[BACKEND_ENVIRONMENT_VARIABLE] = 'gpu';
+    await expect(initBackend()).rejects.toThrow(/Unknown backend 'gpu' \(from TFJS_UNSUPERVISED_BACKEND\)/);
+    if (!availableBackends().includes('tensorflow')) {
+      await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(/'tensorflow'.*not available: @tensorflow\/tfjs-node-gpu: not installed; @tensorflow\/tfjs-node: not installed.*choose one of: wasm, cpu/);
+    }
+  });
+});
