@@ -10,10 +10,21 @@ export const WASM_GAP_FILL_KERNELS: readonly string[] = ['Conv2DBackpropFilter',
 
 let registered = false;
 
+const replacedBuiltIns = new Map<string, tf.KernelFunc>();
+
+/**
+ * The wasm backend's own kernel function that a gap-fill replaced (e.g. `Conv2DBackpropInput`),
+ * for benchmarks and comparisons; undefined when none was replaced.
+ */
+export function builtInWasmKernel(name: string): tf.KernelFunc | undefined {
+  return replacedBuiltIns.get(name);
+}
+
 /** Replaces a built-in wasm kernel by a wrapper that may fall back to it. */
 function wrapBuiltIn(name: string, wrap: (original: tf.KernelFunc) => tf.KernelFunc): void {
   const builtIn = tf.getKernel(name, 'wasm');
   if (builtIn === undefined) return;
+  replacedBuiltIns.set(name, builtIn.kernelFunc);
   tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ ...builtIn, kernelFunc: wrap(builtIn.kernelFunc) });
 }
