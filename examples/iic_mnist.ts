@@ -7,7 +7,7 @@
  * The default is a CPU budget: the `small` VGG, 2 sub-heads, over-clustering with 50 clusters.
  * `--paper` is the paper's configuration (VGG F, 5 sub-heads, over-clustering) for GPU users.
  *
- *   npx tsx examples/iic_mnist.ts [--epochs 6] [--limit 60000] [--seed 0] [--paper] [--repeats 1] [--batch-size 256]
+ *   npx tsx examples/iic_mnist.ts [--epochs 5] [--limit 60000] [--seed 0] [--paper] [--repeats 1] [--batch-size 256]
  */
 import { loadMnist } from '../src/data/mnist.js';
 import { IIC } from '../src/methods/iic.js';
@@ -19,7 +19,7 @@ import { printResult, printTable, startExample } from './common.js';
 const started = performance.now();
 const args = await startExample(
   'IIC on MNIST: Hungarian accuracy of the sub-head with the lowest training loss',
-  { epochs: 6 },
+  { epochs: 5 },
   { paper: { type: 'boolean' }, repeats: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' } },
 );
 const paper = args.extra.paper === true;

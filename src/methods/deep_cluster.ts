@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 
-import { assignToCentroids, kmeans } from '../cluster/kmeans.js';
+import { kmeans } from '../cluster/kmeans.js';
 import { l2Normalize } from '../cluster/l2_normalize.js';
-import { fitPcaWhiten } from '../cluster/pca_whiten.js';
-import type { PcaWhitenModel } from '../cluster/pca_whiten.js';
+import { pcaWhiten } from '../cluster/pca_whiten.js';
 import { uniformClusterSampler } from '../data/cluster_sampler.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { batchIndices } from '../data/batching.js';
@@ -69,8 +68,7 @@ interface SavedDeepCluster {
   config: ResolvedConfig;
   inputShape: [number, number, number];
   epochsTrained: number;
-  centroids: number[][];
-  pca: { mean: number[]; components: number[][]; explainedVariance: number[]; epsilon: number };
+  clusterHistory: DeepClusterEpoch[];
 }
 
 /**
@@ -95,8 +93,6 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   assignments: Int32Array | undefined;
   /** Per-epoch clustering statistics. */
   readonly clusterHistory: DeepClusterEpoch[] = [];
-  private centroids: number[][] | undefined;
-  private pca: PcaWhitenModel | undefined;
   private inputShape: [number, number, number] | undefined;
   private classWeights: tf.Tensor1D | undefined;
 
@@ -157,12 +153,10 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
     if (k > dataset.size) throw new Error(`DeepCluster: numClusters (${k}) is larger than the dataset (${dataset.size} images).`);
     const features = await this.mapBatches(dataset, (x) => this.encodeBatch(x));
     const components = Math.min(this.config.pcaComponents, features.cols, features.rows - 1);
-    this.pca = fitPcaWhiten(features, { nComponents: components, whiten: true });
-    const processed = l2Normalize(this.pca.transform(features));
+    const processed = l2Normalize(pcaWhiten(features, { nComponents: components, whiten: true }));
     const result = kmeans(processed, k, { seed: deriveSeed(this.seed, 5000 + epoch), nInit: 1, maxIterations: this.config.kmeansIterations, emptyClusterStrategy: 'split' });
     const previous = this.assignments;
     this.assignments = result.labels;
-    this.centroids = result.centroids;
     const clusterSizes = Array.from(result.clusterSizes);
     const record: DeepClusterEpoch = {
       epoch,
@@ -220,43 +214,44 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   }
 
   /**
-   * Cluster ids of `dataset` under the last epoch's clustering: its features through the same PCA
-   * whitening and L2 normalisation, then the nearest k-means centroid.
+   * Cluster ids of `dataset` from the classifier head, which the network was trained to predict
+   * the last epoch's k-means assignments with: argmax of head(ReLU(features)). (The k-means
+   * centroids themselves belong to the features at the start of that epoch, before training
+   * moved them.)
    */
   async predict(dataset: ImageDataset | tf.Tensor): Promise<Int32Array> {
     const data = dataset instanceof tf.Tensor ? await this.dataFromTensor(dataset) : dataset;
-    if (this.centroids === undefined || this.pca === undefined) throw new Error('DeepCluster.predict: no clustering yet; call fit() first.');
-    const features = await this.encode(data);
-    return assignToCentroids(l2Normalize(this.pca.transform(features)), this.centroids).labels;
+    if (this.head === undefined) throw new Error('DeepCluster.predict: no clustering yet; call fit() first.');
+    const { data: scores, rows, cols } = await this.mapBatches(data, (x) => this.head!.apply(tf.relu(this.encodeBatch(x))) as tf.Tensor);
+    const labels = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      let best = 0;
+      for (let c = 1; c < cols; c++) if (scores[i * cols + c] > scores[i * cols + best]) best = c;
+      labels[i] = best;
+    }
+    return labels;
   }
 
-  /** Saves the configuration, backbone, PCA model and centroids into `directory` (the head is rebuilt each epoch and not saved). */
+  /** Saves the configuration, the backbone and the current head into `directory`, on any backend. */
   async save(directory: string): Promise<void> {
     this.requireBuilt('save');
-    if (this.centroids === undefined || this.pca === undefined) throw new Error('DeepCluster.save: nothing trained yet; call fit() first.');
+    if (this.head === undefined) throw new Error('DeepCluster.save: nothing trained yet; call fit() first.');
     await saveLayersModel(this.backbone!, directory, 'backbone');
-    const saved: SavedDeepCluster = {
-      method: 'DeepCluster',
-      version: 1,
-      config: this.config,
-      inputShape: this.inputShape!,
-      epochsTrained: this.epochsTrained,
-      centroids: this.centroids,
-      pca: { mean: Array.from(this.pca.mean), components: this.pca.components, explainedVariance: Array.from(this.pca.explainedVariance), epsilon: this.pca.epsilon },
-    };
+    await saveLayersModel(this.head, directory, 'head');
+    const saved: SavedDeepCluster = { method: 'DeepCluster', version: 1, config: this.config, inputShape: this.inputShape!, epochsTrained: this.epochsTrained, clusterHistory: this.clusterHistory };
     await writeJsonAtomic(path.join(directory, 'deep_cluster.json'), saved);
   }
 
-  /** Loads a model written by {@link save}; `predict` and `encode` work, `fit` continues training. */
+  /** Loads a model written by {@link save}: `encode` and `predict` work; `fit` continues (re-clustering first). */
   static async load(directory: string): Promise<DeepCluster> {
     const saved = await readJson<SavedDeepCluster>(path.join(directory, 'deep_cluster.json'));
     if (saved.method !== 'DeepCluster') throw new Error(`${directory} holds a ${String(saved.method)}, not a DeepCluster model.`);
     const method = new DeepCluster(saved.config);
     method.backbone = (await loadLayersModel(directory, 'backbone')) as tf.Sequential;
+    method.head = (await loadLayersModel(directory, 'head')) as tf.Sequential;
     method.inputShape = saved.inputShape;
     method.epochsTrained = saved.epochsTrained;
-    method.centroids = saved.centroids;
-    method.pca = pcaFromSaved(saved.pca);
+    method.clusterHistory.push(...saved.clusterHistory);
     method.markBuilt(JSON.stringify(saved.inputShape));
     return method;
   }
@@ -267,35 +262,4 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
     this.classWeights?.dispose();
     super.dispose();
   }
-}
-
-/** Rebuilds a whitening PCA transform from its saved mean, axes and variances. */
-function pcaFromSaved(saved: SavedDeepCluster['pca']): PcaWhitenModel {
-  const { mean, components, explainedVariance, epsilon } = saved;
-  const nFeatures = mean.length;
-  const nComponents = components.length;
-  const total = explainedVariance.reduce((a, b) => a + b, 0);
-  return {
-    nFeatures,
-    nComponents,
-    whiten: true,
-    epsilon,
-    mean: Float64Array.from(mean),
-    components,
-    explainedVariance: Float64Array.from(explainedVariance),
-    explainedVarianceRatio: Float64Array.from(explainedVariance, (v) => v / total),
-    transform(y) {
-      const rows = Array.isArray(y) ? y.length : (y as { rows: number }).rows;
-      const get = Array.isArray(y) ? (i: number, j: number) => (y as number[][])[i][j] : (i: number, j: number) => (y as { data: ArrayLike<number> }).data[i * nFeatures + j];
-      const data = new Float64Array(rows * nComponents);
-      for (let i = 0; i < rows; i++) {
-        for (let c = 0; c < nComponents; c++) {
-          let s = 0;
-          for (let j = 0; j < nFeatures; j++) s += (get(i, j) - mean[j]) * components[c][j];
-          data[i * nComponents + c] = s / Math.sqrt(explainedVariance[c] + epsilon);
-        }
-      }
-      return { data, rows, cols: nComponents };
-    },
-  };
 }

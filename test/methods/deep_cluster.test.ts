@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
@@ -67,6 +70,13 @@ describe('DeepCluster', () => {
     const predicted = await method.predict(data);
     expect(predicted).toHaveLength(60);
     expect(Math.max(...predicted)).toBeLessThan(3);
+    const directory = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-dc-'));
+    await method.save(directory);
+    const loaded = await DeepCluster.load(directory);
+    expect(Array.from(await loaded.predict(data))).toEqual(Array.from(predicted));
+    expect(loaded.clusterHistory).toHaveLength(3);
+    rmSync(directory, { recursive: true, force: true });
+    loaded.dispose();
     method.dispose();
   });
 
