@@ -8,6 +8,7 @@ import { iicLoss } from '../src/losses/iic_loss.js';
 import { conv4 } from '../src/nn/conv4.js';
 import { mlp } from '../src/nn/mlp.js';
 import { vgg } from '../src/nn/vgg.js';
+import { trainableVariablesOf } from '../src/train/model_utils.js';
 
 export const BENCH_MODELS = ['iic-vgg', 'dense-ae', 'conv4-relational'] as const;
 export type BenchModel = (typeof BENCH_MODELS)[number];
@@ -30,7 +31,7 @@ export function buildBenchModel(name: BenchModel, batch: number = DEFAULT_BATCH[
     const net = tf.sequential({ layers: [vgg('F', { inputShape: [24, 24, 1], seed: 0 }), tf.layers.dense({ units: 10, activation: 'softmax' })] });
     const x = tf.randomUniform([batch, 24, 24, 1], 0, 1, 'float32', 1);
     const xt = tf.randomUniform([batch, 24, 24, 1], 0, 1, 'float32', 2);
-    const variables = net.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    const variables = trainableVariablesOf(net);
     return {
       step: () =>
         adamStep(optimizer, variables, () =>
@@ -45,7 +46,7 @@ export function buildBenchModel(name: BenchModel, batch: number = DEFAULT_BATCH[
     const decoder = mlp([...dims].reverse(), { seed: 1, name: 'dec' });
     const net = tf.sequential({ layers: [encoder, decoder] });
     const x = tf.randomUniform([batch, 784], 0, 1, 'float32', 1);
-    const variables = net.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    const variables = trainableVariablesOf(net);
     return {
       step: () => adamStep(optimizer, variables, () => tf.losses.meanSquaredError(x, net.apply(x, { training: true }) as tf.Tensor) as tf.Scalar),
       dispose: () => tf.dispose([x]),
@@ -62,7 +63,7 @@ export function buildBenchModel(name: BenchModel, batch: number = DEFAULT_BATCH[
     ],
   });
   const x = tf.randomUniform([batch * k, 28, 28, 1], 0, 1, 'float32', 1);
-  const variables = [...backbone.trainableWeights, ...head.trainableWeights].map((w) => (w as unknown as { val: tf.Variable }).val);
+  const variables = trainableVariablesOf(backbone, head);
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) pairs.push([i, j]);
   const target = tf.concat([tf.ones([pairs.length * batch, 1]), tf.zeros([pairs.length * batch, 1])]);

@@ -5,7 +5,8 @@
  * beside k-means on raw pixels. `--mode both` also trains end to end from scratch with the same
  * number of epochs, `--runs 3` averages over seeds.
  *
- *   npx tsx examples/autoencoder_kmeans.ts [--epochs 20] [--greedy-epochs 2] [--limit 60000] [--seed 0] [--runs 1] [--mode greedy|scratch|both]
+ *   npx tsx examples/autoencoder_kmeans.ts [--epochs 12] [--greedy-epochs 2] [--batch-size 256] [--loss mse|binaryCrossEntropy]
+ *     [--limit 60000] [--seed 0] [--runs 1] [--mode greedy|scratch|both]
  */
 import { kmeans } from '../src/cluster/kmeans.js';
 import { loadMnist } from '../src/data/mnist.js';
@@ -17,9 +18,11 @@ import { printResult, printTable, startExample } from './common.js';
 const started = performance.now();
 const args = await startExample(
   'Autoencoder (784-500-500-2000-10) + k-means on MNIST',
-  { epochs: 20 },
-  { 'greedy-epochs': { type: 'string' }, runs: { type: 'string' }, mode: { type: 'string' } },
+  { epochs: 12 },
+  { 'greedy-epochs': { type: 'string' }, runs: { type: 'string' }, mode: { type: 'string' }, 'batch-size': { type: 'string' }, loss: { type: 'string' } },
 );
+const batchSize = Number(args.extra['batch-size'] ?? 256);
+const loss = (args.extra.loss as 'mse' | 'binaryCrossEntropy' | undefined) ?? 'mse';
 const greedyEpochs = Number(args.extra['greedy-epochs'] ?? 2);
 const runs = Number(args.extra.runs ?? 1);
 const mode = String(args.extra.mode ?? 'greedy');
@@ -48,12 +51,12 @@ for (let run = 0; run < runs; run++) {
   const seed = args.seed + run;
   for (const m of modes) {
     const runStarted = performance.now();
-    const ae = new Autoencoder({ layers, seed });
+    const ae = new Autoencoder({ layers, seed, loss });
     if (m === 'greedy') {
-      await ae.pretrainGreedy(train, { epochsPerLayer: greedyEpochs, seed, denoise: { masking: 0.2 } });
-      await ae.fit(train, { epochs: args.epochs, seed });
+      await ae.pretrainGreedy(train, { epochsPerLayer: greedyEpochs, batchSize, seed, denoise: { masking: 0.2 } });
+      await ae.fit(train, { epochs: args.epochs, batchSize, seed });
     } else {
-      await ae.fit(train, { epochs: totalEpochs, seed });
+      await ae.fit(train, { epochs: totalEpochs, batchSize, seed });
     }
     const codes = await ae.encode(test);
     const clusters = kmeans(codes, 10, { seed, nInit: 10 });
@@ -79,6 +82,8 @@ printResult({
   rawAccuracy,
   ...(scores.scratch && mode === 'both' ? { scratchNmi: mean(scores.scratch.nmi), scratchAccuracy: mean(scores.scratch.accuracy) } : {}),
   runs,
+  batchSize,
+  loss,
   epochs: args.epochs,
   greedyEpochs,
   trainImages: train.size,

@@ -4,7 +4,7 @@
  * The public API, re-exported by name from each layer (see DESIGN: backend → data → nn → losses →
  * cluster → metrics → probes → train → methods).
  */
-export { initBackend, availableBackends, formatBackendInfo, BACKEND_NAMES, NATIVE_PACKAGES, BACKEND_ENVIRONMENT_VARIABLE, registerWasmGapFillKernels, WASM_GAP_FILL_KERNELS } from './backend/index.js';
+export { initBackend, availableBackends, formatBackendInfo, BACKEND_NAMES, NATIVE_PACKAGES, BACKEND_ENVIRONMENT_VARIABLE, registerWasmGapFillKernels, builtInWasmKernel, WASM_GAP_FILL_KERNELS } from './backend/index.js';
 export type { BackendInfo, BackendRequest, InitBackendOptions } from './backend/index.js';
 export { validateDataset, subset, split, gatherRows, flattenedDimension, toTensor, datasetFromTensor, createRandom, loadIdx, parseIdx, loadMnist, mnistDirectory, batchIndices, gatherImages, iterateBatches, uniformClusterSampler, bivariateGaussian, gaussianMutualInformation, validatePairedSamples, addNoise, validateNoise, centerCrop, randomCrop, randomResizedCrop, rotate, randomRotation, randomHorizontalFlip, cropAndResizeBoxes, iicMnistAugment } from './data/index.js';
 export type { ImageDataset, LabelledImageDataset, Random, IdxArray, LoadIdxOptions, LoadMnistOptions, BatchOptions, TensorBatch, PairedSamples, NoiseOptions, PixelBox, IicViewOptions, PairedViews } from './data/index.js';
@@ -18,7 +18,7 @@ export { clusterAccuracy, majorityVoteAccuracy, nmi, mutualInformation, entropy,
 export type { ClusterAccuracyResult, NmiOptions, NmiAverage, ConfusionMatrix, Assignment, LinearSumAssignmentOptions } from './metrics/index.js';
 export { linearProbe, knnProbe, precisionAtK } from './probes/index.js';
 export type { LinearProbeOptions, LinearProbeResult, KnnMetric, KnnWeighting, KnnProbeOptions, KnnProbeResult, PrecisionAtKOptions, PrecisionAtKResult } from './probes/index.js';
-export { UnsupervisedMethod, ProgressReporter, saveLayersModel, loadLayersModel, writeFileAtomic, writeJsonAtomic, readJson } from './train/index.js';
+export { UnsupervisedMethod, ProgressReporter, saveLayersModel, loadLayersModel, writeFileAtomic, writeJsonAtomic, readJson, readSavedMethod, trainableVariablesOf, argmaxRows } from './train/index.js';
 export type { TrainingBatch, BatchLossResult, ParameterGroup, EpochLogs, FitOptions, MethodOptions, BatchFunction, FeatureMatrix, ProgressOptions, ProgressState } from './train/index.js';
 export { Autoencoder, AutoencoderClassifier, FilterDistinguisher, IIC, MINE, MineEncoder, DeepCluster } from './methods/index.js';
 export type { AutoencoderOptions, GreedyPretrainingOptions, AutoencoderClassifierOptions, AutoencoderClassifierScores, FilterDistinguisherOptions, FilterDistinguisherFitOptions, FilterDistinguisherStage, IicOptions, MineOptions, MineEncoderOptions, DeepClusterOptions, DeepClusterEpoch } from './methods/index.js';

@@ -8,9 +8,10 @@ import { binaryCrossEntropyLoss, perSampleBinaryCrossEntropy } from '../losses/b
 import { mseLoss, perSampleSquaredError } from '../losses/mse_loss.js';
 import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
 import { validateWidths } from '../nn/mlp.js';
-import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, FeatureMatrix, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+import { trainableVariablesOf } from '../train/model_utils.js';
 
 /** Options of {@link Autoencoder}. Defaults are DEC's MNIST autoencoder (Xie et al. 2016). */
 export interface AutoencoderOptions extends MethodOptions {
@@ -251,7 +252,7 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
   }
 
   protected override parameterGroups(): ParameterGroup[] {
-    const variablesOf = (layers: tf.layers.Layer[]) => layers.flatMap((l) => l.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    const variablesOf = (layers: tf.layers.Layer[]) => trainableVariablesOf(...layers);
     if (this.greedyLayer !== undefined) {
       const s = this.greedyLayer;
       const decoder = this.decoder!;
@@ -339,8 +340,7 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads an autoencoder written by {@link save}, on any backend. */
   static async load(directory: string): Promise<Autoencoder> {
-    const saved = await readJson<SavedAutoencoder>(path.join(directory, 'autoencoder.json'));
-    if (saved.method !== 'Autoencoder') throw new Error(`${directory} holds a ${String(saved.method)}, not an Autoencoder.`);
+    const saved = await readSavedMethod<SavedAutoencoder>(directory, 'autoencoder.json', 'Autoencoder');
     const ae = new Autoencoder(saved.config);
     ae.encoder = (await loadLayersModel(directory, 'encoder')) as tf.Sequential;
     ae.decoder = (await loadLayersModel(directory, 'decoder')) as tf.Sequential;

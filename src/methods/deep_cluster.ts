@@ -13,9 +13,10 @@ import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { sobelFilter } from '../nn/sobel.js';
 import { vgg, VGG_CONFIGS } from '../nn/vgg.js';
 import type { VggConfig } from '../nn/vgg.js';
-import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
 
 /** Options of {@link DeepCluster}. */
 export interface DeepClusterOptions extends MethodOptions {
@@ -195,11 +196,10 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   }
 
   protected override parameterGroups(): ParameterGroup[] {
-    const variables = (weights: tf.LayerVariable[]) => weights.map((w) => (w as unknown as { val: tf.Variable }).val);
     return [
-      { name: 'backbone', variables: variables(this.backbone!.trainableWeights) },
+      { name: 'backbone', variables: trainableVariablesOf(this.backbone!) },
       // A new head every epoch: new variables, so the loop gives it a fresh optimiser.
-      { name: 'head', variables: variables(this.head!.trainableWeights) },
+      { name: 'head', variables: trainableVariablesOf(this.head!) },
     ];
   }
 
@@ -222,14 +222,7 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   async predict(dataset: ImageDataset | tf.Tensor): Promise<Int32Array> {
     const data = dataset instanceof tf.Tensor ? await this.dataFromTensor(dataset) : dataset;
     if (this.head === undefined) throw new Error('DeepCluster.predict: no clustering yet; call fit() first.');
-    const { data: scores, rows, cols } = await this.mapBatches(data, (x) => this.head!.apply(tf.relu(this.encodeBatch(x))) as tf.Tensor);
-    const labels = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
-      let best = 0;
-      for (let c = 1; c < cols; c++) if (scores[i * cols + c] > scores[i * cols + best]) best = c;
-      labels[i] = best;
-    }
-    return labels;
+    return argmaxRows(await this.mapBatches(data, (x) => this.head!.apply(tf.relu(this.encodeBatch(x))) as tf.Tensor));
   }
 
   /** Saves the configuration, the backbone and the current head into `directory`, on any backend. */
@@ -244,8 +237,7 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads a model written by {@link save}: `encode` and `predict` work; `fit` continues (re-clustering first). */
   static async load(directory: string): Promise<DeepCluster> {
-    const saved = await readJson<SavedDeepCluster>(path.join(directory, 'deep_cluster.json'));
-    if (saved.method !== 'DeepCluster') throw new Error(`${directory} holds a ${String(saved.method)}, not a DeepCluster model.`);
+    const saved = await readSavedMethod<SavedDeepCluster>(directory, 'deep_cluster.json', 'DeepCluster');
     const method = new DeepCluster(saved.config);
     method.backbone = (await loadLayersModel(directory, 'backbone')) as tf.Sequential;
     method.head = (await loadLayersModel(directory, 'head')) as tf.Sequential;

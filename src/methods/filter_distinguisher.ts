@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import type { ImageDataset } from '../data/dataset.js';
 import { filterDistinguisherLoss } from '../losses/filter_distinguisher_loss.js';
 import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
-import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+import { trainableVariablesOf } from '../train/model_utils.js';
 
 /** Options of {@link FilterDistinguisher}. Defaults are the original's MNIST plan. */
 export interface FilterDistinguisherOptions extends MethodOptions {
@@ -151,7 +152,7 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
 
   protected override parameterGroups(): ParameterGroup[] {
     const first = this.config.freezeEarlierLevels ? this.stage - 1 : 0;
-    const variables = this.levels.slice(first, this.stage).flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    const variables = trainableVariablesOf(...this.levels.slice(first, this.stage));
     return [{ name: `stage${this.stage}`, variables }];
   }
 
@@ -242,8 +243,7 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads a model written by {@link save}. */
   static async load(directory: string): Promise<FilterDistinguisher> {
-    const saved = await readJson<SavedFilterDistinguisher>(path.join(directory, 'filter_distinguisher.json'));
-    if (saved.method !== 'FilterDistinguisher') throw new Error(`${directory} holds a ${String(saved.method)}, not a FilterDistinguisher.`);
+    const saved = await readSavedMethod<SavedFilterDistinguisher>(directory, 'filter_distinguisher.json', 'FilterDistinguisher');
     const method = new FilterDistinguisher(saved.config);
     for (let l = 0; l < method.depth; l++) method.levels.push((await loadLayersModel(directory, `level${l}`)) as tf.Sequential);
     method.inputShape = saved.inputShape;

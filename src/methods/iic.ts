@@ -8,9 +8,10 @@ import { iicLoss } from '../losses/iic_loss.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { vgg, VGG_CONFIGS } from '../nn/vgg.js';
 import type { VggConfig } from '../nn/vgg.js';
-import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
+import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
 
 /** Options of {@link IIC}. Defaults are the paper's MNIST setting. */
 export interface IicOptions extends MethodOptions {
@@ -159,7 +160,7 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
   }
 
   protected override trainableVariables(): tf.Variable[] {
-    return [this.backbone!, ...this.heads].flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    return trainableVariablesOf(this.backbone!, ...this.heads);
   }
 
   protected override async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
@@ -191,14 +192,7 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
 
   /** Cluster id of every image under a main sub-head (default: the best by training loss). */
   async predict(dataset: ImageDataset | tf.Tensor, options: { subHead?: number; batchSize?: number } = {}): Promise<Int32Array> {
-    const { data, rows, cols } = await this.predictProbabilities(dataset, options);
-    const labels = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
-      let best = 0;
-      for (let c = 1; c < cols; c++) if (data[i * cols + c] > data[i * cols + best]) best = c;
-      labels[i] = best;
-    }
-    return labels;
+    return argmaxRows(await this.predictProbabilities(dataset, options));
   }
 
   /** Saves the configuration, backbone and heads into `directory`, on any backend. */
@@ -212,8 +206,7 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads a model written by {@link save}. */
   static async load(directory: string): Promise<IIC> {
-    const saved = await readJson<SavedIic>(path.join(directory, 'iic.json'));
-    if (saved.method !== 'IIC') throw new Error(`${directory} holds a ${String(saved.method)}, not an IIC model.`);
+    const saved = await readSavedMethod<SavedIic>(directory, 'iic.json', 'IIC');
     const iic = new IIC(saved.config);
     iic.backbone = (await loadLayersModel(directory, 'backbone')) as tf.Sequential;
     const headCount = saved.config.subHeads * (saved.config.overclusterClusters > 0 ? 2 : 1);

@@ -10,6 +10,7 @@ import type { ActivationName } from '../nn/mlp.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
+import { trainableVariablesOf } from '../train/model_utils.js';
 
 /** Options of {@link MINE}. */
 export interface MineOptions extends MethodOptions, MineLossOptions {
@@ -98,7 +99,7 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
   }
 
   protected override trainableVariables(): tf.Variable[] {
-    return this.statistics!.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    return trainableVariablesOf(this.statistics!);
   }
 
   protected override trainStep(batch: TrainingBatch, learningRate: number): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> } {

@@ -10,10 +10,11 @@ import { seededKernelInitializer } from '../nn/initializers.js';
 import { mlp } from '../nn/mlp.js';
 import { vgg, VGG_CONFIGS } from '../nn/vgg.js';
 import type { VggConfig } from '../nn/vgg.js';
-import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
+import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
+import { trainableVariablesOf } from '../train/model_utils.js';
 
 /** Options of {@link MineEncoder}. */
 export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
@@ -106,7 +107,7 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
   }
 
   protected override trainableVariables(): tf.Variable[] {
-    return [this.encoder!, this.statistics!].flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    return trainableVariablesOf(this.encoder!, this.statistics!);
   }
 
   protected override trainStep(batch: TrainingBatch, learningRate: number): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> } {
@@ -130,8 +131,7 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads a model written by {@link save} (the moving average restarts at 1). */
   static async load(directory: string): Promise<MineEncoder> {
-    const saved = await readJson<SavedMineEncoder>(path.join(directory, 'mine_encoder.json'));
-    if (saved.method !== 'MineEncoder') throw new Error(`${directory} holds a ${String(saved.method)}, not a MineEncoder.`);
+    const saved = await readSavedMethod<SavedMineEncoder>(directory, 'mine_encoder.json', 'MineEncoder');
     const method = new MineEncoder(saved.config);
     method.encoder = (await loadLayersModel(directory, 'encoder')) as tf.Sequential;
     method.statistics = (await loadLayersModel(directory, 'statistics')) as tf.Sequential;

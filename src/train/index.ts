@@ -11,4 +11,5 @@ export type {
 } from './unsupervised_method.js';
 export { ProgressReporter } from './progress.js';
 export type { ProgressOptions, ProgressState } from './progress.js';
-export { saveLayersModel, loadLayersModel, writeFileAtomic, writeJsonAtomic, readJson } from './model_io.js';
+export { saveLayersModel, loadLayersModel, writeFileAtomic, writeJsonAtomic, readJson, readSavedMethod } from './model_io.js';
+export { trainableVariablesOf, argmaxRows } from './model_utils.js';

@@ -109,3 +109,13 @@ export async function loadLayersModel(directory: string, name = 'model'): Promis
   }
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: weightData.buffer as ArrayBuffer }));
 }
+
+/**
+ * Reads a method's saved JSON (`<directory>/<file>`) and checks that it was written by `method`:
+ * a clear error names the directory and what it holds instead.
+ */
+export async function readSavedMethod<T extends { method: string }>(directory: string, file: string, method: T['method']): Promise<T> {
+  const saved = await readJson<T>(path.join(directory, file));
+  if (saved.method !== method) throw new Error(`${directory} holds a ${String(saved.method)}, not a ${method}.`);
+  return saved;
+}
