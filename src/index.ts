@@ -8,8 +8,8 @@ export { initBackend, availableBackends, formatBackendInfo, BACKEND_NAMES, NATIV
 export type { BackendInfo, BackendRequest, InitBackendOptions } from './backend/index.js';
 export { validateDataset, subset, split, gatherRows, flattenedDimension, toTensor, datasetFromTensor, createRandom, loadIdx, parseIdx, loadMnist, mnistDirectory, batchIndices, gatherImages, iterateBatches, uniformClusterSampler, bivariateGaussian, gaussianMutualInformation, validatePairedSamples, addNoise, validateNoise, centerCrop, randomCrop, randomResizedCrop, rotate, randomRotation, randomHorizontalFlip, cropAndResizeBoxes, iicMnistAugment } from './data/index.js';
 export type { ImageDataset, LabelledImageDataset, Random, IdxArray, LoadIdxOptions, LoadMnistOptions, BatchOptions, TensorBatch, PairedSamples, NoiseOptions, PixelBox, IicViewOptions, PairedViews } from './data/index.js';
-export { mlp, validateWidths, vgg, VGG_CONFIGS, conv4, seededKernelInitializer, seededHeInitializer, deriveSeed, stopGradient, sobelFilter } from './nn/index.js';
-export type { MlpOptions, ActivationName, VggConfig, VggOptions, Conv4Options, Initializer } from './nn/index.js';
+export { mlp, validateWidths, vgg, VGG_CONFIGS, resolveVggConfig, conv4, seededKernelInitializer, seededHeInitializer, deriveSeed, stopGradient, sobelFilter } from './nn/index.js';
+export type { MlpOptions, ActivationName, VggConfig, VggConfigInput, VggOptions, Conv4Options, Initializer } from './nn/index.js';
 export { iicLoss, iicJointDistribution, iicMutualInformation, mineLoss, mineLowerBound, mseLoss, perSampleSquaredError, binaryCrossEntropyLoss, perSampleBinaryCrossEntropy, filterDistinguisherLoss, filterDistinguisherPairLoss, featureMapCosines } from './losses/index.js';
 export type { IicLossOptions, MineLossOptions, MineLossResult, ReconstructionLossOptions, BinaryCrossEntropyOptions, FilterDistinguisherLossOptions, FilterDistinguisherLossResult } from './losses/index.js';
 export { kmeans, assignToCentroids, fitPcaWhiten, pcaWhiten, l2Normalize, toFloat64Matrix, toRows } from './cluster/index.js';

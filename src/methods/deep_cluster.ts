@@ -11,8 +11,8 @@ import { clusterAccuracy } from '../metrics/cluster_accuracy.js';
 import { nmi } from '../metrics/nmi.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { sobelFilter } from '../nn/sobel.js';
-import { vgg, VGG_CONFIGS } from '../nn/vgg.js';
-import type { VggConfig } from '../nn/vgg.js';
+import { resolveVggConfig, vgg } from '../nn/vgg.js';
+import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
@@ -23,7 +23,7 @@ export interface DeepClusterOptions extends MethodOptions {
   /** Number of k-means clusters (pseudo-classes). Default 10; over-clustering (e.g. 100) often helps. */
   numClusters?: number;
   /** VGG backbone config. Default `'small'`. */
-  backbone?: keyof typeof VGG_CONFIGS | VggConfig;
+  backbone?: VggConfigInput;
   /** Width of the layer before the classifier, whose pre-ReLU output is clustered. Default 256. */
   featureSize?: number;
   /** PCA components before whitening: min(this, feature size). Default 256. */
@@ -100,11 +100,10 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   constructor(options: DeepClusterOptions = {}) {
     super(options);
     const backbone = options.backbone ?? 'small';
-    const cfg = typeof backbone === 'string' ? VGG_CONFIGS[backbone] : backbone;
-    if (cfg === undefined) throw new Error(`DeepCluster: unknown backbone '${String(backbone)}'; named configs: ${Object.keys(VGG_CONFIGS).join(', ')}.`);
+    const cfg = resolveVggConfig(backbone, 'DeepCluster');
     this.config = {
       numClusters: options.numClusters ?? 10,
-      backbone: [...cfg],
+      backbone: cfg,
       featureSize: options.featureSize ?? 256,
       pcaComponents: options.pcaComponents ?? 256,
       kmeansIterations: options.kmeansIterations ?? 20,

@@ -6,8 +6,8 @@ import { iicMnistAugment } from '../data/augment/iic_views.js';
 import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
 import { iicLoss } from '../losses/iic_loss.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
-import { vgg, VGG_CONFIGS } from '../nn/vgg.js';
-import type { VggConfig } from '../nn/vgg.js';
+import { resolveVggConfig, vgg } from '../nn/vgg.js';
+import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
@@ -16,7 +16,7 @@ import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
 /** Options of {@link IIC}. Defaults are the paper's MNIST setting. */
 export interface IicOptions extends MethodOptions {
   /** VGG backbone: a named config (`'F'`: the paper's; `'small'`: a quarter of the channels, for CPUs) or a list. Default `'F'`. */
-  backbone?: keyof typeof VGG_CONFIGS | VggConfig;
+  backbone?: VggConfigInput;
   /** Clusters of the main head. Default 10. */
   numClusters?: number;
   /** Clusters of the over-clustering head (0: no such head). Default 50. */
@@ -82,10 +82,9 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
   constructor(options: IicOptions = {}) {
     super(options);
     const backbone = options.backbone ?? 'F';
-    const cfg = typeof backbone === 'string' ? VGG_CONFIGS[backbone] : backbone;
-    if (cfg === undefined) throw new Error(`IIC: unknown backbone '${String(backbone)}'; named configs: ${Object.keys(VGG_CONFIGS).join(', ')}.`);
+    const cfg = resolveVggConfig(backbone, 'IIC');
     this.config = {
-      backbone: [...cfg],
+      backbone: cfg,
       numClusters: options.numClusters ?? 10,
       overclusterClusters: options.overclusterClusters ?? 50,
       subHeads: options.subHeads ?? 5,

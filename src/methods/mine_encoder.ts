@@ -8,8 +8,8 @@ import { createRandom } from '../data/random.js';
 import type { MineLossOptions } from '../losses/mine_loss.js';
 import { seededKernelInitializer } from '../nn/initializers.js';
 import { mlp } from '../nn/mlp.js';
-import { vgg, VGG_CONFIGS } from '../nn/vgg.js';
-import type { VggConfig } from '../nn/vgg.js';
+import { resolveVggConfig, vgg } from '../nn/vgg.js';
+import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
@@ -19,7 +19,7 @@ import { trainableVariablesOf } from '../train/model_utils.js';
 /** Options of {@link MineEncoder}. */
 export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
   /** VGG backbone config. Default `'small'` (CPU budget); `'F'` is IIC's. */
-  backbone?: keyof typeof VGG_CONFIGS | VggConfig;
+  backbone?: VggConfigInput;
   /** Width of the linear latent code. Default 10. */
   latentSize?: number;
   /** Hidden units of the statistics network T(z, z′). Default 1024. */
@@ -67,10 +67,9 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
   constructor(options: MineEncoderOptions = {}) {
     super(options);
     const backbone = options.backbone ?? 'small';
-    const cfg = typeof backbone === 'string' ? VGG_CONFIGS[backbone] : backbone;
-    if (cfg === undefined) throw new Error(`MineEncoder: unknown backbone '${String(backbone)}'; named configs: ${Object.keys(VGG_CONFIGS).join(', ')}.`);
+    const cfg = resolveVggConfig(backbone, 'MineEncoder');
     this.config = {
-      backbone: [...cfg],
+      backbone: cfg,
       latentSize: options.latentSize ?? 10,
       statisticsUnits: options.statisticsUnits ?? 1024,
       views: { ...(options.views ?? {}) },

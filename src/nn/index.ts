@@ -1,7 +1,7 @@
 export { mlp, validateWidths } from './mlp.js';
 export type { MlpOptions, ActivationName } from './mlp.js';
-export { vgg, VGG_CONFIGS } from './vgg.js';
-export type { VggConfig, VggOptions } from './vgg.js';
+export { vgg, VGG_CONFIGS, resolveVggConfig } from './vgg.js';
+export type { VggConfig, VggConfigInput, VggOptions } from './vgg.js';
 export { conv4 } from './conv4.js';
 export type { Conv4Options } from './conv4.js';
 export { seededKernelInitializer, seededHeInitializer, deriveSeed } from './initializers.js';

@@ -14,6 +14,16 @@ export const VGG_CONFIGS = {
   small: [16, 'M', 32, 'M', 64, 'M', 128],
 } as const satisfies Record<string, VggConfig>;
 
+/** A VGG config given by name or as a list. */
+export type VggConfigInput = keyof typeof VGG_CONFIGS | VggConfig;
+
+/** The list of a named or explicit VGG config; an unknown name is an error naming `context`. */
+export function resolveVggConfig(config: VggConfigInput, context: string): VggConfig {
+  const cfg: VggConfig | undefined = typeof config === 'string' ? VGG_CONFIGS[config] : config;
+  if (cfg === undefined) throw new Error(`${context}: unknown backbone '${String(config)}'; named configs: ${Object.keys(VGG_CONFIGS).join(', ')}.`);
+  return [...cfg];
+}
+
 /** Options of {@link vgg}. */
 export interface VggOptions {
   /** Input shape [height, width, channels]. Default `[24, 24, 1]` (IIC's MNIST crops). */
@@ -32,11 +42,8 @@ export interface VggOptions {
  * A VGG-style backbone: for each number in the config a conv3x3 ('same') → BatchNorm → ReLU,
  * for each `'M'` a 2x2 max-pool, then flatten. `vgg('F')` on 24x24x1 gives 3·3·512 = 4608 features.
  */
-export function vgg(config: VggConfig | keyof typeof VGG_CONFIGS = 'F', options: VggOptions = {}): tf.Sequential {
-  const cfg: VggConfig = typeof config === 'string' ? VGG_CONFIGS[config] : config;
-  if (cfg === undefined) {
-    throw new Error(`vgg: unknown config '${String(config)}'; named configs: ${Object.keys(VGG_CONFIGS).join(', ')}.`);
-  }
+export function vgg(config: VggConfigInput = 'F', options: VggOptions = {}): tf.Sequential {
+  const cfg = resolveVggConfig(config, 'vgg');
   const { inputShape = [24, 24, 1], batchNorm = true, flatten = true, seed, name = 'vgg' } = options;
   const model = tf.sequential({ name });
   let first = true;
