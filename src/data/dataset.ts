@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import { createRandom } from './random.js';
 
-/** A dataset of images: what every method trains on. */
+/**
+ * A dataset of images: what every method of the library trains on and evaluates. Pixels live in
+ * one flat Float32Array (NHWC, row-major), never in one big tensor: batches are gathered from it.
+ */
 export interface ImageDataset {
   /** Pixels, NHWC row-major, values in [0, 1]: `size × height × width × channels` values. */
   images: Float32Array;
@@ -19,20 +22,36 @@ export interface ImageDataset {
 /** An image dataset whose labels are known (e.g. MNIST); still used without labels for training. */
 export type LabelledImageDataset = ImageDataset & { labels: Int32Array };
 
+/** A contiguous range of rows: `start` included, `end` excluded. */
+export interface RowRange {
+  /** First row. */
+  start: number;
+  /** One past the last row. */
+  end: number;
+}
+
+/** Which rows to take: a list of row indices (any order, repeats allowed) or a {@link RowRange}. */
+export type RowSelection = ArrayLike<number> | RowRange;
+
 /** Values per image: height × width × channels. */
 export function flattenedDimension(dataset: Pick<ImageDataset, 'shape'>): number {
   return dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
 }
 
 /**
- * Checks a dataset: non-empty, a valid shape, images and labels of the right lengths, and finite
- * pixels (naming the first NaN's image). Throws a clear error; returns nothing.
+ * Checks a dataset: a valid shape, non-empty, images and labels of the right lengths, and finite
+ * pixels (naming the first non-finite value's image, position and flat index). Throws a clear
+ * error; returns nothing. Scans every pixel once (a fraction of a second for MNIST's 47 M values).
  *
- * @param context prefix of the error messages (e.g. the calling method).
+ * @param context prefix of the error messages (e.g. the calling method). Default `'dataset'`.
+ * @throws when any of the above does not hold.
  */
 export function validateDataset(dataset: ImageDataset, context = 'dataset'): void {
-  if (dataset === null || typeof dataset !== 'object' || !(dataset.images instanceof Float32Array)) {
-    throw new Error(`${context}: expected an ImageDataset { images: Float32Array, shape, size }.`);
+  if (dataset === null || typeof dataset !== 'object') {
+    throw new Error(`${context}: expected an ImageDataset { images: Float32Array, shape, size }, got ${dataset === null ? 'null' : typeof dataset}.`);
+  }
+  if (!(dataset.images instanceof Float32Array)) {
+    throw new Error(`${context}: images must be a Float32Array (NHWC, values in [0, 1]), got ${describe(dataset.images)}.`);
   }
   const { images, labels, shape, size } = dataset;
   if (!Array.isArray(shape) || shape.length !== 3 || shape.some((s) => !Number.isInteger(s) || s < 1)) {
@@ -44,78 +63,192 @@ export function validateDataset(dataset: ImageDataset, context = 'dataset'): voi
   if (images.length !== size * d) {
     throw new Error(`${context}: images has ${images.length} values, expected size × ${shape.join(' × ')} = ${size * d}.`);
   }
-  if (labels !== undefined && labels.length !== size) throw new Error(`${context}: labels has ${labels.length} entries for ${size} images.`);
+  if (labels !== undefined) {
+    if (!(labels instanceof Int32Array)) throw new Error(`${context}: labels must be an Int32Array, got ${describe(labels)}.`);
+    if (labels.length !== size) throw new Error(`${context}: labels has ${labels.length} entries for ${size} images.`);
+  }
   for (let i = 0; i < images.length; i++) {
-    if (!Number.isFinite(images[i])) {
-      throw new Error(`${context}: image ${Math.floor(i / d)} has a non-finite value (${images[i]}) at position ${i % d}; NaN or infinite inputs cannot be trained on.`);
+    const v = images[i];
+    // v − v is 0 for every finite v and NaN for NaN and ±Infinity: one comparison per pixel.
+    if (v - v !== 0) {
+      throw new Error(
+        `${context}: image ${Math.floor(i / d)} has a non-finite value (${v}) at position ${i % d} (images[${i}]); NaN or infinite inputs cannot be trained on.`,
+      );
     }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return (value as object).constructor?.name ?? 'object';
+}
+
+function isRange(rows: RowSelection): rows is RowRange {
+  return typeof rows === 'object' && rows !== null && !ArrayBuffer.isView(rows) && !Array.isArray(rows) && 'start' in rows && 'end' in rows;
+}
+
+function checkRange(dataset: ImageDataset, range: RowRange, context: string): void {
+  const { start, end } = range;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > dataset.size || start > end) {
+    throw new Error(`${context}: range [${start}, ${end}) is not within [0, ${dataset.size}].`);
   }
 }
 
 /**
- * The images at `rows` (or in [start, end)), as a new dataset. A contiguous range shares memory
- * with the source (no copy); a list of rows is gathered into new arrays.
+ * The images at `rows` (a list of row indices, or a range `{ start, end }`) as a new dataset with
+ * the same shape and name. A range shares memory with the source (subarrays, no copy: writing to
+ * one writes to the other); a list of rows is gathered into new arrays, in the listed order.
+ *
+ * @throws when a row index or the range is outside the dataset.
  */
-export function subset(dataset: ImageDataset, rows: ArrayLike<number> | { start: number; end: number }): ImageDataset {
-  const d = flattenedDimension(dataset);
-  if ('start' in rows && 'end' in rows && typeof rows.start === 'number') {
-    const { start, end } = rows as { start: number; end: number };
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > dataset.size || start > end) {
-      throw new Error(`subset: range [${start}, ${end}) is not within [0, ${dataset.size}].`);
-    }
-    return {
-      images: dataset.images.subarray(start * d, end * d),
-      labels: dataset.labels?.subarray(start, end),
-      shape: [...dataset.shape],
-      size: end - start,
-      name: dataset.name,
-    };
+export function subset(dataset: ImageDataset, rows: RowSelection): ImageDataset {
+  if (isRange(rows)) {
+    checkRange(dataset, rows, 'subset');
+    const d = flattenedDimension(dataset);
+    const { start, end } = rows;
+    const part: ImageDataset = { images: dataset.images.subarray(start * d, end * d), shape: [...dataset.shape], size: end - start };
+    if (dataset.labels !== undefined) part.labels = dataset.labels.subarray(start, end);
+    if (dataset.name !== undefined) part.name = dataset.name;
+    return part;
   }
-  const list = rows as ArrayLike<number>;
-  const images = gatherRows(dataset, list);
-  const labels = dataset.labels === undefined ? undefined : Int32Array.from(list, (r) => dataset.labels![r]);
-  return { images, labels, shape: [...dataset.shape], size: list.length, name: dataset.name };
+  const images = gatherRows(dataset, rows, 'subset');
+  const part: ImageDataset = { images, shape: [...dataset.shape], size: rows.length };
+  if (dataset.labels !== undefined) part.labels = gatherLabels(dataset.labels, rows);
+  if (dataset.name !== undefined) part.name = dataset.name;
+  return part;
 }
 
-/** Copies the images at `rows` into one new Float32Array (row-major). */
-export function gatherRows(dataset: ImageDataset, rows: ArrayLike<number>): Float32Array {
+/**
+ * Copies the images at `rows` into one new Float32Array (NHWC, row-major, in the listed order).
+ *
+ * @param context prefix of the error message. Default `'gatherRows'`.
+ * @throws when a row index is not an integer in [0, size).
+ */
+export function gatherRows(dataset: ImageDataset, rows: ArrayLike<number>, context = 'gatherRows'): Float32Array {
   const d = flattenedDimension(dataset);
+  const { images, size } = dataset;
   const out = new Float32Array(rows.length * d);
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
-    if (!Number.isInteger(i) || i < 0 || i >= dataset.size) throw new Error(`row index ${i} is out of range [0, ${dataset.size}).`);
-    out.set(dataset.images.subarray(i * d, (i + 1) * d), r * d);
+    if (!Number.isInteger(i) || i < 0 || i >= size) throw new Error(`${context}: row index ${i} is out of range [0, ${size}).`);
+    out.set(images.subarray(i * d, (i + 1) * d), r * d);
   }
   return out;
 }
 
+/** The labels at `rows` (already checked against the dataset's size) as a new Int32Array. */
+function gatherLabels(labels: Int32Array, rows: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) out[r] = labels[rows[r]];
+  return out;
+}
+
+/** Options of {@link split}. */
+export interface SplitOptions {
+  /** Shuffle before splitting. Default `true`; `false` keeps the order (`test` = the last rows). */
+  shuffle?: boolean;
+  /** Seed of the shuffle. Default 0. */
+  seed?: number;
+}
+
 /**
- * Splits a dataset in two: `fraction` (in (0, 1)) or a `count` of images go to `test`, the rest to
- * `train`. Shuffled with `seed` by default; `shuffle: false` keeps the order (test = the tail).
+ * Splits a dataset in two disjoint parts that together hold every image once: `testSize` images
+ * go to `test`, the rest to `train`. `testSize` is a fraction in (0, 1) (rounded to a count) or a
+ * whole count in [1, size − 1]; note that `1` means one image, not everything.
+ *
+ * Shuffled (seeded) by default: both parts are then gathered copies, each in the permuted order.
+ * With `shuffle: false`, `train` is the first rows and `test` the last, as subarrays sharing
+ * memory with `dataset` (see {@link subset}).
+ *
+ * @throws when `testSize` leaves either part empty.
  */
-export function split(dataset: ImageDataset, testSize: number, options: { seed?: number; shuffle?: boolean } = {}): { train: ImageDataset; test: ImageDataset } {
+export function split(dataset: ImageDataset, testSize: number, options: SplitOptions = {}): { train: ImageDataset; test: ImageDataset } {
   const { seed = 0, shuffle = true } = options;
-  const count = testSize < 1 ? Math.round(testSize * dataset.size) : testSize;
-  if (!(testSize > 0) || !Number.isInteger(count) || count < 1 || count >= dataset.size) {
-    throw new Error(`split: test size ${testSize} must be a fraction in (0, 1) or a count in [1, ${dataset.size - 1}].`);
+  const count = testSize > 0 && testSize < 1 ? Math.round(testSize * dataset.size) : testSize;
+  if (!Number.isFinite(testSize) || !(testSize > 0) || !Number.isInteger(count) || count < 1 || count >= dataset.size) {
+    throw new Error(
+      `split: test size ${testSize} must be a fraction in (0, 1) or a count in [1, ${dataset.size - 1}] that leaves both parts non-empty (the dataset has ${dataset.size} images).`,
+    );
   }
-  if (!shuffle) return { train: subset(dataset, { start: 0, end: dataset.size - count }), test: subset(dataset, { start: dataset.size - count, end: dataset.size }) };
+  const trainSize = dataset.size - count;
+  if (!shuffle) return { train: subset(dataset, { start: 0, end: trainSize }), test: subset(dataset, { start: trainSize, end: dataset.size }) };
   const order = createRandom(seed).permutation(dataset.size);
   return { train: subset(dataset, order.subarray(count)), test: subset(dataset, order.subarray(0, count)) };
 }
 
-/** The images at `rows` (default: all) as a tensor [n, h, w, c]; the caller disposes it. */
-export function toTensor(dataset: ImageDataset, rows?: ArrayLike<number>): tf.Tensor4D {
-  const data = rows === undefined ? dataset.images : gatherRows(dataset, rows);
-  const n = rows === undefined ? dataset.size : rows.length;
+/**
+ * The images at `rows` as a tensor [n, height, width, channels]; the caller owns and disposes it.
+ * Copies no more than needed: a list of rows is gathered into a fresh array of just those rows;
+ * all rows (`rows` omitted) or a range `{ start, end }` are handed to TensorFlow.js as a view of
+ * `dataset.images`, which some backends (cpu) keep without copying. So do not modify
+ * `dataset.images` while such a tensor is alive.
+ *
+ * @throws when a row index or the range is outside the dataset, or no row is selected.
+ */
+export function toTensor(dataset: ImageDataset, rows?: RowSelection): tf.Tensor4D {
+  const d = flattenedDimension(dataset);
+  let data: Float32Array;
+  let n: number;
+  if (rows === undefined) {
+    n = dataset.size;
+    data = dataset.images.subarray(0, n * d);
+  } else if (isRange(rows)) {
+    checkRange(dataset, rows, 'toTensor');
+    n = rows.end - rows.start;
+    data = dataset.images.subarray(rows.start * d, rows.end * d);
+  } else {
+    n = rows.length;
+    data = gatherRows(dataset, rows, 'toTensor');
+  }
+  if (n === 0) throw new Error('toTensor: no rows selected (a tensor of 0 images is almost certainly a mistake).');
+  if (data.length !== n * d) throw new Error(`toTensor: images has ${dataset.images.length} values, too few for ${dataset.size} images of ${dataset.shape.join(' × ')}.`);
   return tf.tensor4d(data, [n, ...dataset.shape]);
 }
 
-/** A dataset from a tensor of images [n, h, w, c] (read asynchronously) and optional labels. */
-export async function datasetFromTensor(images: tf.Tensor, labels?: ArrayLike<number>): Promise<ImageDataset> {
-  if (images.rank !== 4) throw new Error(`datasetFromTensor: expected [n, height, width, channels], got shape [${images.shape}].`);
+/** Options of {@link datasetFromTensor}. */
+export interface DatasetFromTensorOptions {
+  /** Class of every image: an array or a 1-D tensor (not disposed). Default: none. */
+  labels?: ArrayLike<number> | tf.Tensor;
+  /** Name of the dataset. Default: none. */
+  name?: string;
+}
+
+/**
+ * A dataset from a tensor of images [n, height, width, channels] (read asynchronously, copied,
+ * the tensor is not disposed) and optional labels. Values are taken as they are: scale them to
+ * [0, 1] first.
+ *
+ * @param labels the labels, or an options object with `labels` and `name`.
+ * @throws when the tensor is not 4-D or empty, or labels do not match the images in count.
+ */
+export async function datasetFromTensor(images: tf.Tensor, labels?: ArrayLike<number> | tf.Tensor | DatasetFromTensorOptions): Promise<ImageDataset> {
+  const options: DatasetFromTensorOptions = labels === undefined || labels instanceof tf.Tensor || isArrayLike(labels) ? { labels } : labels;
+  if (images.rank !== 4) throw new Error(`datasetFromTensor: expected images [n, height, width, channels], got shape [${images.shape}].`);
   const [n, h, w, c] = images.shape as [number, number, number, number];
-  if (labels !== undefined && labels.length !== n) throw new Error(`datasetFromTensor: ${labels.length} labels for ${n} images.`);
-  const data = Float32Array.from(await images.data());
-  return { images: data, labels: labels === undefined ? undefined : Int32Array.from(labels), shape: [h, w, c], size: n };
+  if (n === 0) throw new Error('datasetFromTensor: the tensor holds no images.');
+  // data() may return the backend's own array (cpu): copy so the dataset owns its pixels.
+  const values = await images.data();
+  const pixels = values instanceof Float32Array ? values.slice() : Float32Array.from(values as ArrayLike<number>);
+  const dataset: ImageDataset = { images: pixels, shape: [h, w, c], size: n };
+  if (options.labels !== undefined) {
+    const raw = options.labels instanceof tf.Tensor ? await options.labels.data() : options.labels;
+    if (options.labels instanceof tf.Tensor && options.labels.rank !== 1) {
+      throw new Error(`datasetFromTensor: labels must be 1-D, got shape [${options.labels.shape}].`);
+    }
+    if (raw.length !== n) throw new Error(`datasetFromTensor: ${raw.length} labels for ${n} images.`);
+    const ints = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const label = Number(raw[i]);
+      if (!Number.isInteger(label)) throw new Error(`datasetFromTensor: label ${i} is ${String(raw[i])}, not an integer.`);
+      ints[i] = label;
+    }
+    dataset.labels = ints;
+  }
+  if (options.name !== undefined) dataset.name = options.name;
+  return dataset;
+}
+
+function isArrayLike(value: unknown): value is ArrayLike<number> {
+  return Array.isArray(value) || ArrayBuffer.isView(value);
 }

@@ -1,13 +1,17 @@
-export type { ImageDataset, LabelledImageDataset } from './dataset.js';
+/**
+ * The data layer: the {@link ImageDataset} type and its helpers, the seeded PRNG, IDX and MNIST
+ * loading, mini-batching, samplers and augmentations.
+ */
+export type { ImageDataset, LabelledImageDataset, RowRange, RowSelection, SplitOptions, DatasetFromTensorOptions } from './dataset.js';
 export { validateDataset, subset, split, gatherRows, flattenedDimension, toTensor, datasetFromTensor } from './dataset.js';
 export { createRandom } from './random.js';
-export type { Random } from './random.js';
+export type { Random, MutableArrayLike } from './random.js';
 export { loadIdx, parseIdx } from './idx.js';
-export type { IdxArray, LoadIdxOptions } from './idx.js';
-export { loadMnist, mnistDirectory } from './mnist.js';
+export type { IdxArray, IdxDataType, IdxValues, LoadIdxOptions } from './idx.js';
+export { loadMnist, mnistDirectory, clearMnistCache } from './mnist.js';
 export type { LoadMnistOptions } from './mnist.js';
 export { batchIndices, gatherImages, iterateBatches } from './batching.js';
-export type { BatchOptions, TensorBatch } from './batching.js';
+export type { BatchOptions, IterateBatchesOptions, TensorBatch } from './batching.js';
 export { uniformClusterSampler } from './cluster_sampler.js';
 export { bivariateGaussian, gaussianMutualInformation, validatePairedSamples } from './paired_samples.js';
 export type { PairedSamples } from './paired_samples.js';

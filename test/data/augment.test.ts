@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { initBackend } from '../../src/backend/init_backend.js';
+import { initBackend } from '../../src/backend/index.js';
 import { addNoise } from '../../src/data/augment/noise.js';
 import { centerCrop, randomCrop, randomHorizontalFlip, randomResizedCrop, rotate } from '../../src/data/augment/geometric.js';
 import { iicMnistAugment } from '../../src/data/augment/iic_views.js';
