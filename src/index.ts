@@ -14,8 +14,8 @@ export { iicLoss, iicJointDistribution, iicMutualInformation, mineLoss, mineLowe
 export type { IicLossOptions, MineLossOptions, MineLossResult, ReconstructionLossOptions, BinaryCrossEntropyOptions, FilterDistinguisherLossOptions, FilterDistinguisherLossResult } from './losses/index.js';
 export { kmeans, assignToCentroids, fitPcaWhiten, pcaWhiten, l2Normalize, toFloat64Matrix, toRows } from './cluster/index.js';
 export type { KMeansOptions, KMeansResult, KMeansInitialization, EmptyClusterStrategy, CentroidAssignment, PcaWhitenOptions, PcaWhitenModel, PcaWhitenResult, L2NormalizeOptions, DenseMatrix, Float64Matrix, MatrixInput, ToFloat64MatrixOptions } from './cluster/index.js';
-export { clusterAccuracy, majorityVoteAccuracy, nmi, mutualInformation, entropy, ari, ami, expectedMutualInformation, confusionMatrix, linearSumAssignment, rocAuc } from './metrics/index.js';
-export type { ClusterAccuracyResult, NmiOptions, NmiAverage, ConfusionMatrix, Assignment, LinearSumAssignmentOptions } from './metrics/index.js';
+export { relabel, contingencyTable, confusionMatrix, linearSumAssignment, clusterAccuracy, majorityVoteAccuracy, nmi, mutualInformation, entropy, ari, ami, expectedMutualInformation, rocAuc } from './metrics/index.js';
+export type { ClusterLabels, RelabeledLabels, Contingency, ConfusionMatrix, Assignment, LinearSumAssignmentOptions, ClusterAccuracyResult, NmiOptions, NmiAverage, AmiOptions } from './metrics/index.js';
 export { linearProbe, knnProbe, precisionAtK } from './probes/index.js';
 export type { LinearProbeOptions, LinearProbeResult, KnnMetric, KnnWeighting, KnnProbeOptions, KnnProbeResult, PrecisionAtKOptions, PrecisionAtKResult } from './probes/index.js';
 export { UnsupervisedMethod, ProgressReporter, saveLayersModel, loadLayersModel, writeFileAtomic, writeJsonAtomic, readJson, readSavedMethod, trainableVariablesOf, argmaxRows } from './train/index.js';

@@ -1,11 +1,14 @@
+export { relabel, contingencyTable } from './labels.js';
+export type { ClusterLabels, RelabeledLabels, Contingency } from './labels.js';
+export { confusionMatrix } from './confusion_matrix.js';
+export type { ConfusionMatrix } from './confusion_matrix.js';
+export { linearSumAssignment } from './hungarian.js';
+export type { Assignment, LinearSumAssignmentOptions } from './hungarian.js';
 export { clusterAccuracy, majorityVoteAccuracy } from './cluster_accuracy.js';
 export type { ClusterAccuracyResult } from './cluster_accuracy.js';
 export { nmi, mutualInformation, entropy } from './nmi.js';
 export type { NmiOptions, NmiAverage } from './nmi.js';
 export { ari } from './ari.js';
 export { ami, expectedMutualInformation } from './ami.js';
-export { confusionMatrix } from './confusion_matrix.js';
-export type { ConfusionMatrix } from './confusion_matrix.js';
-export { linearSumAssignment } from './hungarian.js';
-export type { Assignment, LinearSumAssignmentOptions } from './hungarian.js';
+export type { AmiOptions } from './ami.js';
 export { rocAuc } from './roc_auc.js';
