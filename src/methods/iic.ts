@@ -144,14 +144,15 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
     const images = batch.inputs as tf.Tensor4D;
     const repeats = this.config.repeats;
     const clean = this.views.clean(images);
-    const cleanRepeated = repeats > 1 ? tf.tile(clean, [repeats, 1, 1, 1]) : clean;
-    const transformed = tf.concat(Array.from({ length: repeats }, (_, r) => this.views.transformed(images, batch.seed + 7 * r)), 0);
-    const n = cleanRepeated.shape[0];
-    const features = this.backbone!.apply(tf.concat([cleanRepeated, transformed], 0), { training: true }) as tf.Tensor2D;
+    const transformed = Array.from({ length: repeats }, (_, r) => this.views.transformed(images, batch.seed + 7 * r));
+    const n = images.shape[0];
+    // The clean view goes through the network once; its assignments are repeated for the r pairs.
+    const features = this.backbone!.apply(tf.concat([clean, ...transformed], 0), { training: true }) as tf.Tensor2D;
     const metrics: Record<string, tf.Scalar> = {};
     const losses = this.subHeadIndices(head).map((index, i) => {
       const z = this.heads[index].apply(features, { training: true }) as tf.Tensor2D;
-      const loss = iicLoss(z.slice([0, 0], [n, -1]), z.slice([n, 0], [n, -1]), { lambda: this.config.lambda });
+      const zClean = z.slice([0, 0], [n, -1]);
+      const loss = iicLoss(repeats > 1 ? tf.tile(zClean, [repeats, 1]) : zClean, z.slice([n, 0], [n * repeats, -1]), { lambda: this.config.lambda });
       metrics[`${head}${i}`] = loss;
       return loss;
     });

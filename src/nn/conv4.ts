@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { batchNormalization } from './batch_normalization.js';
 import { seededHeInitializer } from './initializers.js';
 
 /** Options of {@link conv4}. */
@@ -37,7 +38,7 @@ export function conv4(options: Conv4Options = {}): tf.Sequential {
         name: `${name}_conv${i}`,
       }),
     );
-    model.add(tf.layers.batchNormalization({ name: `${name}_bn${i}` }));
+    model.add(batchNormalization({ name: `${name}_bn${i}` }));
     model.add(tf.layers.reLU({ name: `${name}_relu${i}` }));
     model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid', name: `${name}_pool${i}` }));
   });

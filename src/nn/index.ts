@@ -8,3 +8,5 @@ export { seededKernelInitializer, seededHeInitializer, deriveSeed } from './init
 export { stopGradient } from './stop_gradient.js';
 export { sobelFilter } from './sobel.js';
 export type { Initializer } from './initializers.js';
+export { BatchNormalization, batchNormalization, batchNormalizeTraining } from './batch_normalization.js';
+export type { BatchNormalizationOptions, BatchNormalizeTrainingResult } from './batch_normalization.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { batchNormalization } from './batch_normalization.js';
 import { seededHeInitializer } from './initializers.js';
 
 /** A VGG configuration: channel counts of conv3x3 layers and `'M'` for 2x2 max-pooling. */
@@ -66,7 +67,7 @@ export function vgg(config: VggConfigInput = 'F', options: VggOptions = {}): tf.
         name: `${name}_conv${i}`,
       }),
     );
-    if (batchNorm) model.add(tf.layers.batchNormalization({ name: `${name}_bn${i}` }));
+    if (batchNorm) model.add(batchNormalization({ name: `${name}_bn${i}` }));
     model.add(tf.layers.reLU({ name: `${name}_relu${i}` }));
   });
   if (flatten) model.add(tf.layers.flatten({ name: `${name}_flatten` }));

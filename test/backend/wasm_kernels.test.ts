@@ -120,6 +120,52 @@ describe('wasm gap-fill kernels equal the cpu backend', () => {
     expect(relativeError(wasm[1], cpu[1])).toBeLessThanOrEqual(1e-6);
   });
 
+  const poolCases: Array<{ shape: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid' | number }> = [
+    { shape: [3, 8, 8, 5], size: 2, stride: 2, pad: 'valid' },
+    { shape: [2, 7, 9, 3], size: 2, stride: 2, pad: 'valid' },
+    { shape: [2, 7, 9, 3], size: 2, stride: 2, pad: 'same' },
+    { shape: [2, 9, 9, 4], size: 3, stride: 2, pad: 'same' },
+    { shape: [2, 6, 6, 2], size: 3, stride: 1, pad: 1 },
+  ];
+  for (const c of poolCases) {
+    it(`MaxPoolGrad, ${c.size}x${c.size} windows, stride ${c.stride}, pad ${c.pad}, input [${c.shape}] (overlaps and ties included)`, async () => {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      // Rounded values make ties; ReLU-like zeros make whole windows tie.
+      const xValues = randomValues(size, 9).map((v) => Math.max(0, Math.round(v * 2) / 2));
+      const { cpu, wasm } = await onBothBackends(() => () => {
+        const x = tf.tensor4d(xValues, c.shape);
+        const weights = tf.tensor1d(Array.from({ length: c.shape[3] }, (_, i) => i + 1));
+        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad), weights)))(x);
+      });
+      expect(relativeError(wasm[0], cpu[0])).toBe(0);
+    });
+  }
+
+  it('Sum and Mean over leading axes (keepDims or not), and the other reductions through the built-in kernels', async () => {
+    const values = randomValues(4 * 5 * 3 * 6, 10);
+    const { cpu, wasm } = await onBothBackends(() => () => {
+      const x = tf.tensor4d(values, [4, 5, 3, 6]);
+      return [
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, 0, true),
+        tf.mean(x, [1, 0]),
+        tf.mean(x, [0, 1, 2], true),
+        tf.sum(x, [1, 2]),
+        tf.mean(x, -1),
+        tf.sum(x),
+        tf.sum(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), 0),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++) {
+      expect(wasm[i].length).toBe(cpu[i].length);
+      expect(relativeError(wasm[i], cpu[i])).toBeLessThanOrEqual(1e-6);
+    }
+    expect(Array.from(wasm[7])).toEqual([9, 12]);
+    await initBackend({ backend: 'wasm' });
+    expect(tf.sum(tf.zeros([3, 0, 2]), [0, 1]).shape).toEqual([2]);
+    expect(tf.sum(tf.ones([2, 3]), 0, true).shape).toEqual([1, 3]);
+  });
+
   it('every gradient the library’s layers need exists on wasm', async () => {
     await initBackend({ backend: 'wasm' });
     const model = tf.sequential({

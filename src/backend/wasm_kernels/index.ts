@@ -3,10 +3,21 @@ import * as tf from '@tensorflow/tfjs';
 import { makeTransposingMatMul } from './batch_mat_mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { makeConv2dBackpropInput } from './conv2d_backprop_input.js';
+import { makeLeadingAxesReduction } from './leading_axes_reduction.js';
+import { maxPoolGrad } from './max_pool_grad.js';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
 
 /** The kernels this library registers for the wasm backend (after {@link registerWasmGapFillKernels}). */
-export const WASM_GAP_FILL_KERNELS: readonly string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul'];
+export const WASM_GAP_FILL_KERNELS: readonly string[] = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'UnsortedSegmentSum',
+  'BatchMatMul',
+  '_FusedMatMul',
+  'MaxPoolGrad',
+  'Sum',
+  'Mean',
+];
 
 let registered = false;
 
@@ -33,7 +44,9 @@ function wrapBuiltIn(name: string, wrap: (original: tf.KernelFunc) => tf.KernelF
  * Registers the gap-fill kernels for `@tensorflow/tfjs-backend-wasm` so that conv nets train on it:
  * `Conv2DBackpropFilter` and `UnsortedSegmentSum` (missing in 4.22), a faster stride-1
  * `Conv2DBackpropInput` (the built-in one stays for other strides), and matrix products with
- * transposed operands (dense layers' gradients) routed through wasm's fast untransposed product. Idempotent; call it after
+ * transposed operands (dense layers' gradients) routed through wasm's fast untransposed product,
+ * a faster `MaxPoolGrad`, and `Sum`/`Mean` over leading axes without a transpose (batch-norm
+ * statistics and their gradients). Idempotent; call it after
  * importing the wasm backend and before using it (initBackend does).
  */
 export function registerWasmGapFillKernels(): void {
@@ -44,5 +57,8 @@ export function registerWasmGapFillKernels(): void {
   wrapBuiltIn('Conv2DBackpropInput', (original) => makeConv2dBackpropInput(original));
   wrapBuiltIn('BatchMatMul', (original) => makeTransposingMatMul(original, ['a', 'b']));
   wrapBuiltIn('_FusedMatMul', (original) => makeTransposingMatMul(original, ['a', 'b']));
+  wrapBuiltIn('MaxPoolGrad', () => maxPoolGrad as unknown as tf.KernelFunc);
+  wrapBuiltIn('Sum', (original) => makeLeadingAxesReduction(original, false));
+  wrapBuiltIn('Mean', (original) => makeLeadingAxesReduction(original, true));
   registered = true;
 }
