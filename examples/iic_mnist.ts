@@ -20,12 +20,13 @@ const started = performance.now();
 const args = await startExample(
   'IIC on MNIST: Hungarian accuracy of the sub-head with the lowest training loss',
   { epochs: 5 },
-  { paper: { type: 'boolean' }, repeats: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' } },
+  { paper: { type: 'boolean' }, repeats: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, 'head-schedule': { type: 'string' } },
 );
 const paper = args.extra.paper === true;
 const repeats = Number(args.extra.repeats ?? 1);
 const batchSize = Number(args.extra['batch-size'] ?? 256);
 const learningRate = Number(args.extra['learning-rate'] ?? 1e-3);
+const headSchedule = (args.extra['head-schedule'] ?? 'alternate') as 'alternate' | 'joint';
 const train = await loadMnist({ split: 'train', limit: args.limit });
 const test = await loadMnist({ split: 'test' });
 const labels = test.labels!;
@@ -35,9 +36,10 @@ const iic = new IIC({
   subHeads: paper ? 5 : 2,
   overclusterClusters: 50,
   repeats,
+  headSchedule,
   seed: args.seed,
 });
-console.log(`backbone ${paper ? 'VGG F' : 'VGG small'}, ${iic.config.subHeads} sub-heads, over-clustering 50, repeats ${repeats}, batch ${batchSize}`);
+console.log(`backbone ${paper ? 'VGG F' : 'VGG small'}, ${iic.config.subHeads} sub-heads, over-clustering 50, repeats ${repeats}, batch ${batchSize}, heads ${headSchedule}`);
 
 const perEpoch: Array<Record<string, string | number>> = [];
 await iic.fit(train, {

@@ -55,6 +55,13 @@ describe('IIC', () => {
     expect(iic.globalStep).toBe(2);
     expect(Number.isFinite(logs[0].loss)).toBe(true);
     iic.dispose();
+    // Joint schedule: one pass per epoch, both heads trained (and logged) at every step.
+    const joint = new IIC({ ...tiny, headSchedule: 'joint' });
+    const jointLogs = await joint.fit(data, { epochs: 1, batchSize: 16, progress: 'none' });
+    expect(joint.globalStep).toBe(3);
+    expect(jointLogs[0].loss).toBeCloseTo((jointLogs[0].main0 + jointLogs[0].main1 + jointLogs[0].overcluster0 + jointLogs[0].overcluster1) / 4, 5);
+    joint.dispose();
+    expect(() => new IIC({ headSchedule: 'both' as 'joint' })).toThrow(/headSchedule must be 'alternate' or 'joint', got 'both'/);
     expect(() => new IIC({ numClusters: 1 })).toThrow(/numClusters must be an integer ≥ 2/);
     expect(() => new IIC({ backbone: 'G' as 'F' })).toThrow(/unknown backbone 'G'/);
     await expect(new IIC({ ...tiny, views: { centerCrop: 20, outputSize: 24 } }).fit(data)).rejects.toThrow(/16x16 are smaller than the 24x24 views/);
