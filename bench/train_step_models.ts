@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { iicLoss } from '../src/losses/iic_loss.js';
+import { batchNormalization } from '../src/nn/batch_normalization.js';
 import { conv4 } from '../src/nn/conv4.js';
 import { mlp } from '../src/nn/mlp.js';
 import { vgg } from '../src/nn/vgg.js';
@@ -57,7 +58,7 @@ export function buildBenchModel(name: BenchModel, batch: number = DEFAULT_BATCH[
   const head = tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [128], units: 256 }),
-      tf.layers.batchNormalization(),
+      batchNormalization(),
       tf.layers.leakyReLU({ alpha: 0.01 }),
       tf.layers.dense({ units: 1 }),
     ],

@@ -43,7 +43,8 @@ export interface GreedyPretrainingOptions extends Omit<FitOptions, 'epochs'> {
   denoise?: NoiseOptions;
 }
 
-interface ResolvedConfig {
+/** The resolved configuration (every option with its value), saved beside the weights. */
+export interface AutoencoderConfig {
   architecture: 'dense' | 'conv';
   layers: number[];
   convChannels: number[];
@@ -59,7 +60,7 @@ interface ResolvedConfig {
 interface SavedAutoencoder {
   method: 'Autoencoder';
   version: 1;
-  config: ResolvedConfig;
+  config: AutoencoderConfig;
   inputShape: [number, number, number];
   epochsTrained: number;
   globalStep: number;
@@ -83,7 +84,7 @@ interface SavedAutoencoder {
  */
 export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
   readonly name = 'Autoencoder';
-  readonly config: ResolvedConfig;
+  readonly config: AutoencoderConfig;
   /** The encoder (input → code), once built. */
   encoder: tf.Sequential | undefined;
   /** The decoder (code → reconstruction, flattened for `dense`), once built. */

@@ -36,7 +36,8 @@ export interface DeepClusterOptions extends MethodOptions {
   sobel?: boolean;
 }
 
-interface ResolvedConfig {
+/** The resolved configuration (every option with its value), saved beside the weights. */
+export interface DeepClusterConfig {
   numClusters: number;
   backbone: VggConfig;
   featureSize: number;
@@ -66,7 +67,7 @@ export interface DeepClusterEpoch {
 interface SavedDeepCluster {
   method: 'DeepCluster';
   version: 1;
-  config: ResolvedConfig;
+  config: DeepClusterConfig;
   inputShape: [number, number, number];
   epochsTrained: number;
   clusterHistory: DeepClusterEpoch[];
@@ -83,7 +84,7 @@ interface SavedDeepCluster {
  */
 export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   readonly name = 'DeepCluster';
-  readonly config: ResolvedConfig;
+  readonly config: DeepClusterConfig;
   protected override defaultBatchSize = 256;
   protected override defaultEpochs = 10;
   /** Backbone and the feature layer (Dense, linear: its ReLU is applied separately while training). */

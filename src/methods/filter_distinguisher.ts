@@ -44,7 +44,8 @@ export interface FilterDistinguisherStage {
   stoppedBySignal: boolean;
 }
 
-interface ResolvedConfig {
+/** The resolved configuration (every option with its value), saved beside the weights. */
+export interface FilterDistinguisherConfig {
   channels: number[];
   hiddenChannels: number;
   kernelSize: number;
@@ -57,7 +58,7 @@ interface ResolvedConfig {
 interface SavedFilterDistinguisher {
   method: 'FilterDistinguisher';
   version: 1;
-  config: ResolvedConfig;
+  config: FilterDistinguisherConfig;
   inputShape: [number, number, number];
   stages: FilterDistinguisherStage[];
 }
@@ -73,7 +74,7 @@ interface SavedFilterDistinguisher {
  */
 export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
   readonly name = 'FilterDistinguisher';
-  readonly config: ResolvedConfig;
+  readonly config: FilterDistinguisherConfig;
   protected override defaultBatchSize = 16;
   /** One model per level. */
   levels: tf.Sequential[] = [];

@@ -38,7 +38,8 @@ export interface IicOptions extends MethodOptions {
   headSchedule?: 'alternate' | 'joint';
 }
 
-interface ResolvedConfig {
+/** The resolved configuration (every option with its value), saved beside the weights. */
+export interface IicConfig {
   backbone: VggConfig;
   numClusters: number;
   overclusterClusters: number;
@@ -53,7 +54,7 @@ interface ResolvedConfig {
 interface SavedIic {
   method: 'IIC';
   version: 1;
-  config: ResolvedConfig;
+  config: IicConfig;
   inputShape: [number, number, number];
   epochsTrained: number;
   subHeadLosses: number[];
@@ -74,7 +75,7 @@ type HeadName = 'main' | 'overcluster';
  */
 export class IIC extends UnsupervisedMethod<ImageDataset> {
   readonly name = 'IIC';
-  readonly config: ResolvedConfig;
+  readonly config: IicConfig;
   protected override defaultBatchSize = 256;
   protected override defaultEpochs = 10;
   protected override defaultLearningRate = 1e-4;

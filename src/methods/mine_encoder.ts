@@ -28,7 +28,8 @@ export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
   views?: IicViewOptions;
 }
 
-interface ResolvedConfig {
+/** The resolved configuration (every option with its value), saved beside the weights. */
+export interface MineEncoderConfig {
   backbone: VggConfig;
   latentSize: number;
   statisticsUnits: number;
@@ -41,7 +42,7 @@ interface ResolvedConfig {
 interface SavedMineEncoder {
   method: 'MineEncoder';
   version: 1;
-  config: ResolvedConfig;
+  config: MineEncoderConfig;
   inputShape: [number, number, number];
   epochsTrained: number;
 }
@@ -55,7 +56,7 @@ interface SavedMineEncoder {
  */
 export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
   readonly name = 'MineEncoder';
-  readonly config: ResolvedConfig;
+  readonly config: MineEncoderConfig;
   protected override defaultBatchSize = 256;
   protected override defaultEpochs = 5;
   encoder: tf.Sequential | undefined;

@@ -43,9 +43,12 @@ function result(accuracy: number, mapping: Map<number, number>, table: Contingen
 }
 
 /**
- * Long-side items worth keeping in the matching (see `candidatePartners` in hungarian.ts): for
- * every short-side item, its `keep` partners of largest overlap (ties: smaller index), padded with
- * the first unused items when the union is smaller than `keep`. Works on the sparse cells only.
+ * Long-side items worth keeping in the matching: for every short-side item, its `keep` partners of
+ * largest overlap (ties: smaller index), padded with the first unused items when the union is
+ * smaller than `keep`. Works on the sparse cells only. With s = the short side, some optimal
+ * matching uses, for every short-side item, only one of its s best partners: if it used a worse
+ * one, one of its s best is free (the other s − 1 items hold at most s − 1 of them) and swapping to
+ * it does not lower the total. So the long side shrinks to ≤ s² items without changing the optimum.
  *
  * @returns ascending long-side indices.
  */

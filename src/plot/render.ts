@@ -1,0 +1,127 @@
+/**
+ * Headless rendering of Vega-Lite specs: Vega-Lite → Vega → SVG with Vega's own SVG renderer
+ * (no browser, no canvas package), and SVG → PNG with resvg (`@resvg/resvg-js`, a Rust renderer
+ * shipped as prebuilt Node add-ons inside its npm packages).
+ */
+import { createRequire } from 'node:module';
+
+import type * as ResvgModule from '@resvg/resvg-js';
+import type { TopLevelSpec } from 'vega-lite';
+
+/**
+ * The renderers are loaded on first use, not when the library is imported: Vega alone takes about
+ * half a second to load, and resvg is a native add-on that a platform without a prebuilt binary
+ * could not load at all (only PNG output would then be unavailable).
+ */
+const require = createRequire(import.meta.url);
+let resvg: typeof ResvgModule | undefined;
+
+function loadResvg(): typeof ResvgModule {
+  if (resvg === undefined) {
+    try {
+      resvg = require('@resvg/resvg-js') as typeof ResvgModule;
+    } catch (error) {
+      throw new Error(`renderPng: could not load @resvg/resvg-js (no prebuilt binary for ${process.platform}-${process.arch}?): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return resvg;
+}
+
+/** A Vega-Lite specification, as produced by the `*Spec` functions of this module. */
+export type VegaLiteSpec = TopLevelSpec;
+
+/** Options of {@link renderPng}. */
+export interface RenderPngOptions {
+  /**
+   * Output width in pixels; the height follows the SVG's aspect ratio. Default: the SVG's width ×
+   * `scale`.
+   */
+  width?: number;
+  /** Zoom factor applied to the SVG's own size when `width` is not given. Default `2`. */
+  scale?: number;
+  /**
+   * Font files (TTF/OTF/TTC paths) to use in addition to the system fonts. resvg draws no text when
+   * the machine has no fonts at all (for example a slim container): pass a font file there.
+   * Default: none.
+   */
+  fontFiles?: string[];
+  /** Background colour painted under the image (a CSS colour). Default `'white'`. */
+  background?: string;
+}
+
+/** The 8 bytes every PNG file starts with. */
+export const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Renders a Vega-Lite spec to an SVG document, headlessly (Vega's SVG string renderer, text widths
+ * estimated without a canvas).
+ *
+ * @param spec a Vega-Lite spec with inline data (`data.values`); URLs are not fetched.
+ * @returns the SVG document as a string (`<svg …>…</svg>`).
+ * @throws when the spec does not compile (Vega-Lite's message is kept).
+ * @example
+ * const svg = await renderSvg(trainingCurvesSpec(records));
+ */
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  if (spec === null || typeof spec !== 'object') throw new Error('renderSvg: spec must be a Vega-Lite spec object.');
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  let vegaSpec;
+  try {
+    vegaSpec = compile(spec).spec;
+  } catch (error) {
+    throw new Error(`renderSvg: the Vega-Lite spec does not compile: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const view = new View(parse(vegaSpec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Rasterises an SVG document (for example from {@link renderSvg}) to a PNG with resvg.
+ *
+ * Text uses the system fonts (any available font stands in for a missing family) plus
+ * `options.fontFiles`.
+ *
+ * @param svg an SVG document.
+ * @param options see {@link RenderPngOptions}.
+ * @returns the PNG file's bytes.
+ * @throws when `svg` is not an SVG document, or on an invalid `width` / `scale`.
+ * @example
+ * writeFileSync('curves.png', renderPng(await renderSvg(spec), { width: 1200 }));
+ */
+export function renderPng(svg: string, options: RenderPngOptions = {}): Uint8Array {
+  if (typeof svg !== 'string' || !svg.includes('<svg')) throw new Error('renderPng: expected an SVG document (a string containing <svg …>).');
+  const { width, scale = 2, fontFiles = [], background = 'white' } = options;
+  if (width !== undefined && (!Number.isInteger(width) || width < 1)) throw new Error(`renderPng: width must be a positive integer, got ${String(width)}.`);
+  if (!(Number.isFinite(scale) && scale > 0)) throw new Error(`renderPng: scale must be a positive number, got ${String(scale)}.`);
+  const { Resvg } = loadResvg();
+  const renderer = new Resvg(svg, {
+    fitTo: width === undefined ? { mode: 'zoom', value: scale } : { mode: 'width', value: width },
+    background,
+    font: { loadSystemFonts: true, fontFiles, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  });
+  const png = renderer.render().asPng();
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+/** The size of a PNG image, as returned by {@link pngSize}. */
+export interface PngSize {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+}
+
+/**
+ * Width and height of a PNG, read from its IHDR chunk.
+ *
+ * @throws when `png` does not start with the PNG signature.
+ */
+export function pngSize(png: Uint8Array): PngSize {
+  if (png.length < 24 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) throw new Error('pngSize: not a PNG file (bad signature).');
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
