@@ -94,3 +94,18 @@ export function printResult(result: Record<string, unknown>): void {
   const rounded = JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(4)) : value));
   console.log(`RESULT ${rounded}`);
 }
+
+/** Prints `message` and exits with code 2 (a usage error). */
+export function exitWithUsage(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+/** The number given to `--name`, or `fallback` when absent; exits with code 2 when it is not a finite number. */
+export function numberFlag(args: ExampleArguments, name: string, fallback: number): number {
+  const text = args.extra[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (typeof text !== 'string' || !Number.isFinite(value)) exitWithUsage(`--${name} must be a number, got '${String(text)}'.`);
+  return value;
+}

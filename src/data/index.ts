@@ -21,3 +21,11 @@ export { centerCrop, randomCrop, randomResizedCrop, rotate, randomRotation, rand
 export type { PixelBox } from './augment/geometric.js';
 export { iicMnistAugment } from './augment/iic_views.js';
 export type { IicViewOptions, PairedViews } from './augment/iic_views.js';
+export { loadCifar10, CIFAR10_CLASSES, CIFAR10_RECORD_BYTES } from './cifar10.js';
+export type { LoadCifar10Options } from './cifar10.js';
+export { loadStl10, STL10_CLASSES, STL10_IMAGE_BYTES } from './stl10.js';
+export type { LoadStl10Options, Stl10Split } from './stl10.js';
+export { colorJitter, randomGrayscale, rgbToGrayscale, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, validateColorJitter, LUMA_WEIGHTS } from './augment/color.js';
+export type { ColorJitterOptions } from './augment/color.js';
+export { relationalAugment, resolveRelationalAugment } from './augment/relational_views.js';
+export type { RelationalAugmentOptions, RelationalAugmentPreset, ResolvedRelationalAugment, ViewFunction } from './augment/relational_views.js';

@@ -8,3 +8,5 @@ export { binaryCrossEntropyLoss, perSampleBinaryCrossEntropy } from './binary_cr
 export type { BinaryCrossEntropyOptions } from './binary_cross_entropy_loss.js';
 export { filterDistinguisherLoss, filterDistinguisherPairLoss, featureMapCosines } from './filter_distinguisher_loss.js';
 export type { FilterDistinguisherLossOptions, FilterDistinguisherLossResult } from './filter_distinguisher_loss.js';
+export { focalLoss } from './focal_loss.js';
+export type { FocalLossOptions } from './focal_loss.js';

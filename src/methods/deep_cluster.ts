@@ -15,7 +15,7 @@ import { resolveVggConfig, vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
-import type { BatchLossResult, EpochLogs, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
 
 /** Options of {@link DeepCluster}. */
@@ -210,7 +210,16 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
     logs.emptyClusters = record.emptyClusters;
     if (record.labelNmi !== undefined) logs.labelNmi = record.labelNmi;
     if (record.labelAccuracy !== undefined) logs.labelAccuracy = record.labelAccuracy;
-    this.progress?.message(`DeepCluster epoch ${epoch + 1}: cluster sizes ${record.clusterSizes.join(' ')}`);
+    this.report(`DeepCluster epoch ${epoch + 1}: cluster sizes ${record.clusterSizes.join(' ')}`);
+  }
+
+  /** The current pseudo-labels, for checkpoints (the next epoch's stability NMI compares with them). */
+  protected override async exportMethodState(): Promise<JsonObject> {
+    return this.assignments === undefined ? {} : { assignments: Array.from(this.assignments) };
+  }
+
+  protected override async importMethodState(state: JsonObject): Promise<void> {
+    if (Array.isArray(state.assignments)) this.assignments = Int32Array.from(state.assignments as number[]);
   }
 
   /**

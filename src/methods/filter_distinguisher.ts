@@ -6,7 +6,7 @@ import { filterDistinguisherLoss } from '../losses/filter_distinguisher_loss.js'
 import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
 import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
-import type { BatchLossResult, EpochLogs, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+import type { BatchLossResult, EpochLogs, FitOptions, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
 
 /** Options of {@link FilterDistinguisher}. Defaults are the original's MNIST plan. */
@@ -85,6 +85,8 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
   private recentSignals: number[] = [];
   private stageSamples = 0;
   private stageBudget = Number.POSITIVE_INFINITY;
+  /** The stage being trained: its level, signal before it and epochs done (kept in checkpoints). */
+  private stageProgress: { level: number; signalBefore: number; epochsDone: number } | undefined;
   protected override watchedMetrics = ['maxAbsCosine'];
 
   constructor(options: FilterDistinguisherOptions = {}) {
@@ -204,14 +206,20 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
     const stepsPerEpoch = Math.min(stepsBudget, Math.ceil(dataset.size / batchSize));
     const logs: EpochLogs[] = [];
     for (let level = this.stages.length; level < this.depth; level++) {
-      const signalBefore = await this.signal(dataset, level);
+      // A stage interrupted by a checkpoint (see importTrainingState) continues where it stopped.
+      const resumed = this.stageProgress?.level === level ? this.stageProgress : undefined;
+      const signalBefore = resumed?.signalBefore ?? (await this.signal(dataset, level));
       this.stage = level + 1;
-      this.recentSignals = [];
-      this.stageSamples = 0;
+      if (resumed === undefined) {
+        this.recentSignals = [];
+        this.stageSamples = 0;
+      }
       this.stageBudget = samplesPerLevel;
-      const epochs = Math.ceil(stepsBudget / stepsPerEpoch);
-      const ran = await super.fit(dataset, { ...fitOptions, epochs, stepsPerEpoch, seed: (fitOptions.seed ?? this.seed) + 7919 * (level + 1) });
-      for (const l of ran) l.level = level;
+      const epochsDone = resumed?.epochsDone ?? 0;
+      this.stageProgress = { level, signalBefore, epochsDone };
+      const finished = resumed !== undefined && (this.signalBelowThreshold() || this.stageSamples >= this.stageBudget);
+      const epochs = finished ? 0 : Math.max(0, Math.ceil(stepsBudget / stepsPerEpoch) - epochsDone);
+      const ran = epochs === 0 ? [] : await super.fit(dataset, { ...fitOptions, epochs, stepsPerEpoch, seed: (fitOptions.seed ?? this.seed) + 7919 * (level + 1) });
       logs.push(...ran);
       const stage: FilterDistinguisherStage = {
         level,
@@ -221,13 +229,39 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
         stoppedBySignal: this.signalBelowThreshold(),
       };
       this.stages.push(stage);
+      this.stageProgress = undefined;
       // A stage's optimiser state is never used again: later stages train other variable sets.
       this.resetOptimizer(`stage${level + 1}`);
-      this.progress?.message(`level ${level + 1}: max|cos| ${signalBefore.toFixed(3)} → ${stage.signalAfter.toFixed(3)}`);
+      this.report(`level ${level + 1}: max|cos| ${signalBefore.toFixed(3)} → ${stage.signalAfter.toFixed(3)}`);
     }
     this.stage = 0;
     this.stageBudget = Number.POSITIVE_INFINITY;
     return logs;
+  }
+
+  /** Marks the epoch with its level and counts it towards the stage (for checkpoints). */
+  protected override async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
+    logs.level = this.stage - 1;
+    if (this.stageProgress !== undefined) this.stageProgress.epochsDone++;
+  }
+
+  /** The stage in progress (level, signal before it, epochs done, recent signals, samples), for checkpoints. */
+  protected override async exportMethodState(): Promise<JsonObject> {
+    if (this.stageProgress === undefined) return {};
+    return { stageProgress: { ...this.stageProgress }, recentSignals: [...this.recentSignals], stageSamples: this.stageSamples };
+  }
+
+  protected override async importMethodState(state: JsonObject): Promise<void> {
+    const progress = state.stageProgress as { level: number; signalBefore: number; epochsDone: number } | undefined;
+    if (progress === undefined || progress === null) return;
+    if (progress.level !== this.stages.length) {
+      throw new Error(`FilterDistinguisher: the checkpoint's stage in progress is level ${progress.level + 1} but ${this.stages.length} level(s) are complete.`);
+    }
+    this.stageProgress = { level: progress.level, signalBefore: progress.signalBefore, epochsDone: progress.epochsDone };
+    this.recentSignals = (state.recentSignals as number[] | undefined) ?? [];
+    this.stageSamples = (state.stageSamples as number | undefined) ?? 0;
+    // The stage's parameter group (and so its optimiser state) depends on it.
+    this.stage = progress.level + 1;
   }
 
   protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {

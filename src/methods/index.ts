@@ -12,3 +12,5 @@ export { MineEncoder } from './mine_encoder.js';
 export type { MineEncoderOptions, MineEncoderConfig } from './mine_encoder.js';
 export { DeepCluster } from './deep_cluster.js';
 export type { DeepClusterOptions, DeepClusterConfig, DeepClusterEpoch } from './deep_cluster.js';
+export { RelationalReasoning, relationPairs, aggregatePairs } from './relational_reasoning.js';
+export type { RelationalReasoningOptions, RelationalReasoningConfig, RelationPairs, RelationAggregation } from './relational_reasoning.js';

@@ -12,7 +12,7 @@ import { resolveVggConfig, vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
-import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
+import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
 
@@ -118,6 +118,15 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
 
   protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
     return this.encoder!.apply(this.views.clean(inputs as tf.Tensor4D), { training: false }) as tf.Tensor;
+  }
+
+  /** The moving average of E_Q[e^T], for checkpoints (training resumes with it, not with 1). */
+  protected override async exportMethodState(): Promise<JsonObject> {
+    return this.movingAverage === undefined ? {} : { movingAverage: (await this.movingAverage.value.data())[0] };
+  }
+
+  protected override async importMethodState(state: JsonObject): Promise<void> {
+    if (typeof state.movingAverage === 'number') (this.movingAverage ??= new MineMovingAverage()).set(state.movingAverage);
   }
 
   /** Saves the configuration, encoder and statistics network into `directory`, on any backend. */

@@ -28,6 +28,14 @@ export class MineMovingAverage {
     this.pending = undefined;
   }
 
+  /** Replaces the current average (e.g. restored from a checkpoint); drops a staged one. */
+  set(value: number): void {
+    this.current.dispose();
+    this.current = tf.keep(tf.scalar(value));
+    this.pending?.dispose();
+    this.pending = undefined;
+  }
+
   /** The current average (owned by this object). */
   get value(): tf.Scalar {
     return this.current;

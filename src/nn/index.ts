@@ -10,3 +10,5 @@ export { sobelFilter } from './sobel.js';
 export type { Initializer } from './initializers.js';
 export { BatchNormalization, batchNormalization, batchNormalizeTraining } from './batch_normalization.js';
 export type { BatchNormalizationOptions, BatchNormalizeTrainingResult } from './batch_normalization.js';
+export { resnet } from './resnet.js';
+export type { ResNetOptions } from './resnet.js';

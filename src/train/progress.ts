@@ -1,3 +1,10 @@
+/** Where progress is written: `process.stderr` or anything with `write` (and optionally `isTTY`, `columns`). */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
 /** Options of {@link ProgressReporter}. */
 export interface ProgressOptions {
   /**
@@ -6,9 +13,19 @@ export interface ProgressOptions {
    */
   mode?: 'auto' | 'bar' | 'lines' | 'none';
   /** Where to write. Default `process.stderr`. */
-  stream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stream?: ProgressStream;
   /** Label in front of each line (the method's name). */
   label?: string;
+  /**
+   * Epochs completed before this run (e.g. when resuming from a checkpoint): shown epoch numbers
+   * and totals are shifted by it, so a resumed run reads `epoch 3/3`, not `epoch 1/1`. Default 0.
+   */
+  epochOffset?: number;
+  /**
+   * Line mode: also write a progress line (batches, loss, throughput, ETA) every this many
+   * seconds within a long epoch. Default 30; `Infinity`: only at the end of each epoch.
+   */
+  lineInterval?: number;
 }
 
 /** A snapshot of the training state that the reporter draws. */
@@ -36,33 +53,54 @@ function formatDuration(seconds: number): string {
  */
 export class ProgressReporter {
   private readonly mode: 'bar' | 'lines' | 'none';
-  private readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  private readonly stream: ProgressStream;
   private readonly label: string;
+  private readonly epochOffset: number;
+  private readonly lineInterval: number;
   private lastDraw = 0;
+  private lastLine = 0;
 
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     const mode = options.mode ?? 'auto';
     this.mode = mode === 'auto' ? (this.stream.isTTY ? 'bar' : 'lines') : mode;
     this.label = options.label ?? 'train';
+    this.epochOffset = options.epochOffset ?? 0;
+    this.lineInterval = options.lineInterval ?? 30;
   }
 
-  /** Redraws the bar (at most ~10 times a second); does nothing in line mode. */
+  /** `epoch 3/5` with the offset applied. */
+  private epochText(state: ProgressState): string {
+    return `epoch ${this.epochOffset + state.epoch + 1}/${this.epochOffset + state.epochs}`;
+  }
+
+  /**
+   * Redraws the bar (at most ~10 times a second); in line mode writes a progress line every
+   * `lineInterval` seconds of an epoch.
+   */
   update(state: ProgressState, force = false): void {
-    if (this.mode !== 'bar') return;
+    if (this.mode === 'none') return;
     const now = Date.now();
-    if (!force && now - this.lastDraw < 100) return;
-    this.lastDraw = now;
-    const width = 24;
     const done = state.batches > 0 ? state.batch / state.batches : 0;
-    const filled = Math.round(done * width);
     const rate = state.seconds > 0 ? state.samples / state.seconds : 0;
     const eta = done > 0 ? (state.seconds * (1 - done)) / done : Number.NaN;
     const loss = state.loss === undefined ? '' : ` loss ${state.loss.toPrecision(4)}`;
-    const line =
-      `${this.label} epoch ${state.epoch + 1}/${state.epochs} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ` +
-      `${state.batch}/${state.batches}${loss} ${rate.toFixed(0)} samples/s ETA ${formatDuration(eta)}`;
-    const columns = this.stream.columns ?? 120;
+    if (this.mode === 'lines') {
+      if (state.batch === 1) this.lastLine = now;
+      if (!force && (now - this.lastLine < this.lineInterval * 1000 || state.batch >= state.batches)) return;
+      this.lastLine = now;
+      this.stream.write(`${this.label} ${this.epochText(state)} ${state.batch}/${state.batches} batches${loss} ${rate.toFixed(0)} samples/s ETA ${formatDuration(eta)}\n`);
+      return;
+    }
+    if (!force && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    const columns = this.stream.columns || 120; // 0 when the terminal does not say
+    const head = `${this.label} ${this.epochText(state)} `;
+    const tail = ` ${state.batch}/${state.batches}${loss} ${rate.toFixed(0)} samples/s ETA ${formatDuration(eta)}`;
+    // The bar shrinks (down to 8) so that the numbers fit a narrow terminal.
+    const width = Math.max(8, Math.min(24, columns - 1 - head.length - tail.length - 2));
+    const filled = Math.round(done * width);
+    const line = `${head}[${'='.repeat(filled)}${' '.repeat(width - filled)}]${tail}`;
     this.stream.write(`\r${line.slice(0, columns - 1).padEnd(Math.min(columns - 1, line.length))}\x1b[K`);
   }
 
@@ -72,7 +110,7 @@ export class ProgressReporter {
     const parts = Object.entries(metrics)
       .filter(([key]) => key !== 'epoch')
       .map(([key, value]) => `${key} ${Number.isInteger(value) ? value : value.toPrecision(4)}`);
-    const line = `${this.label} epoch ${state.epoch + 1}/${state.epochs} ${parts.join(' ')} (${formatDuration(state.seconds)})`;
+    const line = `${this.label} ${this.epochText(state)} ${parts.join(' ')} (${formatDuration(state.seconds)})`;
     this.stream.write(this.mode === 'bar' ? `\r${line}\x1b[K\n` : `${line}\n`);
   }
 

@@ -6,6 +6,7 @@ import { validateDataset } from '../data/dataset.js';
 import { deriveSeed } from '../nn/initializers.js';
 import { ProgressReporter } from './progress.js';
 import type { ProgressOptions } from './progress.js';
+import type { LearningRateSchedule } from './learning_rate_schedule.js';
 
 /** One mini-batch as a method's {@link UnsupervisedMethod.batchLoss} sees it. */
 export interface TrainingBatch {
@@ -57,8 +58,17 @@ export interface FitOptions {
   seed?: number;
   /** Stop each epoch after this many steps (quick runs and tests). Default: the whole dataset. */
   stepsPerEpoch?: number;
-  /** Progress display. Default `'auto'`: a bar on a TTY, a line per epoch otherwise. */
-  progress?: ProgressOptions['mode'];
+  /**
+   * Progress display: a mode (default `'auto'`: a bar on a TTY, a line per epoch otherwise), or
+   * {@link ProgressOptions} to choose the stream too.
+   */
+  progress?: ProgressOptions['mode'] | ProgressOptions;
+  /**
+   * Learning-rate schedule: a factor on `learningRate` (and on every group's own rate), updated
+   * every step, e.g. {@link cosineLearningRate}. Its epoch is counted over the method's life, so a
+   * resumed run given the same schedule follows the same rates. Default: constant.
+   */
+  learningRateSchedule?: LearningRateSchedule;
   /** Called after every epoch with its metrics; may be async (the loop waits). */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   /** Called after every step with the step's index (no tensor is read for it). */
@@ -80,6 +90,77 @@ export interface FeatureMatrix {
   rows: number;
   cols: number;
 }
+
+/** A JSON value (what method state in a checkpoint may hold). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** One tensor of an optimiser's state, with its values copied off the device. */
+export interface OptimizerWeight {
+  /** The name the optimiser gave it (e.g. `iter`, `encoder_dense0/kernel/m`); informational only. */
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  values: Float32Array | Int32Array;
+}
+
+/**
+ * The state of one parameter group's optimiser: what `tf.Optimizer.getWeights()` returns (for
+ * Adam: the iteration count, then the first and second moments of every variable, in the
+ * group's variable order) plus scalars some optimisers keep outside it (Adam's β₁ᵗ and β₂ᵗ).
+ * Restored by position: the group must have as many variables, in the same order.
+ */
+export interface OptimizerGroupState {
+  /** The {@link ParameterGroup} name. */
+  group: string;
+  /** `getClassName()` of the optimiser, e.g. `'Adam'`. */
+  optimizer: string;
+  /** Learning rate the optimiser was created with. */
+  learningRate: number;
+  /** Variables of the group when the state was taken. */
+  variableCount: number;
+  /** `getWeights()`, in order. */
+  weights: OptimizerWeight[];
+  /** Scalars outside `getWeights()` (Adam: `accBeta1`, `accBeta2`), restored exactly. */
+  extra: Record<string, number>;
+}
+
+/**
+ * Everything besides the weights and the configuration that training needs to continue exactly
+ * where it stopped: counters, history, optimiser states and the method's own state. See
+ * {@link UnsupervisedMethod.exportTrainingState}.
+ */
+export interface TrainingState {
+  epochsTrained: number;
+  globalStep: number;
+  history: EpochLogs[];
+  optimizers: OptimizerGroupState[];
+  /** Method-specific state (pseudo-labels, moving averages, stage progress...). */
+  method: JsonObject;
+}
+
+/**
+ * Sets an optimiser's learning rate in place, keeping its state: SGD and momentum through
+ * `setLearningRate`, the others (Adam, Adamax, RMSProp, Adagrad, Adadelta) through their
+ * `learningRate` field, which every step reads. Returns false when neither exists.
+ */
+function setOptimizerLearningRate(optimizer: tf.Optimizer, rate: number): boolean {
+  const fields = optimizer as unknown as { setLearningRate?: (rate: number) => void; learningRate?: unknown };
+  if (typeof fields.setLearningRate === 'function') {
+    fields.setLearningRate(rate);
+    return true;
+  }
+  if (typeof fields.learningRate === 'number') {
+    fields.learningRate = rate;
+    return true;
+  }
+  return false;
+}
+
+/** Scalars of some tf.js optimisers that `getWeights()` leaves out but the next step reads. */
+const OPTIMIZER_EXTRA_SCALARS = ['accBeta1', 'accBeta2'] as const;
 
 /**
  * The one training loop that every method shares (solo-learn style).
@@ -116,8 +197,12 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
 
   private readonly optimizers = new Map<string, { signature: string; optimizer: tf.Optimizer; learningRate: number }>();
   private builtFor: string | undefined;
+  /** The schedule's factor for the running step (1 outside a scheduled fit). */
+  private learningRateFactor = 1;
   /** Progress reporter of the running fit, for methods that print per-epoch details. */
   protected progress: ProgressReporter | undefined;
+  /** The last fit's reporter, so that work after a fit (a stage's summary) prints the same way. */
+  private lastProgress: ProgressReporter | undefined;
 
   constructor(options: MethodOptions = {}) {
     this.seed = options.seed ?? 0;
@@ -211,6 +296,14 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
     return this.builtFor !== undefined;
   }
 
+  /**
+   * Prints a line through the running fit's progress display, or the last fit's when none runs
+   * (so it honours the fit's `progress` mode; nothing in mode `'none'`).
+   */
+  protected report(text: string): void {
+    (this.progress ?? this.lastProgress)?.message(text);
+  }
+
   /** Marks the method as built for a data shape (used by `load`). */
   protected markBuilt(key: string): void {
     this.builtFor = key;
@@ -218,9 +311,13 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
 
   private optimizerFor(group: ParameterGroup, learningRate: number): tf.Optimizer {
     const signature = group.variables.map((v) => v.name).join('|');
-    const rate = group.learningRate ?? learningRate;
+    const rate = (group.learningRate ?? learningRate) * this.learningRateFactor;
     const existing = this.optimizers.get(group.name);
-    if (existing && existing.signature === signature && existing.learningRate === rate) return existing.optimizer;
+    if (existing && existing.signature === signature) {
+      // A new rate (a schedule, or another fit's learningRate) keeps the optimiser's moments.
+      if (existing.learningRate !== rate && setOptimizerLearningRate(existing.optimizer, rate)) existing.learningRate = rate;
+      if (existing.learningRate === rate) return existing.optimizer;
+    }
     // Optimisers such as Adam keep their moments by position in the variable list: a new set
     // of variables needs a fresh optimiser, never the state of another variable.
     existing?.optimizer.dispose();
@@ -277,7 +374,8 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${this.name}.fit: batchSize must be a positive integer, got ${batchSize}.`);
     if (!(learningRate > 0)) throw new Error(`${this.name}.fit: learningRate must be positive, got ${learningRate}.`);
     this.ensureBuilt(dataset);
-    this.progress = new ProgressReporter({ mode: options.progress, label: this.name });
+    const progressOptions: ProgressOptions = typeof options.progress === 'object' ? options.progress : { mode: options.progress };
+    this.progress = new ProgressReporter({ label: this.name, ...progressOptions });
     const ran: EpochLogs[] = [];
     let stopRequested = false;
     try {
@@ -307,6 +405,11 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
           let stop = false;
           try {
             const batch: TrainingBatch = { indices, inputs, epoch, step, globalStep: this.globalStep, seed: deriveSeed(epochSeed, step + 1) };
+            if (options.learningRateSchedule !== undefined) {
+              const factor = options.learningRateSchedule(epoch, step / batches.length);
+              if (!(factor >= 0) || !Number.isFinite(factor)) throw new Error(`${this.name}.fit: the learning-rate schedule gave ${factor} at epoch ${epoch}, step ${step}; it must return a finite factor ≥ 0.`);
+              this.learningRateFactor = factor;
+            }
             const { loss, metrics } = this.trainStep(batch, learningRate);
             const all: Record<string, tf.Scalar> = { loss, ...metrics };
             if (this.watchedMetrics.length > 0) {
@@ -354,7 +457,9 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
         if (stopRequested) break;
       }
     } finally {
+      this.lastProgress = this.progress;
       this.progress = undefined;
+      this.learningRateFactor = 1;
     }
     return ran;
   }
@@ -411,6 +516,119 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
   /** Throws a clear error when the method is used before `fit` or `load`. */
   protected requireBuilt(what: string): void {
     if (!this.isBuilt) throw new Error(`${this.name}.${what}: the model is not trained yet; call fit() or load() first.`);
+  }
+
+  /**
+   * The method's own state that a checkpoint needs beyond its weights and configuration to resume
+   * training exactly (e.g. DeepCluster's pseudo-labels, MINE's moving average). JSON only.
+   * Default: none.
+   */
+  protected async exportMethodState(): Promise<JsonObject> {
+    return {};
+  }
+
+  /** Restores what {@link exportMethodState} returned (after `load`). Default: nothing. */
+  protected async importMethodState(_state: JsonObject): Promise<void> {}
+
+  /**
+   * The state of every optimiser created so far, by parameter group, with values copied off the
+   * device (the optimisers keep theirs).
+   */
+  async exportOptimizerState(): Promise<OptimizerGroupState[]> {
+    const groups: OptimizerGroupState[] = [];
+    for (const [group, { signature, optimizer, learningRate }] of this.optimizers) {
+      const named = await optimizer.getWeights();
+      const weights: OptimizerWeight[] = [];
+      for (const { name, tensor } of named) {
+        const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
+        if (tensor.dtype !== 'int32' && tensor.dtype !== 'float32') throw new Error(`${this.name}: optimiser state '${name}' has dtype ${tensor.dtype}; only float32 and int32 are supported.`);
+        const data = await tensor.data();
+        weights.push({ name, shape: [...tensor.shape], dtype, values: dtype === 'int32' ? Int32Array.from(data as Int32Array) : Float32Array.from(data as Float32Array) });
+        // getWeights() hands out the optimiser's own variables, and new tensors (the iteration count).
+        if (!(tensor instanceof tf.Variable)) tensor.dispose();
+      }
+      const extra: Record<string, number> = {};
+      const fields = optimizer as unknown as Record<string, unknown>;
+      for (const key of OPTIMIZER_EXTRA_SCALARS) {
+        const value = fields[key];
+        if (value instanceof tf.Tensor && value.size === 1) extra[key] = (await value.data())[0];
+      }
+      const variableCount = signature === '' ? 0 : signature.split('|').length;
+      groups.push({ group, optimizer: optimizer.getClassName(), learningRate, variableCount, weights, extra });
+    }
+    return groups;
+  }
+
+  /**
+   * Restores optimiser states from {@link exportOptimizerState} into fresh optimisers for the
+   * method's current parameter groups, matching the variables by position (their names may
+   * differ after `load`). The method must be built (trained or loaded).
+   *
+   * @throws when a group does not exist now, its variable count or optimiser class differs.
+   */
+  async importOptimizerState(states: OptimizerGroupState[]): Promise<void> {
+    this.requireBuilt('importOptimizerState');
+    const current = new Map(this.parameterGroups().map((g) => [g.name, g]));
+    for (const state of states) {
+      const group = current.get(state.group);
+      if (group === undefined) {
+        throw new Error(`${this.name}: the saved optimiser state is for parameter group '${state.group}', which the model does not have now (groups: ${[...current.keys()].join(', ') || 'none'}).`);
+      }
+      if (group.variables.length !== state.variableCount) {
+        throw new Error(`${this.name}: parameter group '${state.group}' has ${group.variables.length} variables but its saved optimiser state is for ${state.variableCount}.`);
+      }
+      this.resetOptimizer(state.group);
+      const optimizer = this.optimizerFor({ ...group, learningRate: state.learningRate }, state.learningRate);
+      if (optimizer.getClassName() !== state.optimizer) {
+        throw new Error(`${this.name}: parameter group '${state.group}' uses a ${optimizer.getClassName()} optimiser but the saved state is from ${state.optimizer}.`);
+      }
+      const tensors = state.weights.map(({ name, shape, dtype, values }) => ({ name, tensor: tf.tensor(values, shape, dtype) }));
+      try {
+        await optimizer.setWeights(tensors);
+      } finally {
+        tf.dispose(tensors.map((t) => t.tensor));
+      }
+      const fields = optimizer as unknown as Record<string, unknown>;
+      for (const [key, value] of Object.entries(state.extra)) {
+        const variable = fields[key];
+        if (variable instanceof tf.Variable) tf.tidy(() => variable.assign(tf.scalar(value, variable.dtype)));
+      }
+    }
+  }
+
+  /**
+   * Everything besides weights and configuration needed to continue training exactly: epoch and
+   * step counters, the history, every optimiser's state and the method's own state. With the
+   * method's `save`, this is a checkpoint (see `writeCheckpoint`).
+   */
+  async exportTrainingState(): Promise<TrainingState> {
+    return {
+      epochsTrained: this.epochsTrained,
+      globalStep: this.globalStep,
+      history: this.history.map((logs) => ({ ...logs })),
+      optimizers: await this.exportOptimizerState(),
+      method: await this.exportMethodState(),
+    };
+  }
+
+  /**
+   * Restores a {@link TrainingState} into a method loaded from the same checkpoint, so that the
+   * next `fit` continues as if training had never stopped (same seeds, optimiser moments, method
+   * state). Non-finite metrics written to JSON as `null` come back as NaN.
+   */
+  async importTrainingState(state: TrainingState): Promise<void> {
+    this.requireBuilt('importTrainingState');
+    this.epochsTrained = state.epochsTrained;
+    this.globalStep = state.globalStep;
+    this.history.length = 0;
+    for (const logs of state.history) {
+      const restored = {} as EpochLogs;
+      for (const [key, value] of Object.entries(logs)) restored[key] = value === null ? Number.NaN : value;
+      this.history.push(restored);
+    }
+    // Method state first: it may decide which parameter groups exist (e.g. a training stage).
+    await this.importMethodState(state.method);
+    await this.importOptimizerState(state.optimizers);
   }
 
   /** Frees the optimisers' state. Subclasses free their models and call `super.dispose()`. */

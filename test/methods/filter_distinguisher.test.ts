@@ -19,11 +19,12 @@ describe('FilterDistinguisher', () => {
     const level0Initial = weights(method, 0);
     const level1Initial = weights(method, 1);
     let level0AfterStage1: number[][] = [];
+    const lines: string[] = [];
     const logs = await method.fit(data, {
       samplesPerLevel: 640,
       batchSize: 8,
       learningRate: 3e-3,
-      progress: 'none',
+      progress: { mode: 'lines', stream: { write: (text: string) => lines.push(text) } },
       onEpochEnd: () => {
         if (method.stages.length === 0) level0AfterStage1 = weights(method, 0);
       },
@@ -35,6 +36,9 @@ describe('FilterDistinguisher', () => {
       expect(stage.stoppedBySignal).toBe(false);
       expect(stage.signalAfter).toBeLessThan(stage.signalBefore);
     }
+    // Each level's summary line, printed through the fit's progress display.
+    const summaries = lines.filter((l) => /^level \d: max\|cos\| /.test(l));
+    expect(summaries).toEqual(method.stages.map((s) => `level ${s.level + 1}: max|cos| ${s.signalBefore.toFixed(3)} → ${s.signalAfter.toFixed(3)}\n`));
     // Stage 1 changed level 0 only; stage 2 changed level 1 only.
     expect(level0AfterStage1).not.toEqual(level0Initial);
     expect(weights(method, 0)).toEqual(level0AfterStage1);

@@ -127,6 +127,43 @@ describe('UnsupervisedMethod.fit (the shared training loop)', () => {
     built.dispose();
   });
 
+  it('follows a learning-rate schedule per step without resetting the optimiser, and rejects bad factors', async () => {
+    // A factor of 0 leaves the weights exactly as initialised.
+    const frozen = new TinyMethod({ seed: 3 });
+    await frozen.fit(data, { epochs: 1, batchSize: 16, progress: 'none', stepsPerEpoch: 0 });
+    const before = await frozen.weights!.data();
+    await frozen.fit(data, { epochs: 2, batchSize: 16, progress: 'none', learningRateSchedule: () => 0 });
+    expect(Array.from(await frozen.weights!.data())).toEqual(Array.from(before));
+    frozen.dispose();
+
+    // Halving the rate after the first epoch: the optimisers keep their step count (moments kept)
+    // and end at the scaled rates, the head's own rate scaled too.
+    const halved = new TinyMethod({ seed: 3 });
+    const factors: number[] = [];
+    await halved.fit(data, {
+      epochs: 2,
+      batchSize: 16,
+      learningRate: 0.04,
+      progress: 'none',
+      learningRateSchedule: (epoch, fraction) => {
+        factors.push(epoch + fraction);
+        return epoch < 1 ? 1 : 0.5;
+      },
+    });
+    expect(factors).toEqual([0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75]);
+    const states = await halved.exportOptimizerState();
+    const weights = states.find((s) => s.group === 'weights')!;
+    const head = states.find((s) => s.group === 'head')!;
+    expect(weights.learningRate).toBeCloseTo(0.02, 12);
+    expect(head.learningRate).toBeCloseTo(5e-3, 12);
+    expect(weights.weights.find((w) => w.name === 'iter')?.values[0]).toBe(8);
+    halved.dispose();
+
+    const bad = new TinyMethod();
+    await expect(bad.fit(data, { epochs: 1, progress: 'none', learningRateSchedule: () => Number.NaN })).rejects.toThrow(/learning-rate schedule gave NaN at epoch 0, step 0/);
+    bad.dispose();
+  });
+
   it('writes one line per epoch in line mode', async () => {
     const method = new TinyMethod();
     const lines: string[] = [];

@@ -120,8 +120,10 @@ export function randomHorizontalFlip(images: tf.Tensor4D, seed: number, probabil
   const n = checkImages(images, 'randomHorizontalFlip')[0];
   const random = createRandom(seed);
   const flip = Float32Array.from({ length: n }, () => (random.next() < probability ? 1 : 0));
+  if (!flip.some((f) => f > 0)) return tf.clone(images);
   return tf.tidy(() => {
     const mask = tf.tensor4d(flip, [n, 1, 1, 1]);
-    return tf.add(tf.mul(tf.reverse(images, 2), mask), tf.mul(images, tf.sub(1, mask))) as tf.Tensor4D;
+    // flipLeftRight: a dedicated kernel, several times faster than reverse on wasm.
+    return tf.add(tf.mul(tf.image.flipLeftRight(images), mask), tf.mul(images, tf.sub(1, mask))) as tf.Tensor4D;
   });
 }

@@ -1,0 +1,355 @@
+/**
+ * The methods the CLI knows, by name: how to build one from flags for a dataset, load one from a
+ * checkpoint, train it towards a target, and whether it assigns clusters itself. Adding a method
+ * to the CLI is one entry in {@link METHODS}.
+ */
+import type { ImageDataset } from '../data/dataset.js';
+import type { IicViewOptions } from '../data/augment/iic_views.js';
+import { Autoencoder } from '../methods/autoencoder.js';
+import { DeepCluster } from '../methods/deep_cluster.js';
+import { FilterDistinguisher } from '../methods/filter_distinguisher.js';
+import { IIC } from '../methods/iic.js';
+import { MineEncoder } from '../methods/mine_encoder.js';
+import { RelationalReasoning } from '../methods/relational_reasoning.js';
+import type { RelationAggregation } from '../methods/relational_reasoning.js';
+import type { VggConfigInput } from '../nn/vgg.js';
+import type { EpochLogs, FitOptions, UnsupervisedMethod } from '../train/unsupervised_method.js';
+import { convertOption, parseIntegerList } from './args.js';
+import type { OptionSpec, OptionValue } from './args.js';
+import { CliUsageError } from './io.js';
+
+/** The CLI's method names. */
+export type MethodName = 'autoencoder' | 'filter-distinguisher' | 'relational-reasoning' | 'iic' | 'mine' | 'deepcluster';
+
+/** A method the CLI can train, checkpoint and evaluate. */
+export type TrainableMethod = UnsupervisedMethod<ImageDataset> & { save(directory: string): Promise<void> };
+
+/** Method options after defaults: flag name → value. */
+export type MethodOptionValues = Record<string, OptionValue>;
+
+/** What {@link MethodEntry.create} gets. */
+export interface MethodContext {
+  seed: number;
+  /** Shape of the training images [height, width, channels]. */
+  shape: [number, number, number];
+  /** The method's options, defaults applied (see {@link resolveMethodOptions}). */
+  options: MethodOptionValues;
+}
+
+/** One method of the registry. */
+export interface MethodEntry<M extends TrainableMethod = TrainableMethod> {
+  name: MethodName;
+  /** The class's `name` (also the `method` of its saved JSON), e.g. `'Autoencoder'`. */
+  className: string;
+  /** One line for help. */
+  summary: string;
+  /** `--epochs` and `--batch-size` when not given (the class's own defaults). */
+  defaults: { epochs: number; batchSize: number };
+  /** Method-specific flags. */
+  options: OptionSpec[];
+  /** Whether `--epochs` counts the method's epochs (false: it trains in stages, see `fit`). */
+  epochBased: boolean;
+  /** Builds an untrained method for images of `context.shape`. */
+  create(context: MethodContext): M;
+  /** Loads a method saved by its `save` (e.g. a checkpoint's `model/`). */
+  load(directory: string): Promise<M>;
+  /** Cluster ids of a dataset, for methods that cluster (absent: evaluate with k-means on embeddings). */
+  predict?(method: M, dataset: ImageDataset): Promise<Int32Array>;
+  /**
+   * Trains towards `epochs` epochs in all (continuing from `method.epochsTrained`). Default:
+   * `method.fit` for the remaining epochs.
+   */
+  fit?(method: M, dataset: ImageDataset, fitOptions: FitOptions, epochs: number, options: MethodOptionValues): Promise<EpochLogs[]>;
+  /** Whether training has reached its target. Default: `epochsTrained ≥ epochs`. */
+  isComplete?(method: M, epochs: number): boolean;
+  /**
+   * Fills in options whose default depends on the run (e.g. a per-level budget from `--epochs`),
+   * so that run.json records the values used.
+   */
+  resolve?(options: MethodOptionValues, run: { epochs: number | undefined; trainImages: number }): MethodOptionValues;
+}
+
+function defineMethod<M extends TrainableMethod>(entry: MethodEntry<M>): MethodEntry {
+  return entry as unknown as MethodEntry;
+}
+
+/** A VGG config from `--backbone`: a named config (`F`, `small`) or a list such as `16,M,32,M,64`. */
+export function parseVggBackbone(text: string, command = 'train'): VggConfigInput {
+  if (text === 'F' || text === 'small') return text;
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.some((p) => p !== 'M' && !/^\d+$/.test(p)) || parts.every((p) => p === 'M') || parts.some((p) => p === '0')) {
+    throw new CliUsageError(`--backbone must be F, small, or a list of channel counts and M (max-pool), e.g. 16,M,32; got '${text}'.`, command);
+  }
+  return parts.map((p) => (p === 'M' ? 'M' : Number(p)));
+}
+
+/**
+ * IIC's MNIST views (centre crop 20 → 24; random crops 16/20/24 → 24) scaled to images of another
+ * side, e.g. 32 (CIFAR-10) → crop 23 → 27, random crops 18/23/27.
+ */
+export function viewsForShape(shape: [number, number, number]): IicViewOptions {
+  const side = Math.min(shape[0], shape[1]);
+  if (side === 28) return {};
+  const scale = (n: number) => Math.max(1, Math.round((n * side) / 28));
+  return { centerCrop: scale(20), outputSize: scale(24), randomCropSizes: [16, 20, 24].map(scale) };
+}
+
+const backboneOption = (fallback: string): OptionSpec => ({
+  name: 'backbone',
+  kind: 'string',
+  placeholder: 'F|small|16,M,32,...',
+  description: 'VGG backbone: a named config or channel counts with M for max-pool',
+  default: fallback,
+  check: (value, command) => void parseVggBackbone(String(value), command),
+});
+
+/** Checks a comma-separated list of positive integers. */
+const integerList = (flag: string) => (value: OptionValue, command?: string) => void parseIntegerList(flag, String(value), command);
+
+/** Every method of the CLI, by name. */
+export const METHODS: Record<MethodName, MethodEntry> = {
+  autoencoder: defineMethod<Autoencoder>({
+    name: 'autoencoder',
+    className: 'Autoencoder',
+    summary: 'dense (stacked) or convolutional autoencoder; evaluated by k-means on its codes',
+    defaults: { epochs: 10, batchSize: 256 },
+    epochBased: true,
+    options: [
+      { name: 'layers', kind: 'string', placeholder: 'W1,W2,...', description: 'dense widths after the input, the last one the code', default: '500,500,2000,10', check: integerList('layers') },
+      { name: 'architecture', kind: 'string', choices: ['dense', 'conv'], description: 'dense MLP or strided convolutions', default: 'dense' },
+      { name: 'code-size', kind: 'integer', min: 1, description: 'conv architecture: width of the code', default: 10 },
+      { name: 'loss', kind: 'string', choices: ['mse', 'bce'], description: 'reconstruction loss', default: 'mse' },
+    ],
+    create: ({ seed, shape, options }) => {
+      const layers = parseIntegerList('layers', String(options.layers));
+      return new Autoencoder({
+        seed,
+        architecture: options.architecture as 'dense' | 'conv',
+        layers: [shape[0] * shape[1] * shape[2], ...layers],
+        codeSize: Number(options['code-size']),
+        loss: options.loss === 'bce' ? 'binaryCrossEntropy' : 'mse',
+      });
+    },
+    load: (directory) => Autoencoder.load(directory),
+  }),
+
+  'filter-distinguisher': defineMethod<FilterDistinguisher>({
+    name: 'filter-distinguisher',
+    className: 'FilterDistinguisher',
+    summary: 'conv levels trained one after another to make their feature maps orthogonal',
+    defaults: { epochs: 1, batchSize: 16 },
+    epochBased: false,
+    options: [
+      { name: 'channels', kind: 'string', placeholder: 'C1,C2,...', description: "every level's output channels", default: '16,16,16,4', check: integerList('channels') },
+      { name: 'hidden-channels', kind: 'integer', min: 1, description: "channels of each level's 5x5 conv", default: 64 },
+      { name: 'threshold', kind: 'number', min: 0, exclusiveMin: true, description: 'a level is done when the running max |cos| drops below this', default: 0.4 },
+      {
+        name: 'samples-per-level',
+        kind: 'integer',
+        min: 1,
+        description: "sample budget of each level (default: --epochs passes over the training images when --epochs is given, else 20000)",
+      },
+    ],
+    create: ({ seed, shape, options }) =>
+      new FilterDistinguisher({
+        seed,
+        channels: [shape[2], ...parseIntegerList('channels', String(options.channels))],
+        hiddenChannels: Number(options['hidden-channels']),
+        threshold: Number(options.threshold),
+      }),
+    load: (directory) => FilterDistinguisher.load(directory),
+    resolve: (options, run) => ({
+      ...options,
+      'samples-per-level': options['samples-per-level'] ?? (run.epochs !== undefined ? run.epochs * run.trainImages : 20000),
+    }),
+    // Levels train until the stopping signal or the budget; --epochs only sets the budget.
+    fit: (method, dataset, fitOptions, _epochs, options) => method.fit(dataset, { ...fitOptions, samplesPerLevel: Number(options['samples-per-level']) }),
+    isComplete: (method) => method.stages.length >= method.depth,
+  }),
+
+  'relational-reasoning': defineMethod<RelationalReasoning>({
+    name: 'relational-reasoning',
+    className: 'RelationalReasoning',
+    summary: 'relational reasoning (Patacchiola & Storkey 2020): same-image or not, from pairs of augmented views',
+    defaults: { epochs: 10, batchSize: 64 },
+    epochBased: true,
+    options: [
+      { name: 'backbone', kind: 'string', choices: ['conv4', 'resnet'], description: 'Conv4 or a small ResNet', default: 'conv4' },
+      { name: 'channels', kind: 'string', placeholder: 'C1,C2,...', description: "channels of the backbone's blocks (default 8,16,32,64 for conv4, 16,32,64 for resnet)", check: integerList('channels') },
+      { name: 'views', kind: 'integer', min: 2, description: 'augmented views K of each image per batch', default: 4 },
+      { name: 'aggregation', kind: 'string', choices: ['cat', 'sum', 'mean', 'max'], description: "how a pair's representations are combined", default: 'cat' },
+      { name: 'loss', kind: 'string', choices: ['bce', 'focal'], description: 'binary cross-entropy or focal loss', default: 'bce' },
+      { name: 'head-units', kind: 'integer', min: 1, description: "width of the relation head's hidden layer", default: 256 },
+    ],
+    create: ({ seed, options }) => {
+      const channels = options.channels === undefined ? undefined : parseIntegerList('channels', String(options.channels));
+      const backbone = options.backbone as 'conv4' | 'resnet';
+      return new RelationalReasoning({
+        seed,
+        backbone,
+        channels,
+        blocks: backbone === 'resnet' && channels !== undefined ? channels.map(() => 1) : undefined,
+        views: Number(options.views),
+        aggregation: options.aggregation as RelationAggregation,
+        loss: options.loss as 'bce' | 'focal',
+        headUnits: Number(options['head-units']),
+      });
+    },
+    load: (directory) => RelationalReasoning.load(directory),
+  }),
+
+  iic: defineMethod<IIC>({
+    name: 'iic',
+    className: 'IIC',
+    summary: 'Invariant Information Clustering (Ji et al. 2019): clusters from mutual information between views',
+    defaults: { epochs: 10, batchSize: 256 },
+    epochBased: true,
+    options: [
+      backboneOption('F'),
+      { name: 'clusters', kind: 'integer', min: 2, description: 'clusters of the main head', default: 10 },
+      { name: 'overcluster', kind: 'integer', min: 0, description: 'clusters of the over-clustering head (0: none)', default: 50 },
+      { name: 'sub-heads', kind: 'integer', min: 1, description: 'sub-heads per head', default: 5 },
+      { name: 'head-schedule', kind: 'string', choices: ['alternate', 'joint'], description: 'a pass per head per epoch, or one joint pass', default: 'alternate' },
+      { name: 'repeats', kind: 'integer', min: 1, description: 'transformed views per image per batch', default: 1 },
+    ],
+    create: ({ seed, shape, options }) =>
+      new IIC({
+        seed,
+        backbone: parseVggBackbone(String(options.backbone)),
+        numClusters: Number(options.clusters),
+        overclusterClusters: Number(options.overcluster),
+        subHeads: Number(options['sub-heads']),
+        headSchedule: options['head-schedule'] as 'alternate' | 'joint',
+        repeats: Number(options.repeats),
+        views: viewsForShape(shape),
+      }),
+    load: (directory) => IIC.load(directory),
+    predict: (method, dataset) => method.predict(dataset),
+  }),
+
+  mine: defineMethod<MineEncoder>({
+    name: 'mine',
+    className: 'MineEncoder',
+    summary: 'image encoder trained with MINE to maximise I(E(x); E(x′)) between views',
+    defaults: { epochs: 5, batchSize: 256 },
+    epochBased: true,
+    options: [
+      backboneOption('small'),
+      { name: 'latent', kind: 'integer', min: 1, description: 'width of the latent code', default: 10 },
+      { name: 'statistics-units', kind: 'integer', min: 1, description: 'hidden units of the statistics network', default: 1024 },
+    ],
+    create: ({ seed, shape, options }) =>
+      new MineEncoder({
+        seed,
+        backbone: parseVggBackbone(String(options.backbone)),
+        latentSize: Number(options.latent),
+        statisticsUnits: Number(options['statistics-units']),
+        views: viewsForShape(shape),
+      }),
+    load: (directory) => MineEncoder.load(directory),
+  }),
+
+  deepcluster: defineMethod<DeepCluster>({
+    name: 'deepcluster',
+    className: 'DeepCluster',
+    summary: 'DeepCluster (Caron et al. 2018): k-means pseudo-labels of the features, re-clustered every epoch',
+    defaults: { epochs: 10, batchSize: 256 },
+    epochBased: true,
+    options: [
+      backboneOption('small'),
+      { name: 'clusters', kind: 'integer', min: 2, description: 'k-means clusters (pseudo-classes)', default: 10 },
+      { name: 'feature-size', kind: 'integer', min: 1, description: 'width of the clustered feature layer', default: 256 },
+      { name: 'pca', kind: 'integer', min: 1, description: 'PCA components before whitening', default: 256 },
+      { name: 'balance', kind: 'string', choices: ['uniform', 'weighted'], description: 'sample clusters uniformly, or weight the loss', default: 'uniform' },
+      { name: 'sobel', kind: 'boolean', description: 'train on Sobel edges instead of pixels' },
+    ],
+    create: ({ seed, options }) =>
+      new DeepCluster({
+        seed,
+        backbone: parseVggBackbone(String(options.backbone)),
+        numClusters: Number(options.clusters),
+        featureSize: Number(options['feature-size']),
+        pcaComponents: Number(options.pca),
+        balance: options.balance as 'uniform' | 'weighted',
+        sobel: options.sobel === true,
+      }),
+    load: (directory) => DeepCluster.load(directory),
+    predict: (method, dataset) => method.predict(dataset),
+  }),
+};
+
+/** The method names, in help order. */
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+
+/**
+ * The registry entry of a method name.
+ *
+ * @throws {@link CliUsageError} listing the known methods.
+ */
+export function methodEntry(name: string, command = 'train'): MethodEntry {
+  const entry = (METHODS as Record<string, MethodEntry | undefined>)[name];
+  if (entry === undefined) throw new CliUsageError(`Unknown method '${name}'; choose one of: ${METHOD_NAMES.join(', ')}.`, command);
+  return entry;
+}
+
+/** The entry whose class wrote a saved model (its `className`). */
+export function methodEntryForClass(className: string): MethodEntry | undefined {
+  return Object.values(METHODS).find((e) => e.className === className);
+}
+
+/**
+ * Every method-specific flag, by name, for a first parse before the method is known: a flag
+ * that takes a value is read as text (each method converts and checks it, see
+ * {@link normalizeMethodOptions}).
+ */
+export function allMethodOptions(): OptionSpec[] {
+  const byName = new Map<string, OptionSpec>();
+  for (const entry of Object.values(METHODS)) {
+    for (const spec of entry.options) {
+      if (!byName.has(spec.name)) byName.set(spec.name, { name: spec.name, kind: spec.kind === 'boolean' ? 'boolean' : 'string', description: spec.description });
+    }
+  }
+  return [...byName.values()];
+}
+
+/**
+ * Checks that every given flag belongs to the method and converts text values by the method's
+ * specs (so `'10'` becomes 10 for an integer flag).
+ *
+ * @throws {@link CliUsageError} for a flag of another method, or a value of the wrong kind.
+ */
+export function normalizeMethodOptions(entry: MethodEntry, given: MethodOptionValues, command = 'train'): MethodOptionValues {
+  const specs = new Map(entry.options.map((o) => [o.name, o]));
+  const foreign = Object.keys(given).filter((k) => !specs.has(k));
+  if (foreign.length > 0) {
+    const list = entry.options.map((o) => `--${o.name}`).join(', ') || 'none';
+    throw new CliUsageError(`${foreign.map((f) => `--${f}`).join(', ')} ${foreign.length > 1 ? 'do' : 'does'} not apply to ${entry.name} (its options: ${list}).`, command);
+  }
+  const out: MethodOptionValues = {};
+  for (const [name, value] of Object.entries(given)) {
+    const spec = specs.get(name)!;
+    out[name] = convertOption(spec, typeof value === 'boolean' ? value : String(value), command);
+  }
+  return out;
+}
+
+/** The method's options: the given flags over its defaults (flags without a default stay absent unless given). */
+export function resolveMethodOptions(entry: MethodEntry, given: MethodOptionValues): MethodOptionValues {
+  const out: MethodOptionValues = {};
+  for (const spec of entry.options) {
+    const value = given[spec.name] ?? spec.default;
+    if (value !== undefined) out[spec.name] = value;
+  }
+  return out;
+}
+
+/** Trains `method` towards `epochs` epochs in all, with the entry's own `fit` when it has one. */
+export function fitMethod(entry: MethodEntry, method: TrainableMethod, dataset: ImageDataset, fitOptions: FitOptions, epochs: number, options: MethodOptionValues): Promise<EpochLogs[]> {
+  if (entry.fit !== undefined) return entry.fit(method, dataset, fitOptions, epochs, options);
+  return method.fit(dataset, { ...fitOptions, epochs: Math.max(0, epochs - method.epochsTrained) });
+}
+
+/** Whether `method` has reached its training target. */
+export function isTrainingComplete(entry: MethodEntry, method: TrainableMethod, epochs: number): boolean {
+  return entry.isComplete !== undefined ? entry.isComplete(method, epochs) : method.epochsTrained >= epochs;
+}

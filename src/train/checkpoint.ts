@@ -1,0 +1,360 @@
+/**
+ * Training checkpoints: a method's weights (its own `save`), its optimiser states and the rest of
+ * its {@link TrainingState}, written so that killing the process at any moment never leaves a
+ * corrupt checkpoint behind and never loses the last complete one.
+ *
+ * Layout of a run directory's checkpoints:
+ *
+ * ```
+ * <run>/checkpoints/epoch-000003/
+ *   model/               the method's save(directory)
+ *   optimizer.bin        every optimiser tensor, little-endian, concatenated
+ *   state.json           counters, history, method state, optimiser tensor specs, caller's extra JSON
+ *   checkpoint.json      the manifest, written last: every file with its size and SHA-256
+ * ```
+ *
+ * A checkpoint is written into `epoch-000003.tmp-<pid>-<random>/`, its manifest last, and only then
+ * renamed to `epoch-000003/`; older checkpoints are removed after that. Readers take the newest
+ * directory whose manifest verifies, and skip temporary or damaged ones.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { endianness } from 'node:os';
+import * as path from 'node:path';
+
+import { readJson, writeFileAtomic, writeJsonAtomic } from './model_io.js';
+import type { JsonObject, OptimizerGroupState, OptimizerWeight, TrainingState, UnsupervisedMethod } from './unsupervised_method.js';
+
+/** A method that can be checkpointed: trained by the shared loop, with `save(directory)`. */
+export type CheckpointableMethod = UnsupervisedMethod<{ size: number }> & { save(directory: string): Promise<void> };
+
+/** Folder of the checkpoints inside a run directory. */
+export const CHECKPOINTS_DIRECTORY = 'checkpoints';
+/** Name of a checkpoint's manifest (written last). */
+export const CHECKPOINT_MANIFEST = 'checkpoint.json';
+const FORMAT = 'tfjs-unsupervised-checkpoint';
+const COMPLETE = /^epoch-(\d+)$/;
+
+/** One file of a checkpoint, as its manifest lists it. */
+export interface CheckpointFile {
+  /** Path relative to the checkpoint directory, with `/` separators. */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** The manifest of a checkpoint (`checkpoint.json`). */
+export interface CheckpointManifest {
+  format: typeof FORMAT;
+  version: 1;
+  /** Epochs completed when it was written. */
+  epoch: number;
+  globalStep: number;
+  /** The method's `name` (e.g. `'Autoencoder'`). */
+  method: string;
+  /** When it was written (ISO 8601). */
+  created: string;
+  /** Every other file of the checkpoint. */
+  files: CheckpointFile[];
+}
+
+/** A checkpoint found on disk. */
+export interface CheckpointInfo {
+  /** Its directory. */
+  directory: string;
+  /** Where the method's own `save` wrote the model: `<directory>/model`. */
+  modelDirectory: string;
+  manifest: CheckpointManifest;
+}
+
+/** What {@link findLatestCheckpoint} found. */
+export interface CheckpointSearch {
+  /** The newest complete checkpoint that verifies, if any. */
+  latest: CheckpointInfo | undefined;
+  /** Directories passed over, newest first, with the reason (temporary, damaged...). */
+  skipped: Array<{ directory: string; reason: string }>;
+}
+
+interface OptimizerTensorSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  /** Byte offset in optimizer.bin. */
+  offset: number;
+}
+
+interface SavedState {
+  format: typeof FORMAT;
+  version: 1;
+  epochsTrained: number;
+  globalStep: number;
+  history: TrainingState['history'];
+  method: JsonObject;
+  optimizers: Array<Omit<OptimizerGroupState, 'weights'> & { weights: OptimizerTensorSpec[] }>;
+  extra: JsonObject;
+}
+
+const littleEndian = endianness() === 'LE';
+
+/** The bytes of a typed array, little-endian whatever the machine. */
+function toLittleEndianBytes(values: Float32Array | Int32Array): Uint8Array {
+  if (littleEndian) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) {
+    if (values instanceof Float32Array) view.setFloat32(4 * i, values[i], true);
+    else view.setInt32(4 * i, values[i], true);
+  }
+  return bytes;
+}
+
+function fromLittleEndianBytes(bytes: Uint8Array, offset: number, count: number, dtype: 'float32' | 'int32'): Float32Array | Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * 4);
+  const out = dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
+  for (let i = 0; i < count; i++) out[i] = dtype === 'float32' ? view.getFloat32(4 * i, true) : view.getInt32(4 * i, true);
+  return out;
+}
+
+/** Files under `directory`, recursively, as `/`-separated relative paths, sorted. */
+async function listFiles(directory: string, prefix = ''): Promise<string[]> {
+  const entries = await fs.readdir(path.join(directory, prefix), { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await listFiles(directory, relative)));
+    else if (entry.isFile()) files.push(relative);
+  }
+  return files.sort();
+}
+
+async function describeFile(directory: string, relative: string): Promise<CheckpointFile> {
+  const bytes = await fs.readFile(path.join(directory, ...relative.split('/')));
+  return { path: relative, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** fsync a directory so that renames into it survive a crash (best effort: not every platform allows it). */
+async function syncDirectory(directory: string): Promise<void> {
+  try {
+    const handle = await fs.open(directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Windows cannot open directories; a rename there is as durable as the platform makes it.
+  }
+}
+
+function checkpointName(epoch: number): string {
+  return `epoch-${String(epoch).padStart(6, '0')}`;
+}
+
+/** Options of {@link writeCheckpoint}. */
+export interface WriteCheckpointOptions {
+  /** Complete checkpoints to keep, the new one included. Default 1 (older ones are removed once the new one is in place). */
+  keep?: number;
+  /** Caller's JSON stored with the state (e.g. the run's fit options). */
+  extra?: JsonObject;
+}
+
+/**
+ * Writes a checkpoint of `method` into `<runDirectory>/checkpoints/epoch-NNNNNN/` atomically:
+ * everything goes to a temporary directory first, with a manifest of every file's size and
+ * SHA-256 written last; then the directory is renamed into place, and only then are older
+ * checkpoints removed. Killing the process at any moment leaves the previous checkpoint intact.
+ *
+ * @returns the checkpoint written.
+ * @throws whatever the method's `save` throws (the previous checkpoint stays in place).
+ */
+export async function writeCheckpoint(runDirectory: string, method: CheckpointableMethod, options: WriteCheckpointOptions = {}): Promise<CheckpointInfo> {
+  const keep = options.keep ?? 1;
+  if (!Number.isInteger(keep) || keep < 1) throw new Error(`writeCheckpoint: keep must be a positive integer, got ${keep}.`);
+  const root = path.join(runDirectory, CHECKPOINTS_DIRECTORY);
+  await fs.mkdir(root, { recursive: true });
+  const name = checkpointName(method.epochsTrained);
+  const temporary = path.join(root, `${name}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  await fs.mkdir(temporary);
+  try {
+    const state = await method.exportTrainingState();
+    await method.save(path.join(temporary, 'model'));
+    // Optimiser tensors: one binary file, specs in state.json.
+    const chunks: Uint8Array[] = [];
+    let offset = 0;
+    const optimizers = state.optimizers.map((group) => ({
+      ...group,
+      weights: group.weights.map((w: OptimizerWeight) => {
+        const bytes = toLittleEndianBytes(w.values);
+        chunks.push(bytes);
+        const spec: OptimizerTensorSpec = { name: w.name, shape: w.shape, dtype: w.dtype, offset };
+        offset += bytes.byteLength;
+        return spec;
+      }),
+    }));
+    const binary = new Uint8Array(offset);
+    let at = 0;
+    for (const chunk of chunks) {
+      binary.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    await writeFileAtomic(path.join(temporary, 'optimizer.bin'), binary);
+    const saved: SavedState = {
+      format: FORMAT,
+      version: 1,
+      epochsTrained: state.epochsTrained,
+      globalStep: state.globalStep,
+      history: state.history,
+      method: state.method,
+      optimizers,
+      extra: options.extra ?? {},
+    };
+    await writeJsonAtomic(path.join(temporary, 'state.json'), saved);
+    const files = await Promise.all((await listFiles(temporary)).map((f) => describeFile(temporary, f)));
+    const manifest: CheckpointManifest = {
+      format: FORMAT,
+      version: 1,
+      epoch: state.epochsTrained,
+      globalStep: state.globalStep,
+      method: method.name,
+      created: new Date().toISOString(),
+      files,
+    };
+    await writeJsonAtomic(path.join(temporary, CHECKPOINT_MANIFEST), manifest);
+    await syncDirectory(path.join(temporary, 'model'));
+    await syncDirectory(temporary);
+    const final = path.join(root, name);
+    // A directory of this epoch can only be left over from an earlier attempt (e.g. resumed from
+    // an older checkpoint): move it aside before taking its name, delete it afterwards.
+    let stale: string | undefined;
+    try {
+      stale = `${final}.old-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+      await fs.rename(final, stale);
+    } catch {
+      stale = undefined;
+    }
+    await fs.rename(temporary, final);
+    await syncDirectory(root);
+    if (stale !== undefined) await fs.rm(stale, { recursive: true, force: true });
+    await pruneCheckpoints(root, keep, final, state.epochsTrained);
+    return { directory: final, modelDirectory: path.join(final, 'model'), manifest };
+  } catch (error) {
+    await fs.rm(temporary, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Keeps `current` and the newest `keep − 1` complete checkpoints before it; removes the others:
+ * older ones, newer ones (left by a run that was resumed from an older checkpoint, or damaged),
+ * and leftovers of interrupted writes.
+ */
+async function pruneCheckpoints(root: string, keep: number, current: string, currentEpoch: number): Promise<void> {
+  const entries = (await fs.readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && /^epoch-\d+/.test(e.name));
+  const kept = entries
+    .filter((e) => COMPLETE.test(e.name) && Number(COMPLETE.exec(e.name)![1]) < currentEpoch)
+    .sort((a, b) => Number(COMPLETE.exec(b.name)![1]) - Number(COMPLETE.exec(a.name)![1]))
+    .slice(0, keep - 1)
+    .map((e) => e.name);
+  for (const e of entries) {
+    const target = path.join(root, e.name);
+    if (target !== current && !kept.includes(e.name)) await fs.rm(target, { recursive: true, force: true });
+  }
+}
+
+/** Checks a checkpoint directory against its manifest; returns the problem, or undefined when it verifies. */
+async function verifyCheckpoint(directory: string): Promise<{ manifest?: CheckpointManifest; problem?: string }> {
+  let manifest: CheckpointManifest;
+  try {
+    manifest = await readJson<CheckpointManifest>(path.join(directory, CHECKPOINT_MANIFEST));
+  } catch (error) {
+    return { problem: `no valid ${CHECKPOINT_MANIFEST} (${(error as Error).message})` };
+  }
+  if (manifest.format !== FORMAT || !Array.isArray(manifest.files)) return { problem: `${CHECKPOINT_MANIFEST} is not a ${FORMAT} manifest` };
+  for (const file of manifest.files) {
+    let actual: CheckpointFile;
+    try {
+      actual = await describeFile(directory, file.path);
+    } catch {
+      return { problem: `${file.path} is missing` };
+    }
+    if (actual.bytes !== file.bytes) return { problem: `${file.path} has ${actual.bytes} bytes, the manifest says ${file.bytes}` };
+    if (actual.sha256 !== file.sha256) return { problem: `${file.path} does not match its SHA-256 in the manifest` };
+  }
+  return { manifest };
+}
+
+/**
+ * The newest complete checkpoint of a run that verifies against its manifest (every file present
+ * with its size and SHA-256). Damaged checkpoints and directories of interrupted writes are
+ * skipped and reported. A temporary directory whose manifest verifies is complete (the manifest
+ * is written last), so a crash between the renames of {@link writeCheckpoint} loses nothing:
+ * for one epoch, the final name is preferred, then a complete temporary one, then one moved aside.
+ */
+export async function findLatestCheckpoint(runDirectory: string): Promise<CheckpointSearch> {
+  const root = path.join(runDirectory, CHECKPOINTS_DIRECTORY);
+  const skipped: CheckpointSearch['skipped'] = [];
+  let names: string[];
+  try {
+    names = (await fs.readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return { latest: undefined, skipped };
+  }
+  const candidates = names
+    .map((name) => {
+      const match = /^epoch-(\d+)(?:\.(tmp|old)-.*)?$/.exec(name);
+      return { name, epoch: match ? Number(match[1]) : -1, rank: match === null ? 3 : match[2] === undefined ? 0 : match[2] === 'tmp' ? 1 : 2 };
+    })
+    .sort((a, b) => b.epoch - a.epoch || a.rank - b.rank || a.name.localeCompare(b.name));
+  for (const { name, epoch } of candidates) {
+    const directory = path.join(root, name);
+    if (epoch < 0) {
+      skipped.push({ directory, reason: 'not a checkpoint directory' });
+      continue;
+    }
+    const { manifest, problem } = await verifyCheckpoint(directory);
+    if (manifest === undefined) {
+      skipped.push({ directory, reason: COMPLETE.test(name) ? `damaged: ${problem}` : `incomplete (an interrupted write): ${problem}` });
+      continue;
+    }
+    return { latest: { directory, modelDirectory: path.join(directory, 'model'), manifest }, skipped };
+  }
+  return { latest: undefined, skipped };
+}
+
+/** The training state and caller's extra JSON of a checkpoint. */
+export async function readCheckpointState(checkpoint: CheckpointInfo): Promise<{ state: TrainingState; extra: JsonObject }> {
+  const saved = await readJson<SavedState>(path.join(checkpoint.directory, 'state.json'));
+  if (saved.format !== FORMAT) throw new Error(`${checkpoint.directory}/state.json is not a ${FORMAT} state file.`);
+  const file = path.join(checkpoint.directory, 'optimizer.bin');
+  const bytes = new Uint8Array(await fs.readFile(file));
+  const optimizers: OptimizerGroupState[] = saved.optimizers.map((group) => ({
+    ...group,
+    weights: group.weights.map((spec) => {
+      const count = spec.shape.reduce((a, b) => a * b, 1);
+      if (spec.offset + 4 * count > bytes.byteLength) throw new Error(`${file} is too short for optimiser tensor '${spec.name}'.`);
+      return { name: spec.name, shape: spec.shape, dtype: spec.dtype, values: fromLittleEndianBytes(bytes, spec.offset, count, spec.dtype) };
+    }),
+  }));
+  return {
+    state: { epochsTrained: saved.epochsTrained, globalStep: saved.globalStep, history: saved.history, method: saved.method, optimizers },
+    extra: saved.extra ?? {},
+  };
+}
+
+/**
+ * Loads a checkpoint: the method through its `load(modelDirectory)`, then its training state, so
+ * that `fit` continues exactly where the checkpoint was taken. Works on any backend.
+ *
+ * @param load the method's static `load` (e.g. `(dir) => Autoencoder.load(dir)`).
+ */
+export async function loadCheckpoint<M extends CheckpointableMethod>(checkpoint: CheckpointInfo, load: (directory: string) => Promise<M>): Promise<{ method: M; extra: JsonObject }> {
+  const method = await load(checkpoint.modelDirectory);
+  try {
+    const { state, extra } = await readCheckpointState(checkpoint);
+    await method.importTrainingState(state);
+    return { method, extra };
+  } catch (error) {
+    method.dispose();
+    throw error;
+  }
+}
