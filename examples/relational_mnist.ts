@@ -7,7 +7,7 @@
  *
  *   npx tsx examples/relational_mnist.ts [--epochs 8] [--limit 60000] [--seed 0] [--views 4]
  *     [--batch-size 64] [--learning-rate 0.001] [--backbone conv4|resnet] [--aggregation cat|sum|mean|max]
- *     [--loss bce|focal] [--crop-scale 0.3,1] [--rotation 20] [--schedule constant|cosine] [--probe-epochs 40]
+ *     [--loss bce|focal] [--crop-scale 0.3,1] [--rotation 20] [--schedule constant|cosine] [--probe-epochs 100]
  */
 import type { ImageDataset, LabelledImageDataset } from '../src/data/dataset.js';
 import { loadMnist } from '../src/data/mnist.js';
@@ -55,7 +55,8 @@ const options: RelationalReasoningOptions = {
 };
 const batchSize = numberFlag('batch-size', 64);
 const learningRate = numberFlag('learning-rate', 1e-3);
-const probeEpochs = numberFlag('probe-epochs', 40);
+// 100 epochs: the linear evaluation of the reference code (train_linear_evaluation.py --epochs=100).
+const probeEpochs = numberFlag('probe-epochs', 100);
 const schedule = (args.extra.schedule as string | undefined) ?? 'constant';
 if (schedule !== 'cosine' && schedule !== 'constant') exitWithUsage(`--schedule must be 'cosine' or 'constant', got '${schedule}'.`);
 let method: RelationalReasoning;
