@@ -59,6 +59,27 @@ describe('augmentations', () => {
     x.dispose();
   });
 
+  it("IIC's x′ jitters brightness and contrast by default (as the reference code), and not with colorJitter: false", async () => {
+    const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const geometricOnly = await values(iicMnistAugment({ colorJitter: false }).transformed(x, 5));
+    const jittered = await values(iicMnistAugment().transformed(x, 5));
+    // Same crops and rotations (same seed), then per-image brightness / contrast factors.
+    expect(jittered).not.toEqual(geometricOnly);
+    // Brightness alone: every image is its geometric view times one factor in [0.6, 1.4] (below the clip at 1).
+    const brighter = await values(iicMnistAugment({ colorJitter: { brightness: 0.4 } }).transformed(x, 5));
+    const perImage = 24 * 24;
+    for (let i = 0; i < 4; i++) {
+      const ratios: number[] = [];
+      for (let j = i * perImage; j < (i + 1) * perImage; j++) if (geometricOnly[j] > 0.05 && geometricOnly[j] < 0.7) ratios.push(brighter[j] / geometricOnly[j]);
+      expect(ratios.length).toBeGreaterThan(100);
+      expect(Math.max(...ratios) - Math.min(...ratios)).toBeLessThan(1e-4);
+      expect(ratios[0]).toBeGreaterThanOrEqual(0.6);
+      expect(ratios[0]).toBeLessThanOrEqual(1.4);
+    }
+    expect(() => iicMnistAugment({ colorJitter: { brightness: -1 } })).toThrow(/iicMnistAugment: brightness must be a finite number ≥ 0, got -1/);
+    x.dispose();
+  });
+
   it('noise is seeded: Gaussian has the requested spread, masking zeroes the requested share', async () => {
     const x = tf.fill([100, 100], 0.5);
     const g = await values(addNoise(x, { gaussian: 0.1 }, 1));

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { colorJitter, validateColorJitter } from './color.js';
+import type { ColorJitterOptions } from './color.js';
 import { centerCrop, randomCrop, randomRotation } from './geometric.js';
 
 /** Options of {@link iicMnistAugment}: the paired views of IIC on MNIST (Ji et al. 2019, section 4). */
@@ -12,6 +14,13 @@ export interface IicViewOptions {
   randomCropSizes?: number[];
   /** Maximum rotation of x′, degrees either way. Default 25. */
   maxRotationDegrees?: number;
+  /**
+   * Colour jitter of x′ (on greyscale images only brightness and contrast act). Default
+   * `{ brightness: 0.4, contrast: 0.4 }`, as the reference code's greyscale transforms
+   * (`ColorJitter(0.4, 0.4, 0.4, 0.125)`); without it, the clusters latch onto how much ink and
+   * contrast an image has, which x and x′ share, instead of its digit. `false` turns it off.
+   */
+  colorJitter?: ColorJitterOptions | false;
 }
 
 /** A pair of view functions: the clean view and a seeded random transform. */
@@ -24,20 +33,29 @@ export interface PairedViews {
   transformed: (images: tf.Tensor4D, seed: number) => tf.Tensor4D;
 }
 
+/** The default colour jitter of x′: the reference code's, as it acts on greyscale images. */
+export const IIC_DEFAULT_COLOR_JITTER: Readonly<ColorJitterOptions> = { brightness: 0.4, contrast: 0.4 };
+
 /**
- * IIC's MNIST views: x = centre crop 20 resized to 24; x′ = random crop of side 16, 20 or 24
- * resized to 24, then rotated by an angle in [−25°, 25°]. Pure functions of tensors, batched,
- * seeded.
+ * IIC's MNIST views (Ji et al. 2019 and their code's greyscale transforms): x = centre crop 20
+ * resized to 24; x′ = random crop of side 16, 20 or 24 resized to 24, rotated by an angle in
+ * [−25°, 25°], then brightness and contrast jittered by up to ±40 %. Pure functions of tensors,
+ * batched, seeded.
+ *
+ * @throws on a bad colour-jitter option.
  */
 export function iicMnistAugment(options: IicViewOptions = {}): PairedViews {
   const { centerCrop: crop = 20, outputSize = 24, randomCropSizes = [16, 20, 24], maxRotationDegrees = 25 } = options;
+  const jitter = options.colorJitter === undefined ? IIC_DEFAULT_COLOR_JITTER : options.colorJitter;
+  if (jitter !== false) validateColorJitter(jitter, 'iicMnistAugment');
   return {
     outputSize,
     clean: (images) => centerCrop(images, crop, outputSize),
     transformed: (images, seed) =>
       tf.tidy(() => {
         const cropped = randomCrop(images, randomCropSizes, outputSize, seed);
-        return maxRotationDegrees > 0 ? randomRotation(cropped, maxRotationDegrees, seed + 1) : cropped;
+        const rotated = maxRotationDegrees > 0 ? randomRotation(cropped, maxRotationDegrees, seed + 1) : cropped;
+        return jitter === false ? rotated : colorJitter(rotated, jitter, seed + 2);
       }),
   };
 }
