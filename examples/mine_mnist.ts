@@ -5,7 +5,7 @@
  * probe fitted on training-split codes and scored on the 10k test split, beside the same encoder
  * at random initialisation.
  *
- *   npx tsx examples/mine_mnist.ts [--epochs 8] [--limit 60000] [--seed 0] [--backbone small|F] [--latent 10]
+ *   npx tsx examples/mine_mnist.ts [--epochs 10] [--limit 60000] [--seed 0] [--backbone small|F] [--latent 10]
  */
 import { loadMnist } from '../src/data/mnist.js';
 import { MineEncoder } from '../src/methods/mine_encoder.js';
@@ -13,7 +13,7 @@ import { linearProbe } from '../src/probes/linear_probe.js';
 import { printResult, printTable, startExample } from './common.js';
 
 const started = performance.now();
-const args = await startExample('MINE encoder on MNIST: linear-probe accuracy of the codes', { epochs: 8 }, { backbone: { type: 'string' }, latent: { type: 'string' }, 'learning-rate': { type: 'string' } });
+const args = await startExample('MINE encoder on MNIST: linear-probe accuracy of the codes', { epochs: 10 }, { backbone: { type: 'string' }, latent: { type: 'string' }, 'learning-rate': { type: 'string' } });
 const backbone = (args.extra.backbone as 'small' | 'F' | undefined) ?? 'small';
 const latentSize = Number(args.extra.latent ?? 10);
 const learningRate = Number(args.extra['learning-rate'] ?? 1e-3);

@@ -32,7 +32,7 @@ export interface MethodContext {
   seed: number;
   /** Shape of the training images [height, width, channels]. */
   shape: [number, number, number];
-  /** The method's options, defaults applied (see {@link resolveMethodOptions}). */
+  /** The method's options, defaults applied (as the `train` command resolves them from its flags). */
   options: MethodOptionValues;
 }
 
