@@ -18,7 +18,7 @@ import { IIC } from '../src/methods/iic.js';
 import { ari } from '../src/metrics/ari.js';
 import { clusterAccuracy } from '../src/metrics/cluster_accuracy.js';
 import { nmi } from '../src/metrics/nmi.js';
-import { printResult, printTable, startExample } from './common.js';
+import { exitWithUsage, numberFlag, printResult, printTable, startExample } from './common.js';
 
 const started = performance.now();
 const args = await startExample(
@@ -27,26 +27,21 @@ const args = await startExample(
   { paper: { type: 'boolean' }, repeats: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, 'head-schedule': { type: 'string' } },
 );
 const paper = args.extra.paper === true;
-const repeats = Number(args.extra.repeats ?? 3);
-const batchSize = Number(args.extra['batch-size'] ?? 256);
-const learningRate = Number(args.extra['learning-rate'] ?? 1e-3);
+const repeats = numberFlag(args, 'repeats', 3);
+const batchSize = numberFlag(args, 'batch-size', 256);
+const learningRate = numberFlag(args, 'learning-rate', 1e-3);
 const headSchedule = (args.extra['head-schedule'] ?? (paper ? 'alternate' : 'joint')) as 'alternate' | 'joint';
-if (headSchedule !== 'alternate' && headSchedule !== 'joint') {
-  console.error(`--head-schedule must be 'joint' or 'alternate', got '${String(headSchedule)}'.`);
-  process.exit(2);
-}
 const train = await loadMnist({ split: 'train', limit: args.limit });
 const test = await loadMnist({ split: 'test' });
 const labels = test.labels!;
 
-const iic = new IIC({
-  backbone: paper ? 'F' : 'small',
-  subHeads: paper ? 5 : 2,
-  overclusterClusters: 50,
-  repeats,
-  headSchedule,
-  seed: args.seed,
-});
+let iic: IIC;
+try {
+  // The constructor checks repeats and the head schedule, with a message naming the bad value.
+  iic = new IIC({ backbone: paper ? 'F' : 'small', subHeads: paper ? 5 : 2, overclusterClusters: 50, repeats, headSchedule, seed: args.seed });
+} catch (error) {
+  exitWithUsage((error as Error).message);
+}
 console.log(`backbone ${paper ? 'VGG F' : 'VGG small'}, ${iic.config.subHeads} sub-heads, over-clustering 50, repeats ${repeats}, batch ${batchSize}, heads ${headSchedule}`);
 
 const perEpoch: Array<Record<string, string | number>> = [];

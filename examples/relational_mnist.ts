@@ -63,8 +63,7 @@ let method: RelationalReasoning;
 try {
   method = new RelationalReasoning(options);
 } catch (error) {
-  console.error((error as Error).message);
-  process.exit(2);
+  exitWithUsage((error as Error).message);
 }
 
 const train = await loadMnist({ split: 'train', limit: args.limit });

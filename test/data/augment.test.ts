@@ -5,16 +5,11 @@ import { initBackend } from '../../src/backend/index.js';
 import { addNoise } from '../../src/data/augment/noise.js';
 import { centerCrop, randomCrop, randomHorizontalFlip, randomResizedCrop, rotate } from '../../src/data/augment/geometric.js';
 import { iicMnistAugment } from '../../src/data/augment/iic_views.js';
+import { values } from '../helpers/tensor_values.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
 });
-
-async function values(t: tf.Tensor): Promise<number[]> {
-  const v = Array.from(await t.data());
-  t.dispose();
-  return v;
-}
 
 /** 1 image, 4x4, value = 10·row + column. */
 const grid = () => tf.tensor4d(Array.from({ length: 16 }, (_, i) => 10 * Math.floor(i / 4) + (i % 4)), [1, 4, 4, 1]);

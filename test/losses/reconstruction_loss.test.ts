@@ -5,16 +5,11 @@ import { initBackend } from '../../src/backend/init_backend.js';
 import { binaryCrossEntropyLoss, perSampleBinaryCrossEntropy } from '../../src/losses/binary_cross_entropy_loss.js';
 import { mseLoss, perSampleSquaredError } from '../../src/losses/mse_loss.js';
 import { gradientError, leakedTensors } from '../helpers/gradient_check.js';
+import { values } from '../helpers/tensor_values.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
 });
-
-async function values(t: tf.Tensor): Promise<number[]> {
-  const v = Array.from(await t.data());
-  t.dispose();
-  return v;
-}
 
 describe('mseLoss', () => {
   const target = tf.tensor2d([[0, 1, 0.5, 0.5], [1, 1, 1, 1]]);

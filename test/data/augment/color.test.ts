@@ -5,16 +5,11 @@ import { initBackend } from '../../../src/backend/init_backend.js';
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, colorJitter, randomGrayscale, rgbToGrayscale } from '../../../src/data/augment/color.js';
 import { relationalAugment, resolveRelationalAugment } from '../../../src/data/augment/relational_views.js';
 import { leakedTensors } from '../../helpers/gradient_check.js';
+import { values } from '../../helpers/tensor_values.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
 });
-
-async function values(t: tf.Tensor): Promise<number[]> {
-  const v = Array.from(await t.data());
-  t.dispose();
-  return v;
-}
 
 /** Three 1x1 RGB "images": pure red, a green-ish colour, a grey. */
 const pixels = () => tf.tensor4d([1, 0, 0, 0.2, 0.6, 0.4, 0.5, 0.5, 0.5], [3, 1, 1, 3]);
