@@ -7,6 +7,9 @@ export default defineConfig({
     // (backend, registered kernels, tensor counts) that must not leak between suites.
     pool: 'forks',
     testTimeout: 120_000,
+    // Test files already run two at a time on the 2-core CI machine: one wasm thread each (the
+    // threaded path has its own test, test/backend/wasm_threads.test.ts, in child processes).
+    env: { TFJS_UNSUPERVISED_THREADS: '1' },
     hookTimeout: 120_000,
     reporters: ['default'],
   },

@@ -7,7 +7,7 @@
  *   (bench/peers/utilities_peer.py) at n = 10k, 100k, 1M (see bench/utilities.ts for what exactly).
  *
  *   npm run bench -- [--only models|utilities] [--models iic-vgg,dense-ae,conv4-relational] [--steps 10]
- *                    [--backend wasm] [--sizes 10k,100k,1M] [--utilities kmeans,nmi,accuracy,lsa]
+ *                    [--backend wasm] [--threads N] [--sizes 10k,100k,1M] [--utilities kmeans,nmi,accuracy,lsa]
  *                    [--kmeans-dims 16] [--kmeans-iterations 30] [--max-assignment 1000] [--no-peer]
  *
  * Prints each row as it is measured, then the Markdown table, then `RESULT {json}`.
@@ -27,6 +27,8 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'iic-vgg,dense-ae,conv4-relational' },
     steps: { type: 'string', default: '10' },
     backend: { type: 'string', default: 'wasm' },
+    // wasm threads; default as initBackend: $TFJS_UNSUPERVISED_THREADS, else one per CPU.
+    threads: { type: 'string' },
     sizes: { type: 'string', default: '10k,100k,1M' },
     utilities: { type: 'string', default: UTILITIES.join(',') },
     'kmeans-dims': { type: 'string', default: '16' },
@@ -75,7 +77,7 @@ if (parts.includes('models')) {
   for (const m of models) {
     if (!BENCH_MODELS.includes(m)) throw new Error(`Unknown benchmark model '${m}'; choose from ${BENCH_MODELS.join(', ')}.`);
   }
-  const info = await initBackend({ backend: values.backend });
+  const info = await initBackend({ backend: values.backend, threads: values.threads === undefined ? undefined : positiveInteger('threads', values.threads) });
   backendName = info.name;
   console.log(formatBackendInfo(info));
   const withPeer = !values['no-peer'] && peerHas('torch');
@@ -84,7 +86,7 @@ if (parts.includes('models')) {
     const model = buildBenchModel(name);
     const ours = await timeSteps(model, steps);
     model.dispose();
-    const base = { part: 'train step', benchmark: name, size: `batch ${DEFAULT_BATCH[name]}`, ours: info.name, oursMs: ours, check: '' };
+    const base = { part: 'train step', benchmark: name, size: `batch ${DEFAULT_BATCH[name]}`, ours: info.threads === undefined ? info.name : `${info.name} ${info.threads} thread${info.threads > 1 ? 's' : ''}`, oursMs: ours, check: '' };
     if (!withPeer) {
       report({ ...base, peer: '—' });
       continue;

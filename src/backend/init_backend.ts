@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 
 import { registerWasmGapFillKernels } from './wasm_kernels/index.js';
+import { checkWasmThreads, defaultWasmThreads, startWasmBackend } from './wasm_threads.js';
 
 /** A backend that {@link initBackend} can be asked for. `auto` picks the fastest that loads. */
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -22,6 +23,8 @@ export interface BackendInfo {
   native: boolean;
   /** The npm package that provides the backend. */
   package: string;
+  /** XNNPACK threads of the wasm backend (1 = single-threaded); absent for the other backends. */
+  threads?: number;
 }
 
 /** Options of {@link initBackend}. */
@@ -31,6 +34,13 @@ export interface InitBackendOptions {
    * else `'auto'` (tfjs-node-gpu, then tfjs-node, then wasm, then cpu).
    */
   backend?: BackendRequest | string;
+  /**
+   * Threads of the wasm backend, 1 to 8 (ignored by the other backends). Default: the environment
+   * variable `TFJS_UNSUPERVISED_THREADS`, else the CPUs Node may use (at most 8). With more than
+   * one, the threaded XNNPACK build runs in Node worker threads; if it cannot start, the
+   * single-threaded build is used and {@link BackendInfo.threads} says 1.
+   */
+  threads?: number;
 }
 
 /** The environment variable that overrides the default backend request. */
@@ -93,14 +103,34 @@ async function loadNativeBackend(): Promise<string | undefined> {
   return undefined;
 }
 
-let wasmRegistered = false;
+type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
+let wasmPackage: WasmPackage | undefined;
 
-async function loadWasmBackend(): Promise<void> {
-  if (!wasmRegistered) {
-    await import('@tensorflow/tfjs-backend-wasm');
+async function loadWasmBackend(): Promise<WasmPackage> {
+  if (wasmPackage === undefined) {
+    wasmPackage = await import('@tensorflow/tfjs-backend-wasm');
     registerWasmGapFillKernels();
-    wasmRegistered = true;
   }
+  return wasmPackage;
+}
+
+/** Starts wasm with `threads` threads, falling back to one thread if the threaded build fails. */
+async function activateWasm(threads: number): Promise<number | undefined> {
+  const wasm = await loadWasmBackend();
+  if (tf.getBackend() === 'wasm') return wasm.getThreadsCount();
+  let started = false;
+  try {
+    started = await startWasmBackend(wasm, threads);
+  } catch {
+    started = false;
+  }
+  if (!started && threads > 1) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    wasm.setThreadsCount(1);
+    started = await startWasmBackend(wasm, 1);
+  }
+  await tf.ready();
+  return started && tf.getBackend() === 'wasm' ? wasm.getThreadsCount() : undefined;
 }
 
 async function activate(name: 'tensorflow' | 'wasm' | 'cpu'): Promise<boolean> {
@@ -110,11 +140,13 @@ async function activate(name: 'tensorflow' | 'wasm' | 'cpu'): Promise<boolean> {
   return ok && tf.getBackend() === name;
 }
 
-function describeActive(packageName: string): BackendInfo {
+function describeActive(packageName: string, threads?: number): BackendInfo {
   const name = tf.getBackend() as BackendInfo['name'];
   const native = name === 'tensorflow';
   const usingGpu = native && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
-  return { name, device: usingGpu ? 'gpu' : 'cpu', native, package: packageName };
+  const info: BackendInfo = { name, device: usingGpu ? 'gpu' : 'cpu', native, package: packageName };
+  if (threads !== undefined) info.threads = threads;
+  return info;
 }
 
 /**
@@ -158,10 +190,12 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
   }
   if (requested === 'wasm' || requested === 'auto') {
+    const threads =
+      options.threads !== undefined ? checkWasmThreads(options.threads, 'initBackend({ threads })') : defaultWasmThreads();
     let wasmError = '';
     try {
-      await loadWasmBackend();
-      if (await activate('wasm')) return describeActive('@tensorflow/tfjs-backend-wasm');
+      const started = await activateWasm(threads);
+      if (started !== undefined) return describeActive('@tensorflow/tfjs-backend-wasm', started);
       wasmError = 'setBackend("wasm") failed';
     } catch (error) {
       wasmError = (error as Error).message;
@@ -174,7 +208,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   return describeActive('@tensorflow/tfjs-backend-cpu');
 }
 
-/** One line for logs: `backend wasm (cpu) via @tensorflow/tfjs-backend-wasm`. */
+/** One line for logs: `backend wasm (cpu, 2 threads) via @tensorflow/tfjs-backend-wasm`. */
 export function formatBackendInfo(info: BackendInfo): string {
-  return `backend ${info.name} (${info.device}${info.native ? ', native' : ''}) via ${info.package}`;
+  const threads = info.threads !== undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : '';
+  return `backend ${info.name} (${info.device}${info.native ? ', native' : ''}${threads}) via ${info.package}`;
 }

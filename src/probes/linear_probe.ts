@@ -2,10 +2,9 @@
  * Linear probe: a softmax classifier (multinomial logistic regression) trained on frozen features,
  * the standard way to score a self-supervised representation.
  */
-import * as tf from '@tensorflow/tfjs';
-
 import { type MatrixInput, toFloat64Matrix, toLabelArray } from '../cluster/matrix.js';
 import { createRandom } from '../data/random.js';
+import { predictSoftmaxRegression, trainSoftmaxRegression } from './softmax_regression.js';
 
 /** Options of {@link linearProbe}. */
 export interface LinearProbeOptions {
@@ -46,25 +45,8 @@ export interface LinearProbeResult {
   numClasses: number;
 }
 
-const PREDICT_BATCH = 4096;
-
 function checkPositiveInteger(value: number, name: string): void {
   if (!Number.isInteger(value) || value < 1) throw new Error(`linearProbe: ${name} must be a positive integer, got ${value}.`);
-}
-
-/** Predicted classes of `x` (rows × d, float32) under the weights, in batches. */
-async function predict(x: Float32Array, rows: number, d: number, w: tf.Variable, b: tf.Variable): Promise<Int32Array> {
-  const out = new Int32Array(rows);
-  for (let start = 0; start < rows; start += PREDICT_BATCH) {
-    const end = Math.min(rows, start + PREDICT_BATCH);
-    const classes = tf.tidy(() => {
-      const xb = tf.tensor2d(x.subarray(start * d, end * d), [end - start, d]);
-      return tf.argMax(tf.add(tf.matMul(xb, w), b), 1);
-    });
-    out.set(await classes.data(), start);
-    classes.dispose();
-  }
-  return out;
 }
 
 function accuracyOf(predictions: Int32Array, labels: Int32Array): number {
@@ -74,13 +56,14 @@ function accuracyOf(predictions: Int32Array, labels: Int32Array): number {
 }
 
 /**
- * Trains a softmax classifier on frozen features of the training split only (TF.js, Adam,
- * shuffled mini-batches, seeded), then scores it on the test split. Uses whatever TF.js backend is
- * active (call `initBackend` first) and disposes every tensor it creates.
+ * Trains a softmax classifier on frozen features of the training split only (Adam, shuffled
+ * mini-batches, seeded), then scores it on the test split. Runs in plain JavaScript (see
+ * {@link trainSoftmaxRegression}): no tensors, and the same result on every backend.
  *
  * With the defaults, raw MNIST pixels (784 features in [0, 1]) reach about 0.926 accuracy on the
- * 10 000 test images when trained on the 60 000 training images (about 25 s on the wasm backend,
- * two CPU cores), and about 0.91 when trained on the first 10 000 (about 4 s).
+ * 10 000 test images when trained on the 60 000 training images, and about 0.91 when trained on
+ * the first 10 000; on this project's 2-core machine, one epoch over 60 000 rows takes about
+ * 0.7 s for raw pixels (81 % zeros, which the loops skip) and 0.3 s for 64-d features.
  *
  * @example
  * ```ts
@@ -140,69 +123,25 @@ export async function linearProbe(
       scale[j] = std > 1e-12 ? 1 / std : 1;
     }
   }
-  const toFloat32 = (data: Float64Array, rows: number): Float32Array => {
-    const out = new Float32Array(rows * d);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) out[i * d + j] = (data[i * d + j] - shift[j]) * scale[j];
-    return out;
-  };
-  const xTrain = toFloat32(train.data, n);
-  const xTest = toFloat32(test.data, test.rows);
+  const trainRows = { data: train.data, rows: n, cols: d, shift, scale };
+  const testRows = { data: test.data, rows: test.rows, cols: d, shift, scale };
 
   // Seeded N(0, 0.01²) weights and zero biases (the usual linear-evaluation initialisation): the
   // initial logits are near zero, so even a few steps point the classifier the right way.
-  const random = createRandom(seed);
-  const w0 = new Float32Array(d * numClasses);
-  for (let t = 0; t < w0.length; t++) w0[t] = 0.01 * random.normal();
-
-  const xTensor = tf.tensor2d(xTrain, [n, d]);
-  const yTensor = tf.tensor1d(yTrain, 'int32');
-  // Inside tidy so that the initial-value tensors are released (variables survive tidy).
-  const w = tf.tidy(() => tf.variable(tf.tensor2d(w0, [d, numClasses]), true, undefined, 'float32'));
-  const b = tf.tidy(() => tf.variable(tf.zeros([numClasses]), true, undefined, 'float32'));
-  const optimizer = tf.train.adam(learningRate);
-  try {
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      for (let i = n - 1; i > 0; i--) {
-        const j = random.int(i + 1);
-        const tmp = order[i];
-        order[i] = order[j];
-        order[j] = tmp;
-      }
-      for (let start = 0; start < n; start += batchSize) {
-        const end = Math.min(n, start + batchSize);
-        tf.tidy(() => {
-          const indices = tf.tensor1d(order.subarray(start, end), 'int32');
-          const xb = tf.gather(xTensor, indices);
-          const yb = tf.oneHot(tf.gather(yTensor, indices), numClasses);
-          optimizer.minimize(
-            () => {
-              const logits = tf.add(tf.matMul(xb, w), b);
-              const loss = tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar;
-              return l2 > 0 ? (tf.add(loss, tf.mul(l2 / 2, tf.sum(tf.square(w)))) as tf.Scalar) : loss;
-            },
-            false,
-            [w, b],
-          );
-        });
-      }
-      // Let the event loop breathe between epochs (and flush pending work).
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    const trainPredictions = await predict(xTrain, n, d, w, b);
-    const predictions = await predict(xTest, test.rows, d, w, b);
-    return {
-      accuracy: accuracyOf(predictions, yTest),
-      trainAccuracy: accuracyOf(trainPredictions, yTrain),
-      predictions,
-      numClasses,
-    };
-  } finally {
-    optimizer.dispose();
-    xTensor.dispose();
-    yTensor.dispose();
-    w.dispose();
-    b.dispose();
-  }
+  const model = await trainSoftmaxRegression(
+    trainRows,
+    yTrain,
+    numClasses,
+    { epochs, learningRate, batchSize, l2, random: createRandom(seed) },
+    // Let the event loop breathe between epochs.
+    () => new Promise<void>((resolve) => setImmediate(resolve)),
+  );
+  const trainPredictions = predictSoftmaxRegression(trainRows, model);
+  const predictions = predictSoftmaxRegression(testRows, model);
+  return {
+    accuracy: accuracyOf(predictions, yTest),
+    trainAccuracy: accuracyOf(trainPredictions, yTrain),
+    predictions,
+    numClasses,
+  };
 }

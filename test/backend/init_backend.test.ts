@@ -9,7 +9,10 @@ afterEach(() => {
 
 describe('initBackend', () => {
   it('starts wasm and cpu on request and describes them', async () => {
-    expect(await initBackend({ backend: 'wasm' })).toEqual({ name: 'wasm', device: 'cpu', native: false, package: '@tensorflow/tfjs-backend-wasm' });
+    // The test configuration runs wasm on one thread (vitest.config.ts); threads: test/backend/wasm_threads.test.ts.
+    const wasm = await initBackend({ backend: 'wasm' });
+    expect(wasm).toEqual({ name: 'wasm', device: 'cpu', native: false, package: '@tensorflow/tfjs-backend-wasm', threads: 1 });
+    expect(formatBackendInfo(wasm)).toBe('backend wasm (cpu, 1 thread) via @tensorflow/tfjs-backend-wasm');
     expect(tf.getBackend()).toBe('wasm');
     const cpu = await initBackend({ backend: 'cpu' });
     expect(cpu.name).toBe('cpu');

@@ -9,7 +9,7 @@ const run = (...args: string[]) => spawnSync(tsx, ['src/cli/main.ts', ...args], 
 describe('tfjs-unsupervised CLI', () => {
   it('prints the backend it starts, and versions', () => {
     const out = execFileSync(tsx, ['src/cli/main.ts', 'backend', '--backend', 'wasm'], { cwd: root, encoding: 'utf8' });
-    expect(out).toMatch(/^backend wasm \(cpu\) via @tensorflow\/tfjs-backend-wasm\navailable here: .*wasm, cpu/);
+    expect(out).toMatch(/^backend wasm \(cpu, 1 thread\) via @tensorflow\/tfjs-backend-wasm\navailable here: .*wasm, cpu/);
     expect(run('--version').stdout).toMatch(/^tfjs-unsupervised 0\.1\.0 \(TensorFlow\.js 4\.22\.0\)/);
   });
 

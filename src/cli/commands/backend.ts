@@ -14,12 +14,13 @@ export const BACKEND_OPTION: OptionSpec = {
   name: 'backend',
   kind: 'string',
   placeholder: BACKEND_NAMES.join('|'),
-  description: 'TensorFlow.js backend (default: $TFJS_UNSUPERVISED_BACKEND, else auto: tfjs-node-gpu, tfjs-node, wasm, cpu)',
+  description:
+    'TensorFlow.js backend (default: $TFJS_UNSUPERVISED_BACKEND, else auto: tfjs-node-gpu, tfjs-node, wasm, cpu; wasm threads: $TFJS_UNSUPERVISED_THREADS, else one per CPU)',
 };
 
 /**
  * Starts the requested backend (or the default one) and prints it as the first line of the
- * command's output: `backend wasm (cpu) via @tensorflow/tfjs-backend-wasm`.
+ * command's output: `backend wasm (cpu, 2 threads) via @tensorflow/tfjs-backend-wasm`.
  *
  * @throws {@link CliUsageError} for an unknown backend or one that cannot start here.
  */
