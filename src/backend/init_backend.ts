@@ -114,23 +114,15 @@ async function loadWasmBackend(): Promise<WasmPackage> {
   return wasmPackage;
 }
 
-/** Starts wasm with `threads` threads, falling back to one thread if the threaded build fails. */
+/** Starts wasm with `threads` threads (or one, see {@link startWasmBackend}); its thread count, or undefined. */
 async function activateWasm(threads: number): Promise<number | undefined> {
   const wasm = await loadWasmBackend();
-  if (tf.getBackend() === 'wasm') return wasm.getThreadsCount();
-  let started = false;
-  try {
-    started = await startWasmBackend(wasm, threads);
-  } catch {
-    started = false;
+  if (tf.getBackend() !== 'wasm') {
+    const started = await startWasmBackend(wasm, threads);
+    await tf.ready();
+    if (!started || tf.getBackend() !== 'wasm') return undefined;
   }
-  if (!started && threads > 1) {
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    wasm.setThreadsCount(1);
-    started = await startWasmBackend(wasm, 1);
-  }
-  await tf.ready();
-  return started && tf.getBackend() === 'wasm' ? wasm.getThreadsCount() : undefined;
+  return wasm.getThreadsCount();
 }
 
 async function activate(name: 'tensorflow' | 'wasm' | 'cpu'): Promise<boolean> {

@@ -73,15 +73,29 @@ interface WasmPackage {
 }
 
 /**
- * Starts the (already registered) wasm backend with `threads` XNNPACK threads; `threads = 1`
- * starts the single-threaded SIMD build exactly as TensorFlow.js does by default.
+ * Starts the (already registered) wasm backend with `threads` XNNPACK threads. With `threads = 1`,
+ * or when the threaded build does not start, it starts the single-threaded SIMD build exactly as
+ * TensorFlow.js does by default (`getThreadsCount()` then says 1).
  *
  * @returns whether `tf.setBackend('wasm')` succeeded.
  */
 export async function startWasmBackend(wasm: WasmPackage, threads: number): Promise<boolean> {
-  if (threads === 1 || process.versions.node === undefined) {
-    return tf.setBackend('wasm');
+  if (threads > 1) {
+    let started = false;
+    try {
+      started = await startThreadedWasmBackend(wasm, threads);
+    } catch {
+      started = false;
+    }
+    if (started) return true;
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    wasm.setThreadsCount(1);
   }
+  return tf.setBackend('wasm');
+}
+
+/** The threaded build in Node worker threads: see the module comment for the three pieces. */
+async function startThreadedWasmBackend(wasm: WasmPackage, threads: number): Promise<boolean> {
   const packageDirectory = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   const mainScript = join(packageDirectory, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
   const { wasmWorkerContents } = require(join(packageDirectory, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as {

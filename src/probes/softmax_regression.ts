@@ -35,9 +35,9 @@ export interface SoftmaxRegressionOptions {
   random: Random;
 }
 
-/** Weights of {@link trainSoftmaxRegression}: `logits = x · weights + biases`. */
+/** Weights of {@link trainSoftmaxRegression}: `logits_k = x̃ · weights_k + biases_k`. */
 export interface SoftmaxRegressionWeights {
-  /** d × K, row-major. */
+  /** K × d, class-major: `weights[k·d + j]` multiplies feature j in class k's logit. */
   weights: Float64Array;
   /** K. */
   biases: Float64Array;
@@ -109,7 +109,7 @@ function foldStandardization(weights: Float64Array, biases: Float64Array, shift:
  * @param numClasses K.
  * @param options see {@link SoftmaxRegressionOptions}.
  * @param onEpochEnd awaited after every epoch (the probe yields to the event loop there).
- * @returns W (d × K, row-major, for standardised rows) and b.
+ * @returns W (K × d, class-major, for standardised rows) and b.
  */
 export async function trainSoftmaxRegression(
   features: StandardizedRows,
@@ -142,20 +142,13 @@ export async function trainSoftmaxRegression(
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (let i = n - 1; i > 0; i--) {
-      const j = random.int(i + 1);
-      const tmp = order[i];
-      order[i] = order[j];
-      order[j] = tmp;
-    }
+    random.shuffle(order);
     for (let start = 0; start < n; start += batchSize) {
       adamStep(sparse, y, shift, scale, order, start, Math.min(n, start + batchSize), options, state);
     }
     await onEpochEnd();
   }
-  const weights = new Float64Array(d * K);
-  for (let j = 0; j < d; j++) for (let k = 0; k < K; k++) weights[j * K + k] = state.weights[k * d + j];
-  return { weights, biases: state.biases };
+  return { weights: state.weights, biases: state.biases };
 }
 
 interface AdamState {
@@ -249,11 +242,9 @@ function adamStep(
 export function predictSoftmaxRegression(features: StandardizedRows, model: SoftmaxRegressionWeights): Int32Array {
   const { data, rows, cols: d, shift, scale } = features;
   const K = model.biases.length;
-  const classMajor = new Float64Array(K * d);
-  for (let j = 0; j < d; j++) for (let k = 0; k < K; k++) classMajor[k * d + j] = model.weights[j * K + k];
   const folded = new Float64Array(K * d);
   const offsets = new Float64Array(K);
-  foldStandardization(classMajor, model.biases, shift, scale, folded, offsets);
+  foldStandardization(model.weights, model.biases, shift, scale, folded, offsets);
   const out = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
     let best = 0;

@@ -69,14 +69,15 @@ describe('trainSoftmaxRegression', () => {
     const ours = await trainSoftmaxRegression(features, y, K, { ...options, random: createRandom(5) });
     const reference = await trainWithTensorflow(standardized, y, 5);
     expect(ours.weights.length).toBe(d * K);
-    for (let t = 0; t < d * K; t++) expect(ours.weights[t]).toBeCloseTo(reference.weights[t], 4);
+    // Ours are class-major (K × d), TF.js's row-major (d × K).
+    for (let j = 0; j < d; j++) for (let k = 0; k < K; k++) expect(ours.weights[k * d + j]).toBeCloseTo(reference.weights[j * K + k], 4);
     for (let k = 0; k < K; k++) expect(ours.biases[k]).toBeCloseTo(reference.biases[k], 4);
     // Training moved the weights well beyond their N(0, 0.01²) start.
     expect(Math.max(...Array.from(ours.weights, Math.abs))).toBeGreaterThan(0.1);
   });
 
   it('predicts the class of the largest logit of the standardised row', () => {
-    const model = { weights: new Float64Array([1, 0, 0, 0, 1, 0]), biases: new Float64Array([0, 0, 0.5]) }; // d = 2, K = 3
+    const model = { weights: new Float64Array([1, 0, 0, 1, 0, 0]), biases: new Float64Array([0, 0, 0.5]) }; // K = 3 rows of d = 2
     const identity = { shift: new Float64Array(2), scale: new Float64Array([1, 1]) };
     const data = new Float64Array([2, 0, 0, 2, 0.1, 0.2]);
     expect(Array.from(predictSoftmaxRegression({ data, rows: 3, cols: 2, ...identity }, model))).toEqual([0, 1, 2]);
