@@ -36,16 +36,19 @@ const require = createRequire(import.meta.url);
 export function defaultWasmThreads(): number {
   const fromEnvironment = process.env[THREADS_ENVIRONMENT_VARIABLE];
   if (fromEnvironment !== undefined && fromEnvironment.trim() !== '') {
-    return checkWasmThreads(Number(fromEnvironment.trim()), THREADS_ENVIRONMENT_VARIABLE);
+    return checkWasmThreads(Number(fromEnvironment.trim()), THREADS_ENVIRONMENT_VARIABLE, fromEnvironment.trim());
   }
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(MAX_WASM_THREADS, cpus));
 }
 
-/** Returns `threads` if it is an integer from 1 to {@link MAX_WASM_THREADS}, else throws naming `source`. */
-export function checkWasmThreads(threads: number, source: string): number {
+/**
+ * Returns `threads` if it is an integer from 1 to {@link MAX_WASM_THREADS}, else throws naming
+ * `source` and the value as the user wrote it (`shown`, for text that did not parse).
+ */
+export function checkWasmThreads(threads: number, source: string, shown: string = String(threads)): number {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new Error(`${source}: the wasm thread count must be an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}.`);
+    throw new Error(`${source}: the wasm thread count must be an integer from 1 to ${MAX_WASM_THREADS}, got ${shown}.`);
   }
   return threads;
 }

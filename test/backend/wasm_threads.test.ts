@@ -55,6 +55,8 @@ describe('multi-threaded wasm in Node', () => {
     expect(defaultWasmThreads()).toBeLessThanOrEqual(MAX_WASM_THREADS);
     process.env[THREADS_ENVIRONMENT_VARIABLE] = '0';
     await expect(initBackend({ backend: 'wasm' })).rejects.toThrow(/TFJS_UNSUPERVISED_THREADS: the wasm thread count must be an integer from 1 to 8, got 0/);
+    process.env[THREADS_ENVIRONMENT_VARIABLE] = 'two';
+    await expect(initBackend({ backend: 'wasm' })).rejects.toThrow(/TFJS_UNSUPERVISED_THREADS: the wasm thread count must be an integer from 1 to 8, got two\./);
     await expect(initBackend({ backend: 'wasm', threads: 9 })).rejects.toThrow(/initBackend\(\{ threads \}\): the wasm thread count must be an integer from 1 to 8, got 9/);
     await expect(initBackend({ backend: 'wasm', threads: 1.5 })).rejects.toThrow(/got 1.5/);
   });
