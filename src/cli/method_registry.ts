@@ -211,6 +211,7 @@ export const METHODS: Record<MethodName, MethodEntry> = {
       { name: 'sub-heads', kind: 'integer', min: 1, description: 'sub-heads per head', default: 5 },
       { name: 'head-schedule', kind: 'string', choices: ['alternate', 'joint'], description: 'a pass per head per epoch, or one joint pass', default: 'alternate' },
       { name: 'repeats', kind: 'integer', min: 1, description: 'transformed views per image per batch', default: 1 },
+      { name: 'lambda', kind: 'number', min: 0, description: 'weight of the marginal entropies in the IIC loss (> 1: more balanced clusters)', default: 1 },
     ],
     create: ({ seed, shape, options }) =>
       new IIC({
@@ -221,6 +222,7 @@ export const METHODS: Record<MethodName, MethodEntry> = {
         subHeads: Number(options['sub-heads']),
         headSchedule: options['head-schedule'] as 'alternate' | 'joint',
         repeats: Number(options.repeats),
+        lambda: Number(options.lambda),
         views: viewsForShape(shape),
       }),
     load: (directory) => IIC.load(directory),

@@ -43,6 +43,8 @@ export function iicJointDistribution(z: tf.Tensor2D, zt: tf.Tensor2D): tf.Tensor
 export function iicMutualInformation(p: tf.Tensor2D, options: IicLossOptions = {}): tf.Scalar {
   if (p.rank !== 2 || p.shape[0] !== p.shape[1]) throw new Error(`iicMutualInformation: P must be square K x K, got shape [${p.shape}].`);
   const { lambda = 1, epsilon = 1e-7 } = options;
+  if (!Number.isFinite(lambda) || lambda < 0) throw new Error(`iicMutualInformation: lambda must be a finite number ≥ 0, got ${lambda}.`);
+  if (!Number.isFinite(epsilon) || epsilon <= 0) throw new Error(`iicMutualInformation: epsilon must be a finite number > 0, got ${epsilon}.`);
   return tf.tidy(() => {
     const pi = tf.maximum(tf.sum(p, 1, true), epsilon);
     const pj = tf.maximum(tf.sum(p, 0, true), epsilon);
@@ -60,7 +62,9 @@ export function iicMutualInformation(p: tf.Tensor2D, options: IicLossOptions = {
  *
  * Minimising it makes assignments confident, consistent under the transform, and balanced.
  * Its minimum for K clusters is −ln K (λ = 1): reached when every image goes to one cluster with
- * certainty, its transform to the same one, and clusters are equally used.
+ * certainty, its transform to the same one, and clusters are equally used. In general
+ * L_λ = −I(z; z') − (λ − 1)(H(P_i) + H(P_j)): λ > 1 rewards balanced clusters more (minimum
+ * −(2λ − 1) ln K), which helps keep two classes from sharing one cluster.
  *
  * @param z [batch, K] softmax outputs for the images.
  * @param zt [batch, K] softmax outputs for the transformed images (same order).

@@ -31,6 +31,7 @@ describe('tfjs-unsupervised usage errors exit with code 2 and a message', () => 
     [['train', 'autoencoder', '--clusters', '5'], /--clusters does not apply to autoencoder \(its options: --layers, --architecture, --code-size, --loss\)/],
     [['train', 'iic', '--head-schedule', 'sometimes'], /--head-schedule must be one of alternate, joint; got 'sometimes'/],
     [['train', 'iic', '--backbone', '16,X'], /--backbone must be F, small, or a list/],
+    [['train', 'iic', '--lambda=-1'], /--lambda must be ≥ 0; got -1/],
     [['train', 'autoencoder', '--backend', 'webgl', '--out', path.join(root, 'x')], /Unknown backend 'webgl'/],
     [['train', 'autoencoder', '--dataset', 'idx:/no/such/folder', '--backend', 'cpu', '--out', path.join(root, 'y')], /--dataset idx:\/no\/such\/folder: the folder \/no\/such\/folder does not exist/],
     [['train', 'autoencoder', '--dataset', 'cifar10', '--backend', 'cpu'], /--dataset cifar10 needs a folder: cifar10:<dir>/],

@@ -43,6 +43,10 @@ describe('iicLoss', () => {
     expect(Array.from(await joint.data())).toEqual(p.flat().map((x) => expect.closeTo(x, 6)));
     joint.dispose();
     expect(await value(iicLoss(z, zt))).toBeCloseTo(-mi, 6);
+    // λ weights the marginal entropies: L_λ = −I − (λ − 1)(H(P_i) + H(P_j)), here H(P_i) = H(P_j).
+    const entropy = -pi.reduce((sum, q) => sum + q * Math.log(q), 0);
+    expect(await value(iicLoss(z, zt, { lambda: 1.5 }))).toBeCloseTo(-mi - 0.5 * 2 * entropy, 6);
+    expect(await value(iicLoss(z, zt, { lambda: 0 }))).toBeCloseTo(-mi + 2 * entropy, 6);
     tf.dispose([z, zt]);
   });
 
@@ -91,6 +95,11 @@ describe('iicLoss', () => {
     expect(() => iicLoss(a, b)).toThrow(/same shape.*\[4,3\].*\[4,2\]/);
     expect(() => iicLoss(tf.zeros([4]) as unknown as tf.Tensor2D, a)).toThrow(/2-D/);
     expect(() => iicMutualInformation(tf.zeros([2, 3]) as tf.Tensor2D)).toThrow(/square/);
+    const p = tf.fill([2, 2], 0.25) as tf.Tensor2D;
+    expect(() => iicMutualInformation(p, { lambda: Number.NaN })).toThrow(/lambda must be a finite number ≥ 0, got NaN/);
+    expect(() => iicLoss(a, a, { lambda: -1 })).toThrow(/lambda .* got -1/);
+    expect(() => iicMutualInformation(p, { epsilon: 0 })).toThrow(/epsilon must be a finite number > 0, got 0/);
+    p.dispose();
     tf.dispose([a, b]);
   });
 

@@ -63,6 +63,7 @@ describe('IIC', () => {
     joint.dispose();
     expect(() => new IIC({ headSchedule: 'both' as 'joint' })).toThrow(/headSchedule must be 'alternate' or 'joint', got 'both'/);
     expect(() => new IIC({ numClusters: 1 })).toThrow(/numClusters must be an integer ≥ 2/);
+    expect(() => new IIC({ lambda: Number.NaN })).toThrow(/lambda must be a finite number ≥ 0, got NaN/);
     expect(() => new IIC({ backbone: 'G' as 'F' })).toThrow(/unknown backbone 'G'/);
     await expect(new IIC({ ...tiny, views: { centerCrop: 20, outputSize: 24 } }).fit(data)).rejects.toThrow(/16x16 are smaller than the 24x24 views/);
     await expect(new IIC(tiny).predict(data, { subHead: 5 })).rejects.toThrow(/not trained yet/);
