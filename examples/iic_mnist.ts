@@ -12,7 +12,7 @@
  * digits sharing a cluster and another split in two), 12 epochs of about 2 minutes. `--paper` is
  * the paper's configuration (VGG F, 5 sub-heads, heads alternating per epoch, λ = 1) for GPU users.
  *
- *   npx tsx examples/iic_mnist.ts [--epochs 12] [--limit 60000] [--seed 0] [--paper] [--repeats 1] [--lambda 1.5]
+ *   npx tsx examples/iic_mnist.ts [--epochs 12] [--limit 60000] [--seed 0] [--paper] [--repeats 1] [--lambda 1.5] [--sub-heads 2]
  *     [--batch-size 256] [--learning-rate 1e-3] [--head-schedule joint|alternate]
  */
 import { loadMnist } from '../src/data/mnist.js';
@@ -26,11 +26,12 @@ const started = performance.now();
 const args = await startExample(
   'IIC on MNIST: Hungarian accuracy of the sub-head with the lowest training loss',
   { epochs: 12 },
-  { paper: { type: 'boolean' }, repeats: { type: 'string' }, lambda: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, 'head-schedule': { type: 'string' } },
+  { paper: { type: 'boolean' }, repeats: { type: 'string' }, lambda: { type: 'string' }, 'sub-heads': { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, 'head-schedule': { type: 'string' } },
 );
 const paper = args.extra.paper === true;
 const repeats = numberFlag(args, 'repeats', 1);
 const lambda = numberFlag(args, 'lambda', paper ? 1 : 1.5);
+const subHeads = numberFlag(args, 'sub-heads', paper ? 5 : 2);
 const batchSize = numberFlag(args, 'batch-size', 256);
 const learningRate = numberFlag(args, 'learning-rate', 1e-3);
 const headSchedule = (args.extra['head-schedule'] ?? (paper ? 'alternate' : 'joint')) as 'alternate' | 'joint';
@@ -40,8 +41,8 @@ const labels = test.labels!;
 
 let iic: IIC;
 try {
-  // The constructor checks repeats, λ and the head schedule, with a message naming the bad value.
-  iic = new IIC({ backbone: paper ? 'F' : 'small', subHeads: paper ? 5 : 2, overclusterClusters: 50, repeats, lambda, headSchedule, seed: args.seed });
+  // The constructor checks the sub-heads, repeats, λ and the head schedule, with a message naming the bad value.
+  iic = new IIC({ backbone: paper ? 'F' : 'small', subHeads, overclusterClusters: 50, repeats, lambda, headSchedule, seed: args.seed });
 } catch (error) {
   exitWithUsage((error as Error).message);
 }
@@ -85,6 +86,7 @@ printResult({
   paper,
   headSchedule,
   lambda,
+  subHeads,
   repeats,
   epochs: args.epochs,
   trainImages: train.size,
