@@ -21,6 +21,11 @@ function checkAssignments(z: tf.Tensor, zt: tf.Tensor, context: string): void {
   if (z.shape[0] === 0 || z.shape[1] === 0) throw new Error(`${context}: empty batch or zero clusters, shape [${z.shape}].`);
 }
 
+/** Throws, naming `context`, unless λ of the IIC loss is a finite number ≥ 0. */
+export function checkIicLambda(lambda: number, context: string): void {
+  if (!Number.isFinite(lambda) || lambda < 0) throw new Error(`${context}: lambda must be a finite number ≥ 0, got ${lambda}.`);
+}
+
 /**
  * The symmetric joint distribution of IIC (Ji, Henriques & Vedaldi 2019, "Invariant Information
  * Clustering", eq. 3): P = Σ_i z_i z'_iᵀ over the batch, symmetrised (P + Pᵀ)/2 and normalised to
@@ -43,7 +48,7 @@ export function iicJointDistribution(z: tf.Tensor2D, zt: tf.Tensor2D): tf.Tensor
 export function iicMutualInformation(p: tf.Tensor2D, options: IicLossOptions = {}): tf.Scalar {
   if (p.rank !== 2 || p.shape[0] !== p.shape[1]) throw new Error(`iicMutualInformation: P must be square K x K, got shape [${p.shape}].`);
   const { lambda = 1, epsilon = 1e-7 } = options;
-  if (!Number.isFinite(lambda) || lambda < 0) throw new Error(`iicMutualInformation: lambda must be a finite number ≥ 0, got ${lambda}.`);
+  checkIicLambda(lambda, 'iicMutualInformation');
   if (!Number.isFinite(epsilon) || epsilon <= 0) throw new Error(`iicMutualInformation: epsilon must be a finite number > 0, got ${epsilon}.`);
   return tf.tidy(() => {
     const pi = tf.maximum(tf.sum(p, 1, true), epsilon);

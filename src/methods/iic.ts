@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ImageDataset } from '../data/dataset.js';
 import { iicMnistAugment } from '../data/augment/iic_views.js';
 import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
-import { iicLoss } from '../losses/iic_loss.js';
+import { checkIicLambda, iicLoss } from '../losses/iic_loss.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { resolveVggConfig, vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
@@ -111,7 +111,7 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
     if (!Number.isInteger(numClusters) || numClusters < 2) throw new Error(`IIC: numClusters must be an integer ≥ 2, got ${numClusters}.`);
     if (!Number.isInteger(overclusterClusters) || (overclusterClusters !== 0 && overclusterClusters < 2)) throw new Error(`IIC: overclusterClusters must be 0 or an integer ≥ 2, got ${overclusterClusters}.`);
     if (!Number.isInteger(subHeads) || subHeads < 1) throw new Error(`IIC: subHeads must be a positive integer, got ${subHeads}.`);
-    if (!Number.isFinite(this.config.lambda) || this.config.lambda < 0) throw new Error(`IIC: lambda must be a finite number ≥ 0, got ${this.config.lambda}.`);
+    checkIicLambda(this.config.lambda, 'IIC');
     if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`IIC: repeats must be a positive integer, got ${repeats}.`);
     if (this.config.headSchedule !== 'alternate' && this.config.headSchedule !== 'joint') {
       throw new Error(`IIC: headSchedule must be 'alternate' or 'joint', got '${String(this.config.headSchedule)}'.`);
