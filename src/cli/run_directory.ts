@@ -3,16 +3,16 @@
  * epoch), `checkpoints/` (see `writeCheckpoint`), and what `eval` / `plot` add (`eval.json`,
  * `plots/`). This module creates, guards, reads and reopens them.
  */
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { METRICS_FILE } from '../plot/training_curves.js';
 import { findLatestCheckpoint } from '../train/checkpoint.js';
-import type { CheckpointInfo, CheckpointSearch } from '../train/checkpoint.js';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../train/model_io.js';
+import type { CheckpointInfo, CheckpointSearch, SkippedCheckpoint } from '../train/checkpoint.js';
+import { FileWriteError, readJson, writeFileAtomic, writeJsonAtomic } from '../train/model_io.js';
 import type { EpochLogs } from '../train/unsupervised_method.js';
 import type { OptionValue } from './args.js';
-import { CliUsageError } from './io.js';
+import { CliUsageError, displayPath, plural } from './io.js';
 import { methodEntry } from './method_registry.js';
 import type { MethodEntry, MethodName, TrainableMethod } from './method_registry.js';
 
@@ -22,6 +22,8 @@ export { METRICS_FILE };
 export const RUN_FILE = 'run.json';
 /** A process training into the run holds this file. */
 export const LOCK_FILE = '.lock';
+/** Checkpoints a run keeps unless `--keep-checkpoints` says otherwise. */
+export const DEFAULT_KEEP_CHECKPOINTS = 2;
 /** What `--overwrite` removes (nothing else in the folder is touched). */
 const RUN_ENTRIES = [RUN_FILE, METRICS_FILE, 'checkpoints', 'eval.json', 'report.json', 'plots'];
 
@@ -47,6 +49,8 @@ export interface RunConfig {
   /** Training images and their shape. */
   trainImages: number;
   shape: [number, number, number];
+  /** Complete checkpoints kept (absent in runs written before it existed: {@link DEFAULT_KEEP_CHECKPOINTS}). */
+  keepCheckpoints?: number;
   /** Backend of the first session, e.g. `wasm (cpu)`. */
   backend: string;
   created: string;
@@ -73,30 +77,60 @@ export async function writeRunConfig(runDirectory: string, config: RunConfig): P
 }
 
 /**
- * Makes `runDirectory` ready for a new run. An existing run there is refused unless `overwrite`
- * (then only the run's own files are removed); so is a non-empty folder that holds no run.
+ * Creates `runDirectory` (and missing parents) for a new run, so that its lock can be taken
+ * before anything in it is looked at or touched.
+ *
+ * @returns the topmost folder this call created (remove it when the run fails before it starts),
+ *   or `undefined` when the folder existed.
+ * @throws {@link CliUsageError} when `runDirectory` is a file.
+ */
+export async function createRunDirectory(runDirectory: string): Promise<string | undefined> {
+  if (existsSync(runDirectory) && !(await fs.stat(runDirectory)).isDirectory()) {
+    throw new CliUsageError(`--out ${runDirectory} is a file, not a folder.`, 'train');
+  }
+  try {
+    return await fs.mkdir(runDirectory, { recursive: true });
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw new CliUsageError(`--out ${runDirectory}: a part of this path is a file, not a folder.`, 'train');
+    throw new FileWriteError(runDirectory, error);
+  }
+}
+
+/**
+ * Checks that `runDirectory` (which exists, and whose lock the caller holds) may take a new run:
+ * an existing run there is refused unless `overwrite`; so is a non-empty folder that holds no run.
+ * Nothing is removed here (see {@link clearRun}).
+ *
+ * @throws {@link CliUsageError} saying how to continue (`--resume`) or start over (`--overwrite`).
+ */
+export async function checkNewRun(runDirectory: string, overwrite: boolean): Promise<void> {
+  const entries = (await fs.readdir(runDirectory)).filter((e) => e !== LOCK_FILE);
+  if (entries.length === 0 || overwrite) return;
+  if (entries.includes(RUN_FILE)) {
+    const { latest } = await findLatestCheckpoint(runDirectory);
+    const done = latest === undefined ? 'no complete checkpoint yet' : `a checkpoint after epoch ${latest.manifest.epoch}`;
+    throw new CliUsageError(`${runDirectory} already holds a run (${done}). Pass --resume to continue it, or --overwrite to delete it and start over.`, 'train');
+  }
+  throw new CliUsageError(`${runDirectory} is not empty and holds no run; choose another --out (or pass --overwrite to write the run beside its files).`, 'train');
+}
+
+/** Removes the run's own files from `runDirectory` (`--overwrite`; the caller holds the lock). */
+export async function clearRun(runDirectory: string): Promise<void> {
+  for (const entry of RUN_ENTRIES) await fs.rm(path.join(runDirectory, entry), { recursive: true, force: true });
+}
+
+/**
+ * Makes `runDirectory` ready for a new run: creates it, then {@link checkNewRun} and, with
+ * `overwrite`, {@link clearRun}. The caller must hold the run's lock ({@link lockRun}) when the
+ * folder may already hold a run, or another process's run could be deleted under it.
  *
  * @throws {@link CliUsageError} saying how to continue (`--resume`) or start over (`--overwrite`).
  */
 export async function prepareNewRun(runDirectory: string, overwrite: boolean): Promise<void> {
-  if (existsSync(runDirectory)) {
-    const stat = await fs.stat(runDirectory);
-    if (!stat.isDirectory()) throw new CliUsageError(`--out ${runDirectory} is a file, not a folder.`, 'train');
-    const entries = (await fs.readdir(runDirectory)).filter((e) => e !== LOCK_FILE);
-    if (entries.length > 0 && !overwrite) {
-      if (entries.includes(RUN_FILE)) {
-        const { latest } = await findLatestCheckpoint(runDirectory);
-        const done = latest === undefined ? 'no complete checkpoint yet' : `a checkpoint after epoch ${latest.manifest.epoch}`;
-        throw new CliUsageError(
-          `${runDirectory} already holds a run (${done}). Pass --resume to continue it, or --overwrite to delete it and start over.`,
-          'train',
-        );
-      }
-      throw new CliUsageError(`${runDirectory} is not empty and holds no run; choose another --out (or pass --overwrite to write the run beside its files).`, 'train');
-    }
-    if (overwrite) for (const entry of RUN_ENTRIES) await fs.rm(path.join(runDirectory, entry), { recursive: true, force: true });
-  }
-  await fs.mkdir(runDirectory, { recursive: true });
+  await createRunDirectory(runDirectory);
+  await checkNewRun(runDirectory, overwrite);
+  if (overwrite) await clearRun(runDirectory);
 }
 
 /** Whether a process runs (a zombie, killed but not yet reaped, does not). */
@@ -116,9 +150,33 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Lock files this process holds (released on SIGINT / SIGTERM by the executable). */
+const heldLocks = new Set<string>();
+
+/**
+ * Removes every run lock this process holds, synchronously: for a signal handler that is about
+ * to end the process (the checkpoints need no cleanup: they are written atomically).
+ *
+ * @returns the run directories whose locks were released.
+ */
+export function releaseHeldLocksSync(): string[] {
+  const released: string[] = [];
+  for (const file of heldLocks) {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true });
+      released.push(path.dirname(file));
+    } catch {
+      // Gone already.
+    }
+  }
+  heldLocks.clear();
+  return released;
+}
+
 /**
  * Takes the run's lock (`<run>/.lock` with this process's id) so that two processes never train
- * into one run; a lock left by a process that is gone is taken over.
+ * into one run; a lock left by a process that is gone is taken over. Take it before anything in
+ * the run is read for writing or removed.
  *
  * @returns a function that releases the lock.
  * @throws {@link CliUsageError} when a live process holds it.
@@ -128,7 +186,9 @@ export async function lockRun(runDirectory: string): Promise<() => Promise<void>
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      heldLocks.add(file);
       return async () => {
+        heldLocks.delete(file);
         await fs.rm(file, { force: true });
       };
     } catch (error) {
@@ -148,9 +208,18 @@ function metricsLine(logs: EpochLogs): string {
   return `${JSON.stringify(logs, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value))}\n`;
 }
 
-/** Appends one epoch's metrics to `<run>/metrics.jsonl`. */
+/**
+ * Appends one epoch's metrics to `<run>/metrics.jsonl`.
+ *
+ * @throws `FileWriteError` naming the file (e.g. `ENOSPC`).
+ */
 export async function appendMetrics(runDirectory: string, logs: EpochLogs): Promise<void> {
-  await fs.appendFile(path.join(runDirectory, METRICS_FILE), metricsLine(logs));
+  const file = path.join(runDirectory, METRICS_FILE);
+  try {
+    await fs.appendFile(file, metricsLine(logs));
+  } catch (error) {
+    throw new FileWriteError(file, error);
+  }
 }
 
 /**
@@ -174,18 +243,61 @@ export interface OpenedRun {
 }
 
 /**
- * Opens a run for `eval`, `embed` or `plot`: its description and the newest complete checkpoint's
- * model (weights only, no optimiser state).
+ * What to tell the user about checkpoints passed over: one line per damaged checkpoint (the file
+ * at fault with its size against the manifest's, or why it does not verify) and which checkpoint
+ * is used instead. Leftovers of interrupted writes are normal after a kill: one short line each.
  *
- * @throws {@link CliUsageError} when the folder holds no run or no complete checkpoint.
+ * @param using the checkpoint used instead, if any.
  */
-export async function openRun(runDirectory: string, command: string): Promise<OpenedRun> {
+export function describeSkippedCheckpoints(runDirectory: string, skipped: SkippedCheckpoint[], using: CheckpointInfo | undefined): string[] {
+  const lines: string[] = [];
+  const name = (directory: string) => path.relative(runDirectory, directory);
+  for (const s of skipped) {
+    if (s.kind === 'damaged') {
+      let problem = s.reason.replace(/^damaged: /, '');
+      if (s.file !== undefined && problem.startsWith(s.file)) problem = `${name(s.directory)}/${s.file}${problem.slice(s.file.length)}`;
+      lines.push(`warning: ${name(s.directory)} is damaged (${problem}); passed over.`);
+    } else {
+      lines.push(`warning: skipping ${name(s.directory)}: ${s.reason}`);
+    }
+  }
+  if (using !== undefined && skipped.some((s) => s.kind === 'damaged')) {
+    lines.push(`warning: using ${name(using.directory)} instead (the newest checkpoint that verifies: ${plural(using.manifest.epoch, 'epoch')} trained).`);
+  }
+  return lines;
+}
+
+/** Why a run has no usable checkpoint, for an error message. */
+export function noCheckpointReason(runDirectory: string, skipped: SkippedCheckpoint[]): string {
+  const damaged = skipped.filter((s) => s.kind === 'damaged');
+  if (damaged.length === 0) return `${displayPath(runDirectory)} has no complete checkpoint yet (no epoch has finished)`;
+  const list = damaged.map((s) => `${path.relative(runDirectory, s.directory)}: ${s.reason.replace(/^damaged: /, '')}`).join('; ');
+  return `none of the checkpoints of ${displayPath(runDirectory)} verifies (${list})`;
+}
+
+/**
+ * Opens a run for `eval`, `embed` or `plot`: its description and the model of the newest
+ * checkpoint that verifies (weights only, no optimiser state). Damaged checkpoints are passed
+ * over, and said so on `warnings` (which file, its size against the manifest's, which checkpoint
+ * is used instead).
+ *
+ * @param warnings where to write those lines (e.g. the command's stderr). Default: nowhere.
+ * @throws {@link CliUsageError} when the folder holds no run or no checkpoint that verifies.
+ */
+export async function openRun(runDirectory: string, command: string, warnings?: (line: string) => void): Promise<OpenedRun> {
   const config = await readRunConfig(runDirectory, command);
   const entry = methodEntry(config.method, command);
   const { latest, skipped } = await findLatestCheckpoint(runDirectory);
   if (latest === undefined) {
-    const why = skipped.length > 0 ? ` (skipped: ${skipped.map((s) => `${path.basename(s.directory)}: ${s.reason}`).join('; ')})` : '';
-    throw new CliUsageError(`${runDirectory} has no complete checkpoint yet${why}; train it first.`, command);
+    const damaged = skipped.some((s) => s.kind === 'damaged');
+    throw new CliUsageError(
+      `${noCheckpointReason(runDirectory, skipped)}; ${damaged ? 'train the run again (train --overwrite)' : `train it first (train --out ${displayPath(runDirectory)} --resume continues an interrupted run)`}.`,
+      command,
+    );
+  }
+  for (const line of describeSkippedCheckpoints(runDirectory, skipped.filter((s) => s.kind === 'damaged'), latest)) warnings?.(line);
+  if (skipped.some((s) => s.kind === 'damaged')) {
+    warnings?.(`warning: ${command} uses the weights after epoch ${latest.manifest.epoch}; to train the lost epochs again: train --out ${displayPath(runDirectory)} --resume.`);
   }
   const method = await entry.load(latest.modelDirectory);
   return { directory: runDirectory, config, entry, checkpoint: latest, method, skipped };

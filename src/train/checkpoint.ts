@@ -14,8 +14,9 @@
  * ```
  *
  * A checkpoint is written into `epoch-000003.tmp-<pid>-<random>/`, its manifest last, and only then
- * renamed to `epoch-000003/`; older checkpoints are removed after that. Readers take the newest
- * directory whose manifest verifies, and skip temporary or damaged ones.
+ * renamed to `epoch-000003/`; only then are checkpoints beyond the newest `keep` (default 2) removed.
+ * Readers take the newest directory whose manifest verifies, and skip temporary or damaged ones:
+ * with two kept, one damaged file (a full disk, a bad sector) costs one epoch, not the run.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -72,7 +73,21 @@ export interface CheckpointSearch {
   /** The newest complete checkpoint that verifies, if any. */
   latest: CheckpointInfo | undefined;
   /** Directories passed over, newest first, with the reason (temporary, damaged...). */
-  skipped: Array<{ directory: string; reason: string }>;
+  skipped: SkippedCheckpoint[];
+}
+
+/** A checkpoint directory that {@link findLatestCheckpoint} passed over. */
+export interface SkippedCheckpoint {
+  directory: string;
+  /** Why, e.g. `damaged: model/encoder.weights.bin has 100 bytes, the manifest says 4000`. */
+  reason: string;
+  /**
+   * `'damaged'`: a complete checkpoint that no longer matches its manifest; `'incomplete'`: a
+   * temporary directory of an interrupted write; `'foreign'`: not a checkpoint directory.
+   */
+  kind: 'damaged' | 'incomplete' | 'foreign';
+  /** The file at fault (its path inside the checkpoint), when one is. */
+  file?: string;
 }
 
 interface OptimizerTensorSpec {
@@ -152,7 +167,11 @@ function checkpointName(epoch: number): string {
 
 /** Options of {@link writeCheckpoint}. */
 export interface WriteCheckpointOptions {
-  /** Complete checkpoints to keep, the new one included. Default 1 (older ones are removed once the new one is in place). */
+  /**
+   * Complete checkpoints to keep, the new one included. Default 2: older ones (and any that no
+   * longer verify) are removed once the new one is in place, so a damaged newest checkpoint
+   * still leaves the one before it.
+   */
   keep?: number;
   /** Caller's JSON stored with the state (e.g. the run's fit options). */
   extra?: JsonObject;
@@ -162,13 +181,16 @@ export interface WriteCheckpointOptions {
  * Writes a checkpoint of `method` into `<runDirectory>/checkpoints/epoch-NNNNNN/` atomically:
  * everything goes to a temporary directory first, with a manifest of every file's size and
  * SHA-256 written last; then the directory is renamed into place, and only then are older
- * checkpoints removed. Killing the process at any moment leaves the previous checkpoint intact.
+ * checkpoints removed (all but the newest `keep` that verify). Killing the process at any moment
+ * leaves the previous checkpoints intact.
  *
  * @returns the checkpoint written.
- * @throws whatever the method's `save` throws (the previous checkpoint stays in place).
+ * @throws whatever the method's `save` throws, or a `FileWriteError` naming the file that could
+ *   not be written (e.g. `ENOSPC`); the temporary directory is removed, the previous checkpoints
+ *   stay in place.
  */
 export async function writeCheckpoint(runDirectory: string, method: CheckpointableMethod, options: WriteCheckpointOptions = {}): Promise<CheckpointInfo> {
-  const keep = options.keep ?? 1;
+  const keep = options.keep ?? 2;
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`writeCheckpoint: keep must be a positive integer, got ${keep}.`);
   const root = path.join(runDirectory, CHECKPOINTS_DIRECTORY);
   await fs.mkdir(root, { recursive: true });
@@ -244,17 +266,20 @@ export async function writeCheckpoint(runDirectory: string, method: Checkpointab
 }
 
 /**
- * Keeps `current` and the newest `keep − 1` complete checkpoints before it; removes the others:
- * older ones, newer ones (left by a run that was resumed from an older checkpoint, or damaged),
- * and leftovers of interrupted writes.
+ * Keeps `current` and the newest `keep − 1` complete checkpoints before it that verify; removes
+ * the others: older ones, damaged ones, newer ones (left by a run that was resumed from an older
+ * checkpoint), and leftovers of interrupted writes.
  */
 async function pruneCheckpoints(root: string, keep: number, current: string, currentEpoch: number): Promise<void> {
   const entries = (await fs.readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && /^epoch-\d+/.test(e.name));
-  const kept = entries
+  const older = entries
     .filter((e) => COMPLETE.test(e.name) && Number(COMPLETE.exec(e.name)![1]) < currentEpoch)
-    .sort((a, b) => Number(COMPLETE.exec(b.name)![1]) - Number(COMPLETE.exec(a.name)![1]))
-    .slice(0, keep - 1)
-    .map((e) => e.name);
+    .sort((a, b) => Number(COMPLETE.exec(b.name)![1]) - Number(COMPLETE.exec(a.name)![1]));
+  const kept: string[] = [];
+  for (const e of older) {
+    if (kept.length >= keep - 1) break;
+    if ((await verifyCheckpoint(path.join(root, e.name))).manifest !== undefined) kept.push(e.name);
+  }
   for (const e of entries) {
     const target = path.join(root, e.name);
     if (target !== current && !kept.includes(e.name)) await fs.rm(target, { recursive: true, force: true });
@@ -262,23 +287,25 @@ async function pruneCheckpoints(root: string, keep: number, current: string, cur
 }
 
 /** Checks a checkpoint directory against its manifest; returns the problem, or undefined when it verifies. */
-async function verifyCheckpoint(directory: string): Promise<{ manifest?: CheckpointManifest; problem?: string }> {
+async function verifyCheckpoint(directory: string): Promise<{ manifest?: CheckpointManifest; problem?: string; file?: string }> {
   let manifest: CheckpointManifest;
   try {
     manifest = await readJson<CheckpointManifest>(path.join(directory, CHECKPOINT_MANIFEST));
   } catch (error) {
-    return { problem: `no valid ${CHECKPOINT_MANIFEST} (${(error as Error).message})` };
+    return { problem: `no valid ${CHECKPOINT_MANIFEST} (${(error as Error).message})`, file: CHECKPOINT_MANIFEST };
   }
-  if (manifest.format !== FORMAT || !Array.isArray(manifest.files)) return { problem: `${CHECKPOINT_MANIFEST} is not a ${FORMAT} manifest` };
+  if (manifest === null || typeof manifest !== 'object' || manifest.format !== FORMAT || !Array.isArray(manifest.files)) {
+    return { problem: `${CHECKPOINT_MANIFEST} is not a ${FORMAT} manifest`, file: CHECKPOINT_MANIFEST };
+  }
   for (const file of manifest.files) {
     let actual: CheckpointFile;
     try {
       actual = await describeFile(directory, file.path);
     } catch {
-      return { problem: `${file.path} is missing` };
+      return { problem: `${file.path} is missing`, file: file.path };
     }
-    if (actual.bytes !== file.bytes) return { problem: `${file.path} has ${actual.bytes} bytes, the manifest says ${file.bytes}` };
-    if (actual.sha256 !== file.sha256) return { problem: `${file.path} does not match its SHA-256 in the manifest` };
+    if (actual.bytes !== file.bytes) return { problem: `${file.path} has ${actual.bytes} bytes, the manifest says ${file.bytes}`, file: file.path };
+    if (actual.sha256 !== file.sha256) return { problem: `${file.path} does not match its SHA-256 in the manifest`, file: file.path };
   }
   return { manifest };
 }
@@ -308,12 +335,18 @@ export async function findLatestCheckpoint(runDirectory: string): Promise<Checkp
   for (const { name, epoch } of candidates) {
     const directory = path.join(root, name);
     if (epoch < 0) {
-      skipped.push({ directory, reason: 'not a checkpoint directory' });
+      skipped.push({ directory, reason: 'not a checkpoint directory', kind: 'foreign' });
       continue;
     }
-    const { manifest, problem } = await verifyCheckpoint(directory);
+    const { manifest, problem, file } = await verifyCheckpoint(directory);
     if (manifest === undefined) {
-      skipped.push({ directory, reason: COMPLETE.test(name) ? `damaged: ${problem}` : `incomplete (an interrupted write): ${problem}` });
+      const damaged = COMPLETE.test(name);
+      skipped.push({
+        directory,
+        reason: damaged ? `damaged: ${problem}` : `incomplete (an interrupted write): ${problem}`,
+        kind: damaged ? 'damaged' : 'incomplete',
+        ...(file === undefined ? {} : { file }),
+      });
       continue;
     }
     return { latest: { directory, modelDirectory: path.join(directory, 'model'), manifest }, skipped };

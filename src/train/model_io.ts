@@ -2,22 +2,61 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+/** `ENOSPC` → `no space left on device (ENOSPC)`: the system's words for an error code, and the code. */
+function describeSystemError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string') return String(message ?? error);
+  // Node's messages read `ENOSPC: no space left on device, write`: keep the words, drop the call.
+  const words = /^[A-Z]+: ([^,]+)/.exec(String(message))?.[1];
+  return words === undefined ? code : `${words} (${code})`;
+}
+
+/**
+ * The error a failed write throws: its message names the file (a system error such as `ENOSPC`
+ * does not), `code` and `cause` keep the original.
+ */
+export class FileWriteError extends Error {
+  /** The file that could not be written. */
+  readonly path: string;
+  /** The system error code (e.g. `'ENOSPC'`, `'EISDIR'`), when there is one. */
+  readonly code: string | undefined;
+
+  constructor(file: string, cause: unknown) {
+    super(`Cannot write ${file}: ${describeSystemError(cause)}.`, { cause });
+    this.name = 'FileWriteError';
+    this.path = file;
+    this.code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  }
+}
+
 /**
  * Writes a file atomically: the bytes go to a temporary file in the same directory, which is
  * then renamed over the target. A crash at any moment leaves either the old file or the new one,
- * never a half-written file.
+ * never a half-written file; a failed write or rename removes the temporary file.
+ *
+ * @throws {@link FileWriteError} naming `file` (and the system error, e.g. `ENOSPC` or `EISDIR`
+ *   when `file` is a folder); the old file, if any, is untouched.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const handle = await fs.open(temporary, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    await fs.mkdir(path.dirname(file), { recursive: true });
+  } catch (error) {
+    throw new FileWriteError(file, error);
   }
-  await fs.rename(temporary, file);
+  const temporary = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    const handle = await fs.open(temporary, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true }).catch(() => undefined);
+    throw new FileWriteError(file, error);
+  }
 }
 
 /** Writes `value` as pretty JSON, atomically. */

@@ -53,10 +53,11 @@ describe('train --resume', () => {
     const result = await runCli('train', ...common, '--epochs', '3', '--out', resumed, '--resume');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/resuming .* from checkpoints\/epoch-000002 \(2 epochs done\), target 3 epochs/);
-    expect(result.stderr).toMatch(/skipping checkpoints\/epoch-000004: damaged: optimizer\.bin does not match its SHA-256/);
+    expect(result.stderr).toMatch(/checkpoints\/epoch-000004 is damaged \(checkpoints\/epoch-000004\/optimizer\.bin does not match its SHA-256 in the manifest\); passed over/);
+    expect(result.stderr).toMatch(/using checkpoints\/epoch-000002 instead \(the newest checkpoint that verifies: 2 epochs trained\)/);
     expect(result.stderr).toMatch(/skipping checkpoints\/epoch-000003\.tmp-99999-abc: incomplete/);
-    // Only the new checkpoint is left; metrics hold each epoch once.
-    expect(readdirSync(checkpoints)).toEqual(['epoch-000003']);
+    // The new checkpoint and the one before it are kept (--keep-checkpoints 2 by default); metrics hold each epoch once.
+    expect(readdirSync(checkpoints).sort()).toEqual(['epoch-000002', 'epoch-000003']);
     expect(metricsEpochs(resumed)).toEqual([0, 1, 2]);
 
     const a = await latestAutoencoder(whole);
@@ -123,7 +124,7 @@ describe('train --resume', () => {
     mkdirSync(path.join(run, 'checkpoints', 'epoch-000001.tmp-1-x'), { recursive: true });
     const none = await runCli('train', ...common, '--out', run, '--resume');
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/has no complete checkpoint to resume from/);
+    expect(none.stderr).toMatch(/has no complete checkpoint yet \(no epoch has finished\); nothing to resume from, start over with --overwrite/);
 
     // A live process's lock refuses; a dead one's is taken over.
     const locked = path.join(root, 'locked');

@@ -64,7 +64,8 @@ describe('checkpoints', () => {
     expect((await findLatestCheckpoint(run)).latest?.manifest.epoch).toBe(1);
     ae.save = save;
     await writeCheckpoint(run, ae);
-    expect(readdirSync(path.join(run, 'checkpoints'))).toEqual(['epoch-000002']);
+    // Two are kept by default: the new one and the one before it.
+    expect(readdirSync(path.join(run, 'checkpoints')).sort()).toEqual(['epoch-000001', 'epoch-000002']);
     // Rewriting the same epoch replaces it.
     await writeCheckpoint(run, ae, { extra: { again: true } });
     const { latest, skipped } = await findLatestCheckpoint(run);

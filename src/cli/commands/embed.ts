@@ -3,6 +3,7 @@
  * little-endian, row-major, with a JSON header beside them (`features.json`) and, when the split
  * has labels, the labels as int32 (`features.labels.bin`).
  */
+import { existsSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import * as path from 'node:path';
 
@@ -63,15 +64,37 @@ function littleEndianBytes(values: Float32Array | Int32Array): Uint8Array {
 }
 
 /**
+ * Checks, before any work, that the features file and the files beside it can be written: none
+ * of them may be a folder.
+ *
+ * @throws {@link CliUsageError} naming the path and what to give instead.
+ */
+function checkOutputFiles(out: string): void {
+  if (out.endsWith('/') || out.endsWith(path.sep) || (existsSync(out) && statSync(out).isDirectory())) {
+    throw new CliUsageError(`--out ${displayPath(out)} is a folder; give the features file's name, e.g. --out ${displayPath(path.join(out, 'features.bin'))}.`, 'embed');
+  }
+  const resolved = path.resolve(out);
+  for (const sibling of [siblingPath(resolved, '.json'), siblingPath(resolved, '.labels.bin')]) {
+    if (existsSync(sibling) && statSync(sibling).isDirectory()) {
+      throw new CliUsageError(`--out ${displayPath(out)}: its ${path.basename(sibling)} would go to ${displayPath(sibling)}, which is a folder; choose another --out.`, 'embed');
+    }
+  }
+}
+
+/**
  * Writes the embeddings of a split of the run's dataset (with its last checkpoint) to `out`,
  * the header next to it, and the labels when there are any. Every file is written atomically.
  *
  * @returns the header.
+ * @throws {@link CliUsageError} when `out` (or a file beside it) is a folder, or the run has no
+ *   checkpoint that verifies.
  */
 export async function embedRun(runDirectory: string, options: EmbedRunOptions): Promise<FeaturesHeader> {
+  if (typeof options?.out !== 'string' || options.out === '') throw new CliUsageError(`embed needs the features file: --out FILE (e.g. features.bin); got ${String(options?.out)}.`, 'embed');
   const io = options.io ?? processIo();
   const split = options.split ?? 'test';
-  const run = await openRun(path.resolve(runDirectory), 'embed');
+  checkOutputFiles(options.out);
+  const run = await openRun(path.resolve(runDirectory), 'embed', (line) => writeLine(io.stderr, line));
   try {
     const dataset = await loadRunSplit(run, split, options.limit, 'embed');
     const features = await run.method.encode(dataset);

@@ -92,7 +92,7 @@ export async function evaluateRun(runDirectory: string, options: EvaluateRunOpti
   const split = options.split ?? 'test';
   const limit = options.limit ?? 10000;
   const probes = options.probes ?? true;
-  const run = await openRun(path.resolve(runDirectory), 'eval');
+  const run = await openRun(path.resolve(runDirectory), 'eval', (line) => writeLine(io.stderr, line));
   try {
     const encode = async (dataset: ImageDataset): Promise<FeatureMatrix> => run.method.encode(dataset);
     const evalSet = await loadRunSplit(run, split, limit, 'eval');

@@ -41,7 +41,7 @@ export interface PlotRunOptions {
 export async function plotRun(runDirectory: string, options: PlotRunOptions = {}): Promise<RunPlotsResult> {
   const io = options.io ?? processIo();
   const split = options.split ?? 'test';
-  const run = await openRun(path.resolve(runDirectory), 'plot');
+  const run = await openRun(path.resolve(runDirectory), 'plot', (line) => writeLine(io.stderr, line));
   try {
     const dataset = await loadRunSplit(run, split, options.limit ?? 5000, 'plot');
     const features = await run.method.encode(dataset);

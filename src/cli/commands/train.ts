@@ -19,7 +19,20 @@ import { CliUsageError, displayPath, plural, processIo, writeLine } from '../io.
 import type { CliIo } from '../io.js';
 import { allMethodOptions, fitMethod, isTrainingComplete, METHOD_NAMES, METHODS, methodEntry, normalizeMethodOptions, resolveMethodOptions } from '../method_registry.js';
 import type { MethodEntry, MethodName, TrainableMethod } from '../method_registry.js';
-import { appendMetrics, lockRun, METRICS_FILE, prepareNewRun, readRunConfig, rewriteMetrics, writeRunConfig } from '../run_directory.js';
+import {
+  appendMetrics,
+  checkNewRun,
+  clearRun,
+  createRunDirectory,
+  DEFAULT_KEEP_CHECKPOINTS,
+  describeSkippedCheckpoints,
+  lockRun,
+  METRICS_FILE,
+  noCheckpointReason,
+  readRunConfig,
+  rewriteMetrics,
+  writeRunConfig,
+} from '../run_directory.js';
 import type { RunConfig } from '../run_directory.js';
 import { BACKEND_OPTION, startBackend } from './backend.js';
 
@@ -46,6 +59,8 @@ export interface TrainRunOptions {
   resume?: boolean;
   /** Delete the run in `out` (its own files only) and start over. */
   overwrite?: boolean;
+  /** Complete checkpoints to keep (the newest ones). Default 2; on resume, the run's. */
+  keepCheckpoints?: number;
   /** Progress display. Default `'auto'`: a bar on a TTY, lines otherwise. */
   progress?: ProgressOptions['mode'];
   /** Where to write. Default: the process's streams. */
@@ -84,6 +99,12 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'out', kind: 'string', placeholder: 'DIR', description: 'run directory', default: 'runs/<method>' },
   { name: 'resume', kind: 'boolean', description: 'continue the run in --out from its last complete checkpoint' },
   { name: 'overwrite', kind: 'boolean', description: "delete the run in --out (only the run's own files) and start over" },
+  {
+    name: 'keep-checkpoints',
+    kind: 'integer',
+    min: 1,
+    description: `complete checkpoints to keep, newest first (a damaged one falls back to the one before; default ${DEFAULT_KEEP_CHECKPOINTS}; on --resume, the run's)`,
+  },
   { name: 'progress', kind: 'string', choices: ['auto', 'bar', 'lines', 'none'], description: 'progress display (auto: a bar on a TTY, lines otherwise)', default: 'auto' },
 ];
 
@@ -99,8 +120,10 @@ export function trainHelp(method?: MethodEntry): CommandHelp {
     groups: entries.map((e) => ({ title: `${e.name} options`, options: e.options })),
     details: [
       'Every epoch appends a line to <out>/metrics.jsonl and writes <out>/checkpoints/epoch-N atomically',
-      '(the previous checkpoint is removed only once the new one is complete). --resume continues from the',
-      'newest complete checkpoint: with the same flags it ends with the same weights as an uninterrupted run.',
+      '(older ones beyond --keep-checkpoints are removed only once the new one is complete). --resume continues',
+      'from the newest checkpoint that verifies: with the same flags it ends with the same weights as an',
+      'uninterrupted run. Stop a run with Ctrl-C or SIGTERM (not kill -9 unless needed: it leaves the lock for',
+      'the next run to take over); completed epochs are kept, and --resume continues.',
       method?.name === 'filter-distinguisher' ? 'filter-distinguisher trains its levels one after another; --epochs only sets --samples-per-level.' : '',
       '',
       'Examples:',
@@ -155,6 +178,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const directory = path.resolve(options.out ?? path.join('runs', options.method!));
   const datasetSpec = options.dataset === undefined ? undefined : parseDatasetSpec(options.dataset, 'train');
 
+  if (options.keepCheckpoints !== undefined && (!Number.isSafeInteger(options.keepCheckpoints) || options.keepCheckpoints < 1)) {
+    throw new CliUsageError(`--keep-checkpoints must be a positive integer; got ${String(options.keepCheckpoints)}.`, 'train');
+  }
+
   let config: RunConfig;
   let entry: MethodEntry;
   let method: TrainableMethod | undefined;
@@ -162,6 +189,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   let resumedFrom: number | undefined;
   let checkpoint: CheckpointInfo | undefined;
   let release: (() => Promise<void>) | undefined;
+  /** Topmost folder a new run created: removed again if the run fails before run.json is written. */
+  let createdFolder: string | undefined;
+  let runBegun = false;
+  /** A resume whose target is reached already. */
+  let nothingToTrain = false;
   try {
     if (options.resume) {
       config = await readRunConfig(directory, 'train').catch((error: Error) => {
@@ -169,12 +201,14 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       });
       entry = methodEntry(config.method);
       checkResumeConsistency(config, { ...options, methodOptions: normalizeMethodOptions(entry, options.methodOptions ?? {}) }, datasetSpec?.text);
-      const { latest, skipped } = await findLatestCheckpoint(directory);
-      for (const s of skipped) writeLine(io.stderr, `warning: skipping ${path.relative(directory, s.directory)}: ${s.reason}`);
-      if (latest === undefined) {
-        throw new CliUsageError(`--resume: ${directory} has no complete checkpoint to resume from (no epoch has finished yet); start over with --overwrite.`, 'train');
-      }
+      // The lock first: nothing of the run is read for resuming or removed while another process trains it.
       release = await lockRun(directory);
+      runBegun = true;
+      const { latest, skipped } = await findLatestCheckpoint(directory);
+      for (const line of describeSkippedCheckpoints(directory, skipped, latest)) writeLine(io.stderr, line);
+      if (latest === undefined) {
+        throw new CliUsageError(`--resume: ${noCheckpointReason(directory, skipped)}; nothing to resume from, start over with --overwrite.`, 'train');
+      }
       // Leftovers of interrupted writes (their writer is gone: we hold the lock).
       for (const s of skipped) if (/\.(tmp|old)-[^/\\]*$/.test(s.directory)) await fs.rm(s.directory, { recursive: true, force: true });
       train = await loadDatasetSplit(parseDatasetSpec(config.dataset, 'train'), 'train', config.limit ?? undefined, 'train');
@@ -184,19 +218,30 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       ({ method } = await loadCheckpoint(latest, (dir) => entry.load(dir)));
       checkpoint = latest;
       resumedFrom = method.epochsTrained;
-      if (options.epochs !== undefined && options.epochs !== config.epochs) {
-        config = { ...config, epochs: options.epochs };
-        await writeRunConfig(directory, config);
-      }
+      const target = options.epochs ?? config.epochs;
+      const keepCheckpoints = options.keepCheckpoints ?? config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS;
       // The checkpoint's history is the truth: drop epochs logged after it (before a crash).
       await rewriteMetrics(directory, method.history);
-      writeLine(io.stdout, `resuming ${displayPath(directory)} from ${path.relative(directory, latest.directory)} (${plural(resumedFrom, 'epoch')} done), target ${entry.epochBased ? plural(config.epochs, 'epoch') : 'all levels'}`);
+      writeLine(io.stdout, `resuming ${displayPath(directory)} from ${path.relative(directory, latest.directory)} (${plural(resumedFrom, 'epoch')} done), target ${entry.epochBased ? plural(target, 'epoch') : 'all levels'}`);
+      nothingToTrain = isTrainingComplete(entry, method, target);
+      if (nothingToTrain) {
+        // run.json changes only when this session trains: "nothing to train" leaves the run as it was.
+        const why = options.epochs !== undefined && options.epochs !== config.epochs ? `; run.json keeps its target of ${plural(config.epochs, 'epoch')}` : '';
+        writeLine(io.stdout, `nothing to train: ${plural(method.epochsTrained, 'epoch')} done (target ${target})${why}; raise --epochs to train more.`);
+      } else if (target !== config.epochs || keepCheckpoints !== (config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS)) {
+        config = { ...config, epochs: target, keepCheckpoints };
+        await writeRunConfig(directory, config);
+      }
     } else {
       entry = methodEntry(options.method!);
       const given = normalizeMethodOptions(entry, options.methodOptions ?? {});
       const spec = datasetSpec ?? parseDatasetSpec('mnist', 'train');
-      await prepareNewRun(directory, options.overwrite === true);
+      // The lock before anything in the folder is looked at or removed: a second process (with or
+      // without --overwrite) is refused while one trains, and its run is left as it is.
+      createdFolder = await createRunDirectory(directory);
       release = await lockRun(directory);
+      await checkNewRun(directory, options.overwrite === true);
+      // Everything that can fail on bad input before the old run (--overwrite) is deleted.
       train = await loadDatasetSplit(spec, 'train', options.limit, 'train');
       let methodOptions = resolveMethodOptions(entry, given);
       methodOptions = entry.resolve?.(methodOptions, { epochs: options.epochs, trainImages: train.size }) ?? methodOptions;
@@ -220,9 +265,12 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         methodOptions,
         trainImages: train.size,
         shape: [...train.shape],
+        keepCheckpoints: options.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS,
         backend: options.backend ?? describeBackend(),
         created: new Date().toISOString(),
       };
+      if (options.overwrite === true) await clearRun(directory);
+      runBegun = true;
       await writeRunConfig(directory, config);
       await rewriteMetrics(directory, []);
       writeLine(
@@ -232,10 +280,18 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     }
 
     const extra: JsonObject = { run: config as unknown as JsonObject };
+    const keep = config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS;
+    const saveCheckpoint = async (trained: TrainableMethod): Promise<CheckpointInfo> => {
+      try {
+        return await writeCheckpoint(directory, trained, { extra, keep });
+      } catch (error) {
+        const kept = checkpoint === undefined ? 'the run has no earlier checkpoint' : `${path.relative(directory, checkpoint.directory)} (${plural(checkpoint.manifest.epoch, 'epoch')}) is intact`;
+        const cause = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+        throw new Error(`the checkpoint after epoch ${trained.epochsTrained} could not be written: ${cause}. ${kept}; fix the cause (e.g. free disk space), then continue with train --out ${displayPath(directory)} --resume.`, { cause: error });
+      }
+    };
     let ran: EpochLogs[] = [];
-    if (isTrainingComplete(entry, method, config.epochs)) {
-      writeLine(io.stdout, `nothing to train: ${plural(method.epochsTrained, 'epoch')} done (target ${config.epochs}); raise --epochs to train more.`);
-    } else {
+    if (!nothingToTrain && !isTrainingComplete(entry, method, config.epochs)) {
       const fitOptions: FitOptions = {
         batchSize: config.batchSize,
         seed: config.seed,
@@ -244,12 +300,12 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         progress: { mode: options.progress ?? 'auto', stream: io.stderr, epochOffset: entry.epochBased ? method.epochsTrained : 0 },
         onEpochEnd: async (_epoch, logs) => {
           await appendMetrics(directory, logs);
-          checkpoint = await writeCheckpoint(directory, method!, { extra });
+          checkpoint = await saveCheckpoint(method!);
         },
       };
       ran = await fitMethod(entry, method, train, fitOptions, config.epochs, config.methodOptions);
       // State that changes after the last epoch's callback (e.g. a finished level's record).
-      if (ran.length > 0 || !entry.epochBased) checkpoint = await writeCheckpoint(directory, method, { extra });
+      if (ran.length > 0 || !entry.epochBased) checkpoint = await saveCheckpoint(method);
     }
     if (checkpoint === undefined) throw new Error(`${entry.name}: training ended without a checkpoint.`);
     const seconds = (performance.now() - started) / 1000;
@@ -261,6 +317,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   } finally {
     method?.dispose();
     await release?.();
+    // A new run that failed before it began (bad --dataset, bad method options) leaves nothing behind.
+    if (!runBegun && createdFolder !== undefined) await fs.rm(createdFolder, { recursive: true, force: true });
   }
 }
 
@@ -293,6 +351,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     out: values.out as string | undefined,
     resume: values.resume === true,
     overwrite: values.overwrite === true,
+    keepCheckpoints: values['keep-checkpoints'] as number | undefined,
     progress: values.progress as ProgressOptions['mode'],
     backend: `${backend.name} (${backend.device})`,
     io,
