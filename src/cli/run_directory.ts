@@ -7,7 +7,7 @@ import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { METRICS_FILE } from '../plot/training_curves.js';
-import { findLatestCheckpoint } from '../train/checkpoint.js';
+import { CHECKPOINTS_DIRECTORY, findLatestCheckpoint } from '../train/checkpoint.js';
 import type { CheckpointInfo, CheckpointSearch, SkippedCheckpoint } from '../train/checkpoint.js';
 import { FileWriteError, readJson, writeFileAtomic, writeJsonAtomic } from '../train/model_io.js';
 import type { EpochLogs } from '../train/unsupervised_method.js';
@@ -131,6 +131,25 @@ export async function prepareNewRun(runDirectory: string, overwrite: boolean): P
   await createRunDirectory(runDirectory);
   await checkNewRun(runDirectory, overwrite);
   if (overwrite) await clearRun(runDirectory);
+}
+
+/**
+ * Tidies a run's checkpoints once its lock is held (their writers are gone): removes the
+ * directories of interrupted writes (`epoch-N.tmp-*`, `epoch-N.old-*`) other than `latest`, and
+ * gives `latest` its final name when it is a complete temporary one (a crash between the renames).
+ *
+ * @returns `latest`, renamed when it was.
+ */
+export async function tidyCheckpoints(runDirectory: string, latest: CheckpointInfo): Promise<CheckpointInfo> {
+  const root = path.join(runDirectory, CHECKPOINTS_DIRECTORY);
+  for (const name of await fs.readdir(root)) {
+    const directory = path.join(root, name);
+    if (/^epoch-\d+\.(tmp|old)-/.test(name) && directory !== latest.directory) await fs.rm(directory, { recursive: true, force: true });
+  }
+  const final = path.join(root, path.basename(latest.directory).replace(/\.(tmp|old)-.*$/, ''));
+  if (final === latest.directory || existsSync(final)) return latest;
+  await fs.rename(latest.directory, final);
+  return { ...latest, directory: final, modelDirectory: path.join(final, 'model') };
 }
 
 /** Whether a process runs (a zombie, killed but not yet reaped, does not). */

@@ -31,6 +31,7 @@ import {
   noCheckpointReason,
   readRunConfig,
   rewriteMetrics,
+  tidyCheckpoints,
   writeRunConfig,
 } from '../run_directory.js';
 import type { RunConfig } from '../run_directory.js';
@@ -204,13 +205,13 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       // The lock first: nothing of the run is read for resuming or removed while another process trains it.
       release = await lockRun(directory);
       runBegun = true;
-      const { latest, skipped } = await findLatestCheckpoint(directory);
-      for (const line of describeSkippedCheckpoints(directory, skipped, latest)) writeLine(io.stderr, line);
-      if (latest === undefined) {
-        throw new CliUsageError(`--resume: ${noCheckpointReason(directory, skipped)}; nothing to resume from, start over with --overwrite.`, 'train');
+      const search = await findLatestCheckpoint(directory);
+      for (const line of describeSkippedCheckpoints(directory, search.skipped, search.latest)) writeLine(io.stderr, line);
+      if (search.latest === undefined) {
+        throw new CliUsageError(`--resume: ${noCheckpointReason(directory, search.skipped)}; nothing to resume from, start over with --overwrite.`, 'train');
       }
-      // Leftovers of interrupted writes (their writer is gone: we hold the lock).
-      for (const s of skipped) if (/\.(tmp|old)-[^/\\]*$/.test(s.directory)) await fs.rm(s.directory, { recursive: true, force: true });
+      // Leftovers of interrupted writes go (their writer is gone: we hold the lock).
+      const latest = await tidyCheckpoints(directory, search.latest);
       train = await loadDatasetSplit(parseDatasetSpec(config.dataset, 'train'), 'train', config.limit ?? undefined, 'train');
       if (train.size !== config.trainImages) {
         throw new CliUsageError(`--resume: the dataset ${config.dataset} now gives ${train.size} training images, the run used ${config.trainImages}.`, 'train');
