@@ -25,6 +25,7 @@
 import { createRandom } from '../data/random.js';
 import { type PreparedRows, prepareRows, rowDots } from './kernels.js';
 import { type MatrixInput, toFloat64Matrix } from './matrix.js';
+import { readOptions } from '../data/options.js';
 
 /** How {@link kmeans} chooses its initial centroids. */
 export type KMeansInitialization = 'kmeans++' | 'random';
@@ -587,6 +588,7 @@ function checkPositiveInteger(value: number, name: string): void {
  *   `k > n`, on invalid options, or when explicit initial centroids are not k × d.
  */
 export function kmeans(x: MatrixInput, k: number, options: KMeansOptions = {}): KMeansResult {
+  options = readOptions(options, 'kmeans');
   const {
     seed = 0,
     nInit = 10,

@@ -44,11 +44,12 @@ export interface ToFloat64MatrixOptions {
 
 /** Whether `x` is a flat {@link DenseMatrix} (rather than nested rows). */
 export function isDenseMatrix(x: MatrixInput): x is DenseMatrix {
-  return !Array.isArray(x) && typeof (x as DenseMatrix).rows === 'number' && typeof (x as DenseMatrix).cols === 'number';
+  return x !== null && typeof x === 'object' && !Array.isArray(x) && typeof (x as DenseMatrix).rows === 'number' && typeof (x as DenseMatrix).cols === 'number';
 }
 
 /** The number of rows of a matrix argument, without validating or copying it. */
 export function matrixRows(x: MatrixInput): number {
+  if (!isDenseMatrix(x) && !Array.isArray(x)) throw new Error(`matrix: expected an array of rows or { data, rows, cols }, got ${describeValue(x)}.`);
   return isDenseMatrix(x) ? x.rows : x.length;
 }
 
@@ -62,7 +63,7 @@ export function matrixRows(x: MatrixInput): number {
  *   other than `rows * cols`, a non-integer shape, or a NaN / infinite entry (naming row and column).
  */
 export function toFloat64Matrix(x: MatrixInput, name = 'matrix', options: ToFloat64MatrixOptions = {}): Float64Matrix {
-  const { copy = false, allowEmpty = false, skipFiniteCheck = false } = options;
+  const { copy = false, allowEmpty = false, skipFiniteCheck = false } = options ?? {};
   let result: Float64Matrix;
   if (isDenseMatrix(x)) {
     const { data, rows, cols } = x;
@@ -78,20 +79,24 @@ export function toFloat64Matrix(x: MatrixInput, name = 'matrix', options: ToFloa
     const values = data instanceof Float64Array && !copy ? data : Float64Array.from(data);
     result = { data: values, rows, cols };
   } else {
-    if (!Array.isArray(x)) throw new Error(`${name}: expected an array of rows or { data, rows, cols }.`);
+    if (!Array.isArray(x)) throw new Error(`${name}: expected an array of rows or { data, rows, cols }, got ${describeValue(x)}.`);
     const rows = x.length;
     const cols = rows > 0 ? (x[0]?.length ?? 0) : 0;
     const values = new Float64Array(rows * cols);
     for (let i = 0; i < rows; i++) {
       const row = x[i];
-      if (row === null || row === undefined || typeof row.length !== 'number') {
-        throw new Error(`${name}: row ${i} is not an array.`);
+      if (row === null || typeof row !== 'object' || typeof row.length !== 'number') {
+        throw new Error(`${name}: row ${i} is not an array (got ${describeValue(row)}).`);
       }
       if (row.length !== cols) {
         throw new Error(`${name}: row ${i} has ${row.length} values but row 0 has ${cols} (rows must all have the same length).`);
       }
       const offset = i * cols;
-      for (let j = 0; j < cols; j++) values[offset + j] = row[j];
+      for (let j = 0; j < cols; j++) {
+        const v = row[j];
+        if (typeof v !== 'number') throw new Error(`${name}: row ${i} holds ${describeValue(v)} at column ${j}, not a number.`);
+        values[offset + j] = v;
+      }
     }
     result = { data: values, rows, cols };
   }
@@ -102,6 +107,18 @@ export function toFloat64Matrix(x: MatrixInput, name = 'matrix', options: ToFloa
   if (result.cols === 0) throw new Error(`${name} has no columns.`);
   if (!skipFiniteCheck) assertFinite(result, name);
   return result;
+}
+
+/** A short description of a value for an error message: `null`, `'text'`, `an object`, `Int32Array`… */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return `the string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  const name = (value as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
 }
 
 /**
@@ -139,8 +156,8 @@ export function toRows(m: DenseMatrix): number[][] {
  * @returns the labels as an `Int32Array` (a copy).
  */
 export function toLabelArray(labels: ArrayLike<number>, expectedLength: number, name = 'labels'): Int32Array {
-  if (labels === null || labels === undefined || typeof labels.length !== 'number') {
-    throw new Error(`${name}: expected an array of class indices.`);
+  if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
+    throw new Error(`${name}: expected an array of class indices, got ${describeValue(labels)}.`);
   }
   if (labels.length !== expectedLength) {
     throw new Error(`${name} has ${labels.length} entries but the features have ${expectedLength} rows.`);

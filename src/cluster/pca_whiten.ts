@@ -18,6 +18,7 @@ import { PCA } from 'ml-pca';
 
 import { prepareRows, SPARSE_DENSITY } from './kernels.js';
 import { type Float64Matrix, type MatrixInput, toFloat64Matrix } from './matrix.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link fitPcaWhiten} and {@link pcaWhiten}. */
 export interface PcaWhitenOptions {
@@ -195,13 +196,16 @@ function orthonormalCompletion(previous: Float64Array[], d: number): Float64Arra
  * @param options see {@link PcaWhitenOptions}.
  * @returns the fitted {@link PcaWhitenModel}.
  * @throws when `x` is empty, ragged, non-finite or has a single row, or when `nComponents` is not
- *   an integer in `[1, min(d, n − 1)]`, or `epsilon` is negative.
+ *   an integer in `[1, min(d, n − 1)]`, or `epsilon` is negative, or when whitening with
+ *   `epsilon: 0` a kept component has zero variance (e.g. a constant column): its scale would be 1/0.
  */
 export function fitPcaWhiten(x: MatrixInput, options: PcaWhitenOptions = {}): PcaWhitenModel {
+  options = readOptions(options, 'fitPcaWhiten');
   const m = toFloat64Matrix(x, 'fitPcaWhiten: x');
   const { rows: n, cols: d } = m;
   if (n < 2) throw new Error(`fitPcaWhiten: needs at least 2 rows to estimate a covariance, got ${n}.`);
   const maxComponents = Math.min(d, n - 1);
+  if (options === null || typeof options !== 'object') throw new Error(`fitPcaWhiten: options must be an object, got ${options === null ? 'null' : typeof options}.`);
   const { nComponents = maxComponents, whiten = true, epsilon = 1e-5, method = 'auto' } = options;
   if (!Number.isInteger(nComponents) || nComponents < 1 || nComponents > maxComponents) {
     throw new Error(
@@ -267,6 +271,16 @@ export function fitPcaWhiten(x: MatrixInput, options: PcaWhitenOptions = {}): Pc
     let arg = 0;
     for (let j = 1; j < d; j++) if (Math.abs(axis[j]) > Math.abs(axis[arg])) arg = j;
     if (axis[arg] < 0) for (let j = 0; j < d; j++) axis[j] = -axis[j];
+  }
+  if (whiten && epsilon === 0) {
+    // 1 / sqrt(0 + 0) would fill the component with NaN (0 · ∞) or huge values: name it instead.
+    const flat = variances.findIndex((v) => !(v > DEGENERATE * variances[0]));
+    if (flat >= 0) {
+      throw new Error(
+        `fitPcaWhiten: component ${flat + 1} of ${nComponents} has zero variance (the data vary in only ${flat} direction(s), e.g. a constant column) and epsilon is 0, ` +
+          `so whitening would divide by zero; keep nComponents ≤ ${flat}${flat === 0 ? ' (the data are constant)' : ''}, use epsilon > 0 (default 1e-5), or whiten: false.`,
+      );
+    }
   }
   const ratio = new Float64Array(nComponents);
   for (let c = 0; c < nComponents; c++) ratio[c] = totalVariance > 0 ? variances[c] / totalVariance : 0;
@@ -344,6 +358,7 @@ function createModel(
  * @throws as {@link fitPcaWhiten}.
  */
 export function pcaWhiten(x: MatrixInput, options: PcaWhitenOptions = {}): PcaWhitenResult {
+  options = readOptions(options, 'pcaWhiten');
   const m = toFloat64Matrix(x, 'pcaWhiten: x');
   const model = fitPcaWhiten(m, options);
   return { ...model.transform(m), model };

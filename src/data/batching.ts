@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from './dataset.js';
 import { flattenedDimension, gatherRows } from './dataset.js';
 import { createRandom } from './random.js';
+import { readOptions } from './options.js';
 
 /** Options of {@link batchIndices}. */
 export interface BatchOptions {
@@ -25,6 +26,7 @@ export interface BatchOptions {
  * @throws when `n` is not a non-negative integer or `batchSize` not a positive integer.
  */
 export function batchIndices(n: number, batchSize: number, options: BatchOptions = {}): Int32Array[] {
+  options = readOptions(options, 'batchIndices');
   const { shuffle = true, seed = 0, dropRemainder = false } = options;
   if (!Number.isInteger(n) || n < 0) throw new Error(`batchIndices: n must be a non-negative integer, got ${n}.`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchIndices: batchSize must be a positive integer, got ${batchSize}.`);
@@ -93,6 +95,7 @@ export interface TensorBatch {
  * ```
  */
 export function* iterateBatches(dataset: ImageDataset, options: IterateBatchesOptions = {}): Generator<TensorBatch, void, undefined> {
+  options = readOptions(options, 'iterateBatches');
   const { batchSize = 256, ...batchOptions } = options;
   const d = flattenedDimension(dataset);
   if (dataset.images.length !== dataset.size * d) {

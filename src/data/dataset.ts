@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { createRandom } from './random.js';
+import { readOptions } from './options.js';
 
 /**
  * A dataset of images: what every method of the library trains on and evaluates. Pixels live in
@@ -17,7 +18,17 @@ export interface ImageDataset {
   size: number;
   /** Where it came from, for logs. */
   name?: string;
+  /**
+   * The range the pixel values lie in, checked by {@link validateDataset} (so by every method's
+   * `fit` and inference). Default `[0, 1]`, what the methods' defaults assume (sigmoid
+   * reconstructions, colour jitter, learning rates). Set it to opt out for another scaling, e.g.
+   * `[0, 255]` or `[-1, 1]`; `[-Infinity, Infinity]` only checks that values are finite.
+   */
+  pixelRange?: readonly [number, number];
 }
+
+/** The pixel range a dataset is checked against when it sets none: [0, 1]. */
+export const DEFAULT_PIXEL_RANGE: readonly [number, number] = [0, 1];
 
 /** An image dataset whose labels are known (e.g. MNIST); still used without labels for training. */
 export type LabelledImageDataset = ImageDataset & { labels: Int32Array };
@@ -39,9 +50,11 @@ export function flattenedDimension(dataset: Pick<ImageDataset, 'shape'>): number
 }
 
 /**
- * Checks a dataset: a valid shape, non-empty, images and labels of the right lengths, and finite
- * pixels (naming the first non-finite value's image, position and flat index). Throws a clear
- * error; returns nothing. Scans every pixel once (a fraction of a second for MNIST's 47 M values).
+ * Checks a dataset: a valid shape, non-empty, images and labels of the right lengths, finite
+ * pixels (naming the first non-finite value's image, position and flat index) within the
+ * dataset's `pixelRange` (default [0, 1]: images scaled to [0, 255] get an error naming the range
+ * found and how to opt out). Throws a clear error; returns nothing. Scans every pixel once (a
+ * fraction of a second for MNIST's 47 M values).
  *
  * @param context prefix of the error messages (e.g. the calling method). Default `'dataset'`.
  * @throws when any of the above does not hold.
@@ -67,6 +80,12 @@ export function validateDataset(dataset: ImageDataset, context = 'dataset'): voi
     if (!(labels instanceof Int32Array)) throw new Error(`${context}: labels must be an Int32Array, got ${describe(labels)}.`);
     if (labels.length !== size) throw new Error(`${context}: labels has ${labels.length} entries for ${size} images.`);
   }
+  const range = dataset.pixelRange ?? DEFAULT_PIXEL_RANGE;
+  if (!Array.isArray(range) || range.length !== 2 || typeof range[0] !== 'number' || typeof range[1] !== 'number' || Number.isNaN(range[0]) || Number.isNaN(range[1]) || !(range[0] < range[1])) {
+    throw new Error(`${context}: pixelRange must be [low, high] with low < high, got ${JSON.stringify(range)}.`);
+  }
+  const [low, high] = range;
+  let outside = -1;
   for (let i = 0; i < images.length; i++) {
     const v = images[i];
     // v − v is 0 for every finite v and NaN for NaN and ±Infinity: one comparison per pixel.
@@ -75,6 +94,21 @@ export function validateDataset(dataset: ImageDataset, context = 'dataset'): voi
         `${context}: image ${Math.floor(i / d)} has a non-finite value (${v}) at position ${i % d} (images[${i}]); NaN or infinite inputs cannot be trained on.`,
       );
     }
+    if (outside < 0 && (v < low || v > high)) outside = i;
+  }
+  if (outside >= 0) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < images.length; i++) {
+      if (images[i] < min) min = images[i];
+      if (images[i] > max) max = images[i];
+    }
+    const v = images[outside];
+    throw new Error(
+      `${context}: pixel values lie in [${min}, ${max}] but must be in [${low}, ${high}]${dataset.pixelRange === undefined ? ' (the default)' : ' (the dataset\'s pixelRange)'}: ` +
+        `image ${Math.floor(outside / d)} has ${v} at position ${outside % d}. Scale the images to [${low}, ${high}] (e.g. divide [0, 255] pixels by 255), ` +
+        `or set the dataset's pixelRange to the scaling you use (e.g. pixelRange: [0, 255]) to opt out.`,
+    );
   }
 }
 
@@ -110,12 +144,14 @@ export function subset(dataset: ImageDataset, rows: RowSelection): ImageDataset 
     const part: ImageDataset = { images: dataset.images.subarray(start * d, end * d), shape: [...dataset.shape], size: end - start };
     if (dataset.labels !== undefined) part.labels = dataset.labels.subarray(start, end);
     if (dataset.name !== undefined) part.name = dataset.name;
+    if (dataset.pixelRange !== undefined) part.pixelRange = [...dataset.pixelRange];
     return part;
   }
   const images = gatherRows(dataset, rows, 'subset');
   const part: ImageDataset = { images, shape: [...dataset.shape], size: rows.length };
   if (dataset.labels !== undefined) part.labels = gatherLabels(dataset.labels, rows);
   if (dataset.name !== undefined) part.name = dataset.name;
+  if (dataset.pixelRange !== undefined) part.pixelRange = [...dataset.pixelRange];
   return part;
 }
 
@@ -164,6 +200,7 @@ export interface SplitOptions {
  * @throws when `testSize` leaves either part empty.
  */
 export function split(dataset: ImageDataset, testSize: number, options: SplitOptions = {}): { train: ImageDataset; test: ImageDataset } {
+  options = readOptions(options, 'split');
   const { seed = 0, shuffle = true } = options;
   const count = testSize > 0 && testSize < 1 ? Math.round(testSize * dataset.size) : testSize;
   if (!Number.isFinite(testSize) || !(testSize > 0) || !Number.isInteger(count) || count < 1 || count >= dataset.size) {
@@ -212,12 +249,14 @@ export interface DatasetFromTensorOptions {
   labels?: ArrayLike<number> | tf.Tensor;
   /** Name of the dataset. Default: none. */
   name?: string;
+  /** The dataset's {@link ImageDataset.pixelRange} (for scalings other than [0, 1]). Default: none ([0, 1]). */
+  pixelRange?: readonly [number, number];
 }
 
 /**
  * A dataset from a tensor of images [n, height, width, channels] (read asynchronously, copied,
  * the tensor is not disposed) and optional labels. Values are taken as they are: scale them to
- * [0, 1] first.
+ * [0, 1] first, or give their range as `pixelRange`.
  *
  * @param labels the labels, or an options object with `labels` and `name`.
  * @throws when the tensor is not 4-D or empty, or labels do not match the images in count.
@@ -246,6 +285,7 @@ export async function datasetFromTensor(images: tf.Tensor, labels?: ArrayLike<nu
     dataset.labels = ints;
   }
   if (options.name !== undefined) dataset.name = options.name;
+  if (options.pixelRange !== undefined) dataset.pixelRange = [...options.pixelRange];
   return dataset;
 }
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import type { ImageDataset } from './dataset.js';
+import { readOptions } from './options.js';
 
 /** The element types an IDX file can declare (third byte of its magic number). */
 export type IdxDataType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -225,6 +226,7 @@ export interface LoadIdxOptions {
  *   images and labels differ in count, or `offset` / `limit` are out of range.
  */
 export async function loadIdx(imagesPath: string, labelsPath?: string, options: LoadIdxOptions = {}): Promise<ImageDataset> {
+  options = readOptions(options, 'loadIdx');
   const [imageBytes, labelBytes] = await Promise.all([readFileBytes(imagesPath), labelsPath === undefined ? undefined : readFileBytes(labelsPath)]);
   const images = parseIdx(imageBytes, imagesPath);
   const labels = labelBytes === undefined ? undefined : parseIdx(labelBytes, labelsPath!);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { LabelledImageDataset } from './dataset.js';
 import { datasetFromIdx, parseIdx, readFileBytes } from './idx.js';
 import type { IdxArray } from './idx.js';
+import { readOptions } from './options.js';
 
 /** Options of {@link loadMnist}. */
 export interface LoadMnistOptions {
@@ -99,6 +100,7 @@ async function parseSplit(folder: string, split: 'train' | 'test'): Promise<Pars
  * ```
  */
 export async function loadMnist(options: LoadMnistOptions = {}): Promise<LabelledImageDataset> {
+  options = readOptions(options, 'loadMnist');
   const { split = 'train', offset = 0, limit } = options;
   if (split !== 'train' && split !== 'test') throw new Error(`loadMnist: split must be 'train' or 'test', got '${String(split)}'.`);
   const folder = path.resolve(options.directory ?? mnistDirectory());

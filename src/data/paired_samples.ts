@@ -13,7 +13,11 @@ export interface PairedSamples {
 
 /** Checks the lengths and values of paired samples; throws a clear error. */
 export function validatePairedSamples(samples: PairedSamples, context = 'paired samples'): void {
+  if (samples === null || typeof samples !== 'object') {
+    throw new Error(`${context}: expected PairedSamples { x, y, xDim, yDim, size }, got ${samples === null ? 'null' : typeof samples}.`);
+  }
   const { x, y, xDim, yDim, size } = samples;
+  if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) throw new Error(`${context}: x and y must be Float32Arrays (row-major), got ${describeArray(x)} and ${describeArray(y)}.`);
   if (!Number.isInteger(size) || size < 1) throw new Error(`${context}: the dataset is empty (size ${size}).`);
   if (!Number.isInteger(xDim) || xDim < 1 || !Number.isInteger(yDim) || yDim < 1) throw new Error(`${context}: xDim and yDim must be positive integers, got ${xDim} and ${yDim}.`);
   if (x.length !== size * xDim) throw new Error(`${context}: x has ${x.length} values, expected size × xDim = ${size} × ${xDim}.`);
@@ -25,13 +29,18 @@ export function validatePairedSamples(samples: PairedSamples, context = 'paired 
   if (by >= 0) throw new Error(`${context}: y has a non-finite value (${y[by]}) in row ${Math.floor(by / yDim)}.`);
 }
 
+function describeArray(value: unknown): string {
+  if (value === null || typeof value !== 'object') return value === null ? 'null' : typeof value;
+  return (value as object).constructor?.name ?? 'object';
+}
+
 /**
  * Samples from a bivariate standard Gaussian with correlation ρ:
  * x ~ N(0, 1), y = ρ x + √(1 − ρ²) ε with ε ~ N(0, 1). Its mutual information is
  * {@link gaussianMutualInformation}(ρ) = −½ ln(1 − ρ²).
  */
 export function bivariateGaussian(size: number, rho: number, seed = 0): PairedSamples {
-  if (!(rho > -1 && rho < 1)) throw new Error(`bivariateGaussian: the correlation must be in (−1, 1), got ${rho}.`);
+  if (typeof rho !== 'number' || !(rho > -1 && rho < 1)) throw new Error(`bivariateGaussian: the correlation must be in (−1, 1), got ${rho}.`);
   if (!Number.isInteger(size) || size < 1) throw new Error(`bivariateGaussian: size must be a positive integer, got ${size}.`);
   const random = createRandom(seed);
   const x = new Float32Array(size);

@@ -143,3 +143,17 @@ export function createRandom(seed = 0): Random {
   };
   return random;
 }
+
+/**
+ * Checks a seed given to a method, a network builder or a fit: a safe integer (seeds are hashed as
+ * integers, so 0.5 would act as 0 and NaN as 0 without a word). Returns it.
+ *
+ * @param context the start of the error message, e.g. `'IIC: seed'`.
+ * @throws an error naming `context` and the value otherwise.
+ */
+export function checkSeed(seed: unknown, context: string): number {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+    throw new Error(`${context} must be an integer, got ${typeof seed === 'number' ? String(seed) : typeof seed === 'string' ? `'${seed}'` : seed === null ? 'null' : typeof seed}.`);
+  }
+  return seed;
+}

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { ReconstructionLossOptions } from './mse_loss.js';
 import { flattenPair, reducePerSample } from './per_sample_reduction.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link binaryCrossEntropyLoss}. */
 export interface BinaryCrossEntropyOptions extends ReconstructionLossOptions {
@@ -17,6 +18,7 @@ export interface BinaryCrossEntropyOptions extends ReconstructionLossOptions {
  * max(s, 0) − s·x + log(1 + e^−|s|) of logits s. Returns [batch].
  */
 export function perSampleBinaryCrossEntropy(target: tf.Tensor, reconstruction: tf.Tensor, options: BinaryCrossEntropyOptions = {}): tf.Tensor1D {
+  options = readOptions(options, 'perSampleBinaryCrossEntropy');
   const { fromLogits = false, epsilon = 1e-7 } = options;
   return tf.tidy(() => {
     const [t, r] = flattenPair(target, reconstruction, 'perSampleBinaryCrossEntropy');
@@ -37,5 +39,6 @@ export function perSampleBinaryCrossEntropy(target: tf.Tensor, reconstruction: t
  * for targets strictly between 0 and 1.
  */
 export function binaryCrossEntropyLoss(target: tf.Tensor, reconstruction: tf.Tensor, options: BinaryCrossEntropyOptions = {}): tf.Scalar {
+  options = readOptions(options, 'binaryCrossEntropyLoss');
   return tf.tidy(() => reducePerSample(perSampleBinaryCrossEntropy(target, reconstruction, options), options.cutoff));
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link filterDistinguisherLoss}. */
 export interface FilterDistinguisherLossOptions {
@@ -29,6 +30,7 @@ function checkFeatureMaps(featureMaps: tf.Tensor): void {
  * cos_ab = ⟨f̂_a, f̂_b⟩. Returns [batch, C, C].
  */
 export function featureMapCosines(featureMaps: tf.Tensor4D, options: FilterDistinguisherLossOptions = {}): tf.Tensor3D {
+  options = readOptions(options, 'featureMapCosines');
   checkFeatureMaps(featureMaps);
   const { epsilon = 1e-6 } = options;
   return tf.tidy(() => {
@@ -60,6 +62,7 @@ function upperTriangleMask(c: number): tf.Tensor2D {
  * @param featureMaps [batch, height, width, channels].
  */
 export function filterDistinguisherLoss(featureMaps: tf.Tensor4D, options: FilterDistinguisherLossOptions = {}): FilterDistinguisherLossResult {
+  options = readOptions(options, 'filterDistinguisherLoss');
   checkFeatureMaps(featureMaps);
   const c = featureMaps.shape[3];
   return tf.tidy(() => {

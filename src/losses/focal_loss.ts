@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link focalLoss}. */
 export interface FocalLossOptions {
@@ -43,6 +44,7 @@ function checkPair(targets: tf.Tensor, logits: tf.Tensor, context: string): void
  * @throws when the shapes differ, the input is empty, γ < 0 or α ∉ [0, 1].
  */
 export function focalLoss(targets: tf.Tensor, logits: tf.Tensor, options: FocalLossOptions = {}): tf.Scalar {
+  options = readOptions(options, 'focalLoss');
   checkPair(targets, logits, 'focalLoss');
   const { gamma = 2, alpha = 0.5 } = options;
   if (!(gamma >= 0) || !Number.isFinite(gamma)) throw new Error(`focalLoss: gamma must be a finite number ≥ 0, got ${gamma}.`);

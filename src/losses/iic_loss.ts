@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link iicLoss}. */
 export interface IicLossOptions {
@@ -46,6 +47,7 @@ export function iicJointDistribution(z: tf.Tensor2D, zt: tf.Tensor2D): tf.Tensor
  * clamped at `epsilon`. With λ = 1 it is the mutual information I(z; z').
  */
 export function iicMutualInformation(p: tf.Tensor2D, options: IicLossOptions = {}): tf.Scalar {
+  options = readOptions(options, 'iicMutualInformation');
   if (p.rank !== 2 || p.shape[0] !== p.shape[1]) throw new Error(`iicMutualInformation: P must be square K x K, got shape [${p.shape}].`);
   const { lambda = 1, epsilon = 1e-7 } = options;
   checkIicLambda(lambda, 'iicMutualInformation');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { stopGradient } from '../nn/stop_gradient.js';
+import { readOptions } from '../data/options.js';
 
 function checkStatistics(tJoint: tf.Tensor, tMarginal: tf.Tensor, context: string): void {
   const ok = (t: tf.Tensor) => t.rank === 1 || (t.rank === 2 && t.shape[1] === 1);
@@ -63,6 +64,7 @@ export interface MineLossResult {
  * @param movingAverage the previous ma (a scalar tensor or number; 1 at the first step).
  */
 export function mineLoss(tJoint: tf.Tensor, tMarginal: tf.Tensor, movingAverage: tf.Scalar | number, options: MineLossOptions = {}): MineLossResult {
+  options = readOptions(options, 'mineLoss');
   checkStatistics(tJoint, tMarginal, 'mineLoss');
   const { gradient = 'moving-average', alpha = 0.01 } = options;
   if (!(alpha > 0 && alpha <= 1)) throw new Error(`mineLoss: alpha must be in (0, 1], got ${alpha}.`);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { flattenPair, reducePerSample } from './per_sample_reduction.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of the reconstruction losses. */
 export interface ReconstructionLossOptions {
@@ -28,5 +29,6 @@ export function perSampleSquaredError(target: tf.Tensor, reconstruction: tf.Tens
  * (The classic autoencoder objective, e.g. Hinton & Salakhutdinov 2006; DEC's pretraining, Xie et al. 2016.)
  */
 export function mseLoss(target: tf.Tensor, reconstruction: tf.Tensor, options: ReconstructionLossOptions = {}): tf.Scalar {
+  options = readOptions(options, 'mseLoss');
   return tf.tidy(() => reducePerSample(perSampleSquaredError(target, reconstruction), options.cutoff));
 }

@@ -299,8 +299,8 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
 
   /** Reconstructions of every row, flattened to [n, h·w·c], in batches. */
   async reconstruct(input: ImageDataset | tf.Tensor, options: { batchSize?: number } = {}): Promise<FeatureMatrix> {
-    const data = input instanceof tf.Tensor ? await this.dataFromTensor(input) : input;
     this.requireBuilt('reconstruct');
+    const data = await this.inferenceData(input, 'reconstruct');
     return this.mapBatches(data, (x) => this.decoder!.apply(this.encoder!.apply(x, { training: false }), { training: false }) as tf.Tensor, options.batchSize);
   }
 
@@ -309,8 +309,8 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
    * squared error, or binary cross-entropy), e.g. as an anomaly score.
    */
   async reconstructionErrors(input: ImageDataset | tf.Tensor, options: { batchSize?: number } = {}): Promise<Float32Array> {
-    const data = input instanceof tf.Tensor ? await this.dataFromTensor(input) : input;
     this.requireBuilt('reconstructionErrors');
+    const data = await this.inferenceData(input, 'reconstructionErrors');
     const errors = await this.mapBatches(
       data,
       (x) => {

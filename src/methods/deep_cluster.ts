@@ -123,7 +123,7 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   protected override build(dataset: ImageDataset): void {
     this.inputShape = [...dataset.shape];
     const [h, w, c] = dataset.shape;
-    const network = vgg(this.config.backbone, { inputShape: [h, w, this.config.sobel ? 2 : c], seed: this.seed, name: 'deepcluster_backbone' });
+    const network = vgg(this.config.backbone, { inputShape: [h, w, this.config.sobel ? 2 : c], seed: this.seed, name: 'deepcluster_backbone', context: 'DeepCluster' });
     network.add(tf.layers.dense({ units: this.config.featureSize, kernelInitializer: seededKernelInitializer(this.seed, 300), name: 'deepcluster_features' }));
     this.backbone = network;
   }
@@ -229,8 +229,9 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
    * moved them.)
    */
   async predict(dataset: ImageDataset | tf.Tensor): Promise<Int32Array> {
-    const data = dataset instanceof tf.Tensor ? await this.dataFromTensor(dataset) : dataset;
     if (this.head === undefined) throw new Error('DeepCluster.predict: no clustering yet; call fit() first.');
+    this.requireBuilt('predict');
+    const data = await this.inferenceData(dataset, 'predict');
     return argmaxRows(await this.mapBatches(data, (x) => this.head!.apply(tf.relu(this.encodeBatch(x))) as tf.Tensor));
   }
 

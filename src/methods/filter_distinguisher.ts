@@ -175,6 +175,10 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
   /** Mean max |cos| of level `level`'s maps on the first `count` rows of `dataset` (inference). */
   async signal(dataset: ImageDataset, level: number, count = 256): Promise<number> {
     this.requireBuilt('signal');
+    if (!Number.isInteger(level) || level < 0 || level >= this.depth) throw new Error(`FilterDistinguisher.signal: level must be an integer in 0..${this.depth - 1}, got ${String(level)}.`);
+    if (!Number.isInteger(count) || count < 1) throw new Error(`FilterDistinguisher.signal: count must be a positive integer, got ${String(count)}.`);
+    this.validate(dataset, 'signal');
+    this.requireBuiltShape(dataset, 'signal');
     const rows = Int32Array.from({ length: Math.min(count, dataset.size) }, (_, i) => i);
     const inputs = this.batchInputs(dataset, rows);
     const signal = tf.tidy(() => {
@@ -197,11 +201,13 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
    *   stopping signal before and after each stage.
    */
   override async fit(dataset: ImageDataset, options: FilterDistinguisherFitOptions = {}): Promise<EpochLogs[]> {
+    this.requireUsableWeights('fit');
+    // Every option is checked (and named) before anything is derived from it.
+    const { batchSize } = this.resolveFitOptions(options, 'fit');
     const { samplesPerLevel = 20000, ...fitOptions } = options;
     if (!Number.isInteger(samplesPerLevel) || samplesPerLevel < 1) throw new Error(`FilterDistinguisher.fit: samplesPerLevel must be a positive integer, got ${samplesPerLevel}.`);
     this.validate(dataset, 'fit');
     this.ensureBuilt(dataset);
-    const batchSize = fitOptions.batchSize ?? this.defaultBatchSize;
     const stepsBudget = Math.ceil(samplesPerLevel / batchSize);
     const stepsPerEpoch = Math.min(stepsBudget, Math.ceil(dataset.size / batchSize));
     const logs: EpochLogs[] = [];

@@ -135,7 +135,7 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
       throw new Error(`IIC: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);
     }
     this.inputShape = [...dataset.shape];
-    this.backbone = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'iic_backbone' });
+    this.backbone = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'iic_backbone', context: `IIC (backbone on ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)` });
     const features = this.backbone.outputs[0].shape[1] as number;
     this.heads = [];
     const clusters = [...Array(this.config.subHeads).fill(this.config.numClusters), ...(this.config.overclusterClusters > 0 ? Array(this.config.subHeads).fill(this.config.overclusterClusters) : [])];
@@ -206,10 +206,11 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
 
   /** Cluster probabilities [n, numClusters] of a main sub-head (default: the best by training loss). */
   async predictProbabilities(dataset: ImageDataset | tf.Tensor, options: { subHead?: number; batchSize?: number } = {}) {
-    const data = dataset instanceof tf.Tensor ? await this.dataFromTensor(dataset) : dataset;
     this.requireBuilt('predict');
+    if (options === null || typeof options !== 'object') throw new Error(`IIC.predict: options must be an object, got ${options === null ? 'null' : typeof options}.`);
     const subHead = options.subHead ?? this.bestSubHead;
     if (!Number.isInteger(subHead) || subHead < 0 || subHead >= this.config.subHeads) throw new Error(`IIC.predict: subHead must be in 0..${this.config.subHeads - 1}, got ${subHead}.`);
+    const data = await this.inferenceData(dataset, 'predict');
     return this.mapBatches(data, (x) => this.heads[subHead].apply(this.encodeBatch(x), { training: false }) as tf.Tensor, options.batchSize);
   }
 

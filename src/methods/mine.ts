@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { PairedSamples } from '../data/paired_samples.js';
 import { validatePairedSamples } from '../data/paired_samples.js';
-import { createRandom } from '../data/random.js';
+import { checkSeed, createRandom } from '../data/random.js';
 import { mineLowerBound } from '../losses/mine_loss.js';
 import type { MineLossOptions } from '../losses/mine_loss.js';
-import { mlp } from '../nn/mlp.js';
+import { ACTIVATIONS, mlp } from '../nn/mlp.js';
 import type { ActivationName } from '../nn/mlp.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
@@ -53,6 +53,11 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
       gradient: options.gradient ?? 'moving-average',
       alpha: options.alpha ?? 0.01,
     };
+    const { hiddenUnits, activation, gradient, alpha } = this.options;
+    if (!Array.isArray(hiddenUnits) || hiddenUnits.some((u) => !Number.isInteger(u) || u < 1)) throw new Error(`MINE: hiddenUnits must be a list of positive integers, got ${JSON.stringify(hiddenUnits)}.`);
+    if (!ACTIVATIONS.includes(activation)) throw new Error(`MINE: activation must be one of ${ACTIVATIONS.join(', ')}, got '${String(activation)}'.`);
+    if (gradient !== 'moving-average' && gradient !== 'dv') throw new Error(`MINE: gradient must be 'moving-average' or 'dv', got '${String(gradient)}'.`);
+    if (typeof alpha !== 'number' || !(alpha > 0 && alpha <= 1)) throw new Error(`MINE: alpha must be in (0, 1], got ${String(alpha)}.`);
   }
 
   protected override validate(samples: PairedSamples, context: string): void {
@@ -118,6 +123,7 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
    * @throws before any training step.
    */
   estimate(lastSteps = 200): number {
+    if (!Number.isInteger(lastSteps) || lastSteps < 1) throw new Error(`MINE.estimate: lastSteps must be a positive integer, got ${String(lastSteps)}.`);
     if (this.bounds.length === 0) throw new Error('MINE.estimate: no training step yet; call fit() first.');
     const recent = this.bounds.slice(-Math.max(1, lastSteps));
     return recent.reduce((a, b) => a + b, 0) / recent.length;
@@ -125,8 +131,10 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
 
   /** The DV bound of the trained T on `samples` (all rows, y shuffled once with `seed`). */
   async evaluate(samples: PairedSamples, seed = 0): Promise<number> {
-    this.validate(samples, 'evaluate');
     this.requireBuilt('evaluate');
+    this.validate(samples, 'evaluate');
+    this.requireBuiltShape(samples, 'evaluate');
+    checkSeed(seed, 'MINE.evaluate: seed');
     const rows = Int32Array.from({ length: samples.size }, (_, i) => i);
     const inputs = this.batchInputs(samples, rows);
     const bound = tf.tidy(() => {

@@ -87,7 +87,7 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
     const size = this.views.outputSize;
     if (dataset.shape[0] < size || dataset.shape[1] < size) throw new Error(`MineEncoder: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);
     this.inputShape = [...dataset.shape];
-    const encoder = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'mine_encoder' });
+    const encoder = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'mine_encoder', context: `MineEncoder (backbone on ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)` });
     encoder.add(tf.layers.dense({ units: this.config.latentSize, kernelInitializer: seededKernelInitializer(this.seed, 500), name: 'mine_encoder_latent' }));
     this.encoder = encoder;
     this.statistics = mlp([2 * this.config.latentSize, this.config.statisticsUnits, 1], { seed: this.seed + 1, name: 'mine_statistics' });

@@ -231,8 +231,8 @@ export class RelationalReasoning extends UnsupervisedMethod<ImageDataset> {
     const { backbone, channels, blocks, aggregation, headUnits, leakySlope } = this.config;
     this.backbone =
       backbone === 'conv4'
-        ? conv4({ inputShape: shape, channels, seed: this.seed, name: 'relational_conv4' })
-        : resnet({ inputShape: shape, channels, blocks, seed: this.seed, name: 'relational_resnet' });
+        ? conv4({ inputShape: shape, channels, seed: this.seed, name: 'relational_conv4', context: 'RelationalReasoning (conv4 backbone)' })
+        : resnet({ inputShape: shape, channels, blocks, seed: this.seed, name: 'relational_resnet', context: 'RelationalReasoning (resnet backbone)' });
     const features = this.backbone.outputs[0].shape[1] as number;
     this.head = this.createHead(aggregation === 'cat' ? 2 * features : features, headUnits, leakySlope);
     this.augmentView = relationalAugment(this.resolveAugment(shape[2]));

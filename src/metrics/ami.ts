@@ -3,6 +3,7 @@ import type { ClusterLabels } from './labels.js';
 import { Sum } from './compensated_sum.js';
 import { averageEntropy, checkAverage, entropyOfSizes, mutualInformationOf } from './nmi.js';
 import type { NmiOptions } from './nmi.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link ami}: the same `average` as {@link nmi}. */
 export type AmiOptions = NmiOptions;
@@ -135,6 +136,7 @@ export function expectedMutualInformation(classSizes: ArrayLike<number>, cluster
  *   `average`.
  */
 export function ami(yTrue: ClusterLabels, yPred: ClusterLabels, options: AmiOptions = {}): number {
+  options = readOptions(options, 'ami');
   const { average = 'arithmetic' } = options;
   checkAverage(average, 'ami');
   const table = buildContingency(yTrue, yPred, 'ami');

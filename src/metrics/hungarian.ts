@@ -1,3 +1,5 @@
+import { readOptions } from '../data/options.js';
+
 /** Options of {@link linearSumAssignment}. */
 export interface LinearSumAssignmentOptions {
   /** Maximise the total instead of minimising it. Default `false`. */
@@ -104,6 +106,7 @@ function shortestAugmentingPaths(cost: Float64Array, rows: number, cols: number)
  * their differences overflow.
  */
 export function linearSumAssignment(cost: ReadonlyArray<ArrayLike<number>>, options: LinearSumAssignmentOptions = {}): Assignment {
+  options = readOptions(options, 'linearSumAssignment');
   const { maximize = false } = options;
   const rowCount = cost.length;
   const colCount = rowCount === 0 ? 0 : cost[0].length;

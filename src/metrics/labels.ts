@@ -3,6 +3,8 @@
  * labels to 0..k−1, and the (sparse) contingency table of two labelings.
  */
 
+import { describeValue } from '../cluster/matrix.js';
+
 /** Integer labels, one per sample: a plain array or any typed array (`Int32Array`, `Uint8Array`, …). */
 export type ClusterLabels = ArrayLike<number>;
 
@@ -23,10 +25,21 @@ function invalidLabel(context: string, name: string, index: number, value: unkno
 }
 
 /**
+ * Checks that `labels` is an array or a typed array (what every metric takes), naming it and the
+ * calling function otherwise: `"nmi: yTrue must be an array or typed array of integer labels, got null."`.
+ */
+export function checkLabelArray(labels: unknown, name: string, context: string): asserts labels is ClusterLabels {
+  if (labels === null || typeof labels !== 'object' || typeof (labels as ArrayLike<number>).length !== 'number' || !(Array.isArray(labels) || ArrayBuffer.isView(labels))) {
+    throw new Error(`${context}: ${name} must be an array or typed array of integer labels, got ${describeValue(labels)}.`);
+  }
+}
+
+/**
  * {@link relabel} with error messages naming the array (`name`) and the calling function (`context`),
  * e.g. `"nmi: yPred[3] is NaN, not a finite integer label."`.
  */
 export function encodeLabels(labels: ClusterLabels, name: string, context: string): RelabeledLabels {
+  checkLabelArray(labels, name, context);
   const n = labels.length;
   if (n === 0) throw new Error(`${context}: ${name} is empty; need at least one label.`);
   let min = Infinity;
@@ -91,6 +104,8 @@ export function relabel(labels: ClusterLabels): RelabeledLabels {
  * @throws `"<context>: yTrue has 5 labels but yPred has 4."` and the like.
  */
 export function checkSameLength(yTrue: ClusterLabels, yPred: ClusterLabels, context: string): void {
+  checkLabelArray(yTrue, 'yTrue', context);
+  checkLabelArray(yPred, 'yPred', context);
   if (yTrue.length !== yPred.length) {
     throw new Error(`${context}: yTrue has ${yTrue.length} labels but yPred has ${yPred.length}; they must have the same length.`);
   }

@@ -1,6 +1,7 @@
 import { buildContingency, encodeLabels } from './labels.js';
 import type { Contingency, ClusterLabels } from './labels.js';
 import { Sum } from './compensated_sum.js';
+import { readOptions } from '../data/options.js';
 
 /** How {@link nmi} and `ami` average the two entropies in their denominator. */
 export type NmiAverage = 'arithmetic' | 'geometric' | 'min' | 'max';
@@ -109,6 +110,7 @@ export function mutualInformation(yTrue: ClusterLabels, yPred: ClusterLabels): n
  *   `average`.
  */
 export function nmi(yTrue: ClusterLabels, yPred: ClusterLabels, options: NmiOptions = {}): number {
+  options = readOptions(options, 'nmi');
   const { average = 'arithmetic' } = options;
   checkAverage(average, 'nmi');
   const table = buildContingency(yTrue, yPred, 'nmi');

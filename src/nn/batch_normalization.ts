@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readOptions } from '../data/options.js';
 
 /** Column sums [1, c] of a matrix [m, c] (on wasm, the library's leading-axes `Sum` kernel). */
 function columnSums(x: tf.Tensor2D): tf.Tensor2D {
@@ -141,5 +142,6 @@ tf.serialization.registerClass(BatchNormalization);
 
 /** A {@link BatchNormalization} layer (fused gradient; same weights and defaults as tfjs's). */
 export function batchNormalization(options: BatchNormalizationOptions = {}): BatchNormalization {
+  options = readOptions(options, 'batchNormalization');
   return new BatchNormalization(options);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchNormalization } from './batch_normalization.js';
+import { checkInputShape, halveFeatureMap, maxHalvings } from './feature_map_size.js';
 import { seededHeInitializer } from './initializers.js';
 
 /** Options of {@link conv4}. */
@@ -15,6 +16,8 @@ export interface Conv4Options {
   seed?: number;
   /** Prefix of the layer names. Default `'conv4'`. */
   name?: string;
+  /** Prefix of error messages, e.g. the method building the backbone. Default `'conv4'`. */
+  context?: string;
 }
 
 /**
@@ -22,11 +25,22 @@ export interface Conv4Options {
  * BatchNorm → ReLU → 2x2 max-pool, then global average pooling. On 28x28x1 it outputs 64 features.
  */
 export function conv4(options: Conv4Options = {}): tf.Sequential {
-  const { inputShape = [28, 28, 1], channels = [8, 16, 32, 64], globalPool = true, seed, name = 'conv4' } = options;
-  if (channels.length === 0) throw new Error('conv4: channels must list at least one block.');
+  const { channels = [8, 16, 32, 64], globalPool = true, seed, name = 'conv4', context = 'conv4' } = options;
+  if (!Array.isArray(channels) || channels.length === 0) throw new Error(`${context}: channels must list at least one block, got ${JSON.stringify(channels)}.`);
+  channels.forEach((filters, i) => {
+    if (!Number.isInteger(filters) || filters < 1) throw new Error(`${context}: bad channel count ${String(filters)} at block ${i} of channels ${JSON.stringify(channels)}.`);
+  });
+  const inputShape = checkInputShape(options.inputShape ?? [28, 28, 1], context);
+  // Every block halves the map (2x2 'valid' max-pool): sizes are checked before any layer exists.
+  const advice =
+    `use at most ${maxHalvings(inputShape[0], inputShape[1])} blocks (entries of channels) for ${inputShape[0]}x${inputShape[1]} inputs ` +
+    `(it has ${channels.length}), or inputs of at least ${2 ** channels.length}x${2 ** channels.length}`;
+  let map: [number, number] = [inputShape[0], inputShape[1]];
+  channels.forEach((_, i) => {
+    map = halveFeatureMap(map, `${name}_pool${i}`, 'floor', { context, inputShape, advice });
+  });
   const model = tf.sequential({ name });
   channels.forEach((filters, i) => {
-    if (!Number.isInteger(filters) || filters < 1) throw new Error(`conv4: bad channel count ${String(filters)} at block ${i}.`);
     model.add(
       tf.layers.conv2d({
         ...(i === 0 ? { inputShape } : {}),

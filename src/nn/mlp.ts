@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { checkSeed } from '../data/random.js';
 import { seededKernelInitializer } from './initializers.js';
+import { readOptions } from '../data/options.js';
 
 /** Activation names accepted by the builders in `nn/`. */
 export type ActivationName = 'relu' | 'linear' | 'sigmoid' | 'tanh' | 'softmax' | 'elu' | 'selu';
+
+/** Every {@link ActivationName}, for checking options. */
+export const ACTIVATIONS: readonly ActivationName[] = ['relu', 'linear', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu'];
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {
@@ -24,8 +29,13 @@ export interface MlpOptions {
  * @throws when fewer than two widths are given or a width is not a positive integer.
  */
 export function mlp(units: readonly number[], options: MlpOptions = {}): tf.Sequential {
+  options = readOptions(options, 'mlp');
   validateWidths(units, 'mlp');
   const { activation = 'relu', outputActivation = 'linear', seed, name = 'mlp' } = options;
+  for (const [key, value] of [['activation', activation], ['outputActivation', outputActivation]] as const) {
+    if (!ACTIVATIONS.includes(value)) throw new Error(`mlp: ${key} must be one of ${ACTIVATIONS.join(', ')}, got '${String(value)}'.`);
+  }
+  if (seed !== undefined) checkSeed(seed, 'mlp: seed');
   const model = tf.sequential({ name });
   for (let i = 1; i < units.length; i++) {
     const last = i === units.length - 1;

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchNormalization } from './batch_normalization.js';
+import { checkInputShape, halveFeatureMap, maxHalvings } from './feature_map_size.js';
 import { seededHeInitializer } from './initializers.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link resnet}. */
 export interface ResNetOptions {
@@ -27,6 +29,8 @@ export interface ResNetOptions {
   seed?: number;
   /** Prefix of the layer names. Default `'resnet'`. */
   name?: string;
+  /** Prefix of error messages, e.g. the method building the backbone. Default `'resnet'`. */
+  context?: string;
 }
 
 /**
@@ -41,18 +45,29 @@ export interface ResNetOptions {
  * @throws when `channels` and `blocks` are empty, differ in length, or hold non-positive integers.
  */
 export function resnet(options: ResNetOptions = {}): tf.LayersModel {
-  const { inputShape = [32, 32, 3], channels = [16, 32, 64], blocks = [1, 1, 1], downsample = 'avgpool', seed, name = 'resnet' } = options;
-  if (channels.length === 0) throw new Error('resnet: channels must list at least one stage.');
-  if (blocks.length !== channels.length) throw new Error(`resnet: blocks (${blocks.length} entries) must have one entry per stage of channels (${channels.length}).`);
+  options = readOptions(options, 'resnet');
+  const { channels = [16, 32, 64], blocks = [1, 1, 1], downsample = 'avgpool', seed, name = 'resnet', context = 'resnet' } = options;
+  if (!Array.isArray(channels) || channels.length === 0) throw new Error(`${context}: channels must list at least one stage, got ${JSON.stringify(channels)}.`);
+  if (!Array.isArray(blocks) || blocks.length !== channels.length) {
+    const count = Array.isArray(blocks) ? `${blocks.length} entries` : JSON.stringify(blocks);
+    throw new Error(`${context}: blocks (${count}) must have one entry per stage of channels (${channels.length}).`);
+  }
   channels.forEach((c, i) => {
-    if (!Number.isInteger(c) || c < 1) throw new Error(`resnet: bad channel count ${String(c)} at stage ${i}.`);
+    if (!Number.isInteger(c) || c < 1) throw new Error(`${context}: bad channel count ${String(c)} at stage ${i}.`);
   });
   blocks.forEach((b, i) => {
-    if (!Number.isInteger(b) || b < 1) throw new Error(`resnet: bad block count ${String(b)} at stage ${i}; every stage needs at least one block.`);
+    if (!Number.isInteger(b) || b < 1) throw new Error(`${context}: bad block count ${String(b)} at stage ${i}; every stage needs at least one block.`);
   });
-  if (downsample !== 'avgpool' && downsample !== 'strided') throw new Error(`resnet: downsample must be 'avgpool' or 'strided', got '${String(downsample)}'.`);
-  if (!Array.isArray(inputShape) || inputShape.length !== 3 || inputShape.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new Error(`resnet: inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}.`);
+  if (downsample !== 'avgpool' && downsample !== 'strided') throw new Error(`${context}: downsample must be 'avgpool' or 'strided', got '${String(downsample)}'.`);
+  const inputShape = checkInputShape(options.inputShape ?? [32, 32, 3], context);
+  // Every stage after the first halves the map; sizes are checked before any layer exists.
+  const advice =
+    `use at most ${maxHalvings(inputShape[0], inputShape[1]) + 1} stages (entries of channels) for ${inputShape[0]}x${inputShape[1]} inputs ` +
+    `(it has ${channels.length}), or inputs of at least ${2 ** (channels.length - 1)}x${2 ** (channels.length - 1)}`;
+  let map: [number, number] = [inputShape[0], inputShape[1]];
+  for (let stage = 1; stage < channels.length; stage++) {
+    const layer = downsample === 'avgpool' ? `${name}_s${stage}b0_pool` : `${name}_s${stage}b0_conv1`;
+    map = halveFeatureMap(map, layer, downsample === 'avgpool' ? 'floor' : 'ceil', { context, inputShape, advice });
   }
   let convIndex = 0;
   const conv = (x: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, layerName: string) =>

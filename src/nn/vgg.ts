@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchNormalization } from './batch_normalization.js';
+import { checkInputShape, halveFeatureMap, maxHalvings } from './feature_map_size.js';
 import { seededHeInitializer } from './initializers.js';
+import { readOptions } from '../data/options.js';
 
 /** A VGG configuration: channel counts of conv3x3 layers and `'M'` for 2x2 max-pooling. */
 export type VggConfig = ReadonlyArray<number | 'M'>;
@@ -18,11 +20,35 @@ export const VGG_CONFIGS = {
 /** A VGG config given by name or as a list. */
 export type VggConfigInput = keyof typeof VGG_CONFIGS | VggConfig;
 
-/** The list of a named or explicit VGG config; an unknown name is an error naming `context`. */
+/**
+ * The list of a named or explicit VGG config.
+ *
+ * @throws an error naming `context` for an unknown name, a value that is neither a name nor a
+ *   list, an empty list, a list without a convolution, or an entry that is neither a positive
+ *   integer nor `'M'`.
+ */
 export function resolveVggConfig(config: VggConfigInput, context: string): VggConfig {
-  const cfg: VggConfig | undefined = typeof config === 'string' ? VGG_CONFIGS[config] : config;
-  if (cfg === undefined) throw new Error(`${context}: unknown backbone '${String(config)}'; named configs: ${Object.keys(VGG_CONFIGS).join(', ')}.`);
-  return [...cfg];
+  const names = Object.keys(VGG_CONFIGS).join(', ');
+  if (typeof config === 'string') {
+    if (!Object.hasOwn(VGG_CONFIGS, config)) throw new Error(`${context}: unknown backbone '${config}'; named configs: ${names}.`);
+    return [...VGG_CONFIGS[config as keyof typeof VGG_CONFIGS]];
+  }
+  if (!Array.isArray(config)) throw new Error(`${context}: backbone must be a named config (${names}) or a list of channel counts and 'M', got ${describeValue(config)}.`);
+  if (config.length === 0) throw new Error(`${context}: backbone is an empty list; give channel counts and 'M' (2x2 max-pool), e.g. [16, 'M', 32], or a named config (${names}).`);
+  config.forEach((entry: unknown, i: number) => {
+    if (entry !== 'M' && !(typeof entry === 'number' && Number.isInteger(entry) && entry >= 1)) {
+      throw new Error(`${context}: backbone entry ${i} must be a positive integer (channels) or 'M' (max-pool), got ${describeValue(entry)} in ${JSON.stringify(config)}.`);
+    }
+  });
+  if (!config.some((entry) => entry !== 'M')) throw new Error(`${context}: backbone ${JSON.stringify(config)} has no convolution; add at least one channel count.`);
+  return [...config];
+}
+
+/** A short description of a bad value for an error message. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? JSON.stringify(value) : typeof value;
 }
 
 /** Options of {@link vgg}. */
@@ -37,6 +63,8 @@ export interface VggOptions {
   seed?: number;
   /** Prefix of the layer names. Default `'vgg'`. */
   name?: string;
+  /** Prefix of error messages, e.g. the method building the backbone. Default `'vgg'`. */
+  context?: string;
 }
 
 /**
@@ -44,8 +72,19 @@ export interface VggOptions {
  * for each `'M'` a 2x2 max-pool, then flatten. `vgg('F')` on 24x24x1 gives 3·3·512 = 4608 features.
  */
 export function vgg(config: VggConfigInput = 'F', options: VggOptions = {}): tf.Sequential {
-  const cfg = resolveVggConfig(config, 'vgg');
-  const { inputShape = [24, 24, 1], batchNorm = true, flatten = true, seed, name = 'vgg' } = options;
+  options = readOptions(options, 'vgg');
+  const { batchNorm = true, flatten = true, seed, name = 'vgg', context = 'vgg' } = options;
+  const cfg = resolveVggConfig(config, context);
+  const inputShape = checkInputShape(options.inputShape ?? [24, 24, 1], context);
+  // Every pooling's output size, computed before any layer (or TF.js op) exists.
+  const pools = cfg.filter((entry) => entry === 'M').length;
+  const advice =
+    `use at most ${maxHalvings(inputShape[0], inputShape[1])} 'M' (max-pool) entries in the backbone for ${inputShape[0]}x${inputShape[1]} inputs ` +
+    `(it has ${pools}), or inputs of at least ${2 ** pools}x${2 ** pools}`;
+  let map: [number, number] = [inputShape[0], inputShape[1]];
+  cfg.forEach((entry, i) => {
+    if (entry === 'M') map = halveFeatureMap(map, `${name}_pool${i}`, 'floor', { context, inputShape, advice });
+  });
   const model = tf.sequential({ name });
   let first = true;
   cfg.forEach((entry, i) => {
@@ -55,7 +94,6 @@ export function vgg(config: VggConfigInput = 'F', options: VggOptions = {}): tf.
       model.add(tf.layers.maxPooling2d({ ...inputArgs, poolSize: 2, strides: 2, name: `${name}_pool${i}` }));
       return;
     }
-    if (!Number.isInteger(entry) || entry < 1) throw new Error(`vgg: bad channel count ${String(entry)} at position ${i}.`);
     model.add(
       tf.layers.conv2d({
         ...inputArgs,

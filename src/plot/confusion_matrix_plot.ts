@@ -6,6 +6,7 @@ import { clusterAccuracy } from '../metrics/cluster_accuracy.js';
 import type { ClusterLabels } from '../metrics/labels.js';
 import type { VegaLiteSpec } from './render.js';
 import { CONFIG, SCHEMA } from './theme.js';
+import { readOptions } from '../data/options.js';
 
 /** The result of {@link matchedConfusionMatrix}. */
 export interface MatchedConfusion {
@@ -88,6 +89,7 @@ export interface ConfusionMatrixSpecOptions {
  * const svg = await renderSvg(confusionMatrixSpec(test.labels, predictions));
  */
 export function confusionMatrixSpec(labels: ClusterLabels, clusters: ClusterLabels, options: ConfusionMatrixSpecOptions = {}): VegaLiteSpec {
+  options = readOptions(options, 'confusionMatrixSpec');
   const m = matchedConfusionMatrix(labels, clusters);
   const columns = m.clusters.length;
   const cellSize = options.cellSize ?? Math.round(Math.max(12, Math.min(36, 36 - ((columns - 15) * 24) / 45)));

@@ -7,6 +7,7 @@ import { createRandom } from '../data/random.js';
 import { clusterAccuracy } from '../metrics/cluster_accuracy.js';
 import type { VegaLiteSpec } from './render.js';
 import { CONFIG, SCHEMA } from './theme.js';
+import { readOptions } from '../data/options.js';
 
 /** Shape of a row-major embedding matrix: its number of columns `d`, or `[rows, cols]`. */
 export type EmbeddingDims = number | readonly [number, number];
@@ -87,6 +88,7 @@ export function checkEmbeddings(embeddings: ArrayLike<number>, dims: EmbeddingDi
  * const { x, y } = await projectEmbeddings(z.data, [z.rows, z.cols]);
  */
 export async function projectEmbeddings(embeddings: ArrayLike<number>, dims: EmbeddingDims, options: ProjectEmbeddingsOptions = {}): Promise<Projection2d> {
+  options = readOptions(options, 'projectEmbeddings');
   const { method = 'pca', seed = 0, nNeighbors = 15 } = options;
   const e = checkEmbeddings(embeddings, dims, 'projectEmbeddings');
   if (e.cols < 2) throw new Error(`projectEmbeddings: embeddings need at least 2 columns for a 2-D projection, got ${e.cols}.`);
@@ -263,6 +265,7 @@ function panel(field: 'label' | 'cluster' | undefined, colours: ColourScale | un
  * const spec = embeddingScatterSpec({ x: p.x, y: p.y, labels, clusters }, { xTitle: p.axisTitles[0], yTitle: p.axisTitles[1] });
  */
 export function embeddingScatterSpec(points: ScatterPoints, options: EmbeddingScatterOptions = {}): VegaLiteSpec {
+  options = readOptions(options, 'embeddingScatterSpec');
   const { x, y, labels, clusters } = points;
   const n = x.length;
   if (n === 0) throw new Error('embeddingScatterSpec: no points to plot.');

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 
 import type * as ResvgModule from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
+import { readOptions } from '../data/options.js';
 
 /**
  * The renderers are loaded on first use, not when the library is imported: Vega alone takes about
@@ -93,6 +94,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
  * writeFileSync('curves.png', renderPng(await renderSvg(spec), { width: 1200 }));
  */
 export function renderPng(svg: string, options: RenderPngOptions = {}): Uint8Array {
+  options = readOptions(options, 'renderPng');
   if (typeof svg !== 'string' || !svg.includes('<svg')) throw new Error('renderPng: expected an SVG document (a string containing <svg …>).');
   const { width, scale = 2, fontFiles = [], background = 'white' } = options;
   if (width !== undefined && (!Number.isInteger(width) || width < 1)) throw new Error(`renderPng: width must be a positive integer, got ${String(width)}.`);

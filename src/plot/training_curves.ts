@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import type { VegaLiteSpec } from './render.js';
 import { CONFIG, SCHEMA } from './theme.js';
+import { readOptions } from '../data/options.js';
 
 /** One epoch's metrics: the epoch number and any other finite numbers. */
 export interface EpochRecord {
@@ -106,6 +107,7 @@ export interface TrainingCurvesOptions {
  * const spec = trainingCurvesSpec(readMetricsJsonl('runs/iic'), { metrics: ['loss'] });
  */
 export function trainingCurvesSpec(records: readonly EpochRecord[], options: TrainingCurvesOptions = {}): VegaLiteSpec {
+  options = readOptions(options, 'trainingCurvesSpec');
   if (records.length === 0) throw new Error('trainingCurvesSpec: no epoch records to plot.');
   const available = metricNames(records);
   const metrics = options.metrics ?? available;

@@ -12,6 +12,7 @@ import type { EmbeddingDims, ProjectionMethod } from './embedding_scatter.js';
 import { renderPng, renderSvg } from './render.js';
 import type { RenderPngOptions, VegaLiteSpec } from './render.js';
 import { readMetricsJsonl, trainingCurvesSpec } from './training_curves.js';
+import { readOptions } from '../data/options.js';
 
 /** A file format {@link writeRunPlots} can write. */
 export type PlotFormat = 'svg' | 'png';
@@ -99,6 +100,7 @@ function pick(values: ArrayLike<number>, indices: Int32Array): Int32Array {
  * await writeRunPlots('runs/ae', { embeddings: z.data, dims: [z.rows, z.cols], labels: test.labels, clusters });
  */
 export async function writeRunPlots(runDirectory: string, options: WriteRunPlotsOptions = {}): Promise<RunPlotsResult> {
+  options = readOptions(options, 'writeRunPlots');
   const { embeddings, dims, labels, clusters, formats = ['svg', 'png'], projection = 'pca', seed = 0, png = {} } = options;
   const maxPoints = options.maxPoints ?? (projection === 'umap' ? 2000 : 5000);
   const title = options.title ?? basename(resolve(runDirectory));

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { type MatrixInput, toFloat64Matrix, toLabelArray } from '../cluster/matrix.js';
 import { createRandom } from '../data/random.js';
+import { readOptions } from '../data/options.js';
 
 /** Distance used to find neighbours: cosine similarity of the rows, or Euclidean distance. */
 export type KnnMetric = 'cosine' | 'euclidean';
@@ -188,6 +189,7 @@ export async function knnProbe(
   testLabels: ArrayLike<number>,
   options: KnnProbeOptions = {},
 ): Promise<KnnProbeResult> {
+  options = readOptions(options, 'knnProbe');
   const { k = 10, metric = 'cosine', weighting = 'uniform', temperature = 0.07 } = options;
   const train = toFloat64Matrix(trainFeatures, 'knnProbe: trainFeatures');
   const test = toFloat64Matrix(testFeatures, 'knnProbe: testFeatures');
@@ -274,6 +276,7 @@ export async function precisionAtK(
   labels: ArrayLike<number>,
   options: PrecisionAtKOptions = {},
 ): Promise<PrecisionAtKResult> {
+  options = readOptions(options, 'precisionAtK');
   const { k = 10, metric = 'cosine', seed = 0 } = options;
   const m = toFloat64Matrix(features, 'precisionAtK: features');
   const y = toLabelArray(labels, m.rows, 'precisionAtK: labels');

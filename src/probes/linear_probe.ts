@@ -5,6 +5,7 @@
 import { type MatrixInput, toFloat64Matrix, toLabelArray } from '../cluster/matrix.js';
 import { createRandom } from '../data/random.js';
 import { predictSoftmaxRegression, trainSoftmaxRegression } from './softmax_regression.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link linearProbe}. */
 export interface LinearProbeOptions {
@@ -85,6 +86,7 @@ export async function linearProbe(
   testLabels: ArrayLike<number>,
   options: LinearProbeOptions = {},
 ): Promise<LinearProbeResult> {
+  options = readOptions(options, 'linearProbe');
   const { epochs = 10, learningRate = 1e-3, batchSize = 128, l2 = 1e-4, seed = 0, standardize = true } = options;
   const train = toFloat64Matrix(trainFeatures, 'linearProbe: trainFeatures');
   const test = toFloat64Matrix(testFeatures, 'linearProbe: testFeatures');

@@ -1,3 +1,4 @@
+import { readOptions } from '../data/options.js';
 /**
  * Learning-rate schedules for {@link UnsupervisedMethod.fit}: functions of the absolute epoch
  * (counted over the method's life, so a resumed run follows the same curve) and the fraction of
@@ -26,6 +27,7 @@ export interface CosineLearningRateOptions {
  *   `finalFactor` is outside [0, 1].
  */
 export function cosineLearningRate(totalEpochs: number, options: CosineLearningRateOptions = {}): LearningRateSchedule {
+  options = readOptions(options, 'cosineLearningRate');
   const { warmupEpochs = 0, finalFactor = 0 } = options;
   if (!(totalEpochs > 0) || !Number.isFinite(totalEpochs)) throw new Error(`cosineLearningRate: totalEpochs must be a positive number, got ${totalEpochs}.`);
   if (!(warmupEpochs >= 0) || warmupEpochs >= totalEpochs) throw new Error(`cosineLearningRate: warmupEpochs must be in [0, totalEpochs = ${totalEpochs}), got ${warmupEpochs}.`);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchIndices, gatherImages } from '../data/batching.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { validateDataset } from '../data/dataset.js';
+import { checkSeed } from '../data/random.js';
 import { deriveSeed } from '../nn/initializers.js';
 import { ProgressReporter } from './progress.js';
 import type { ProgressOptions } from './progress.js';
@@ -159,6 +160,26 @@ function setOptimizerLearningRate(optimizer: tf.Optimizer, rate: number): boolea
   return false;
 }
 
+/**
+ * Frees what a gradient tape saved for its backward pass when the forward pass threw: TF.js frees
+ * those tensors only after a backward pass, so without this every failed step would leak them
+ * (the same clean-up as the end of `tf.variableGrads`, for the outermost tape only).
+ */
+function releaseAbandonedTape(): void {
+  const state = tf.engine().state;
+  if (state.gradientDepth !== 0 || state.activeTape === null) return;
+  for (const node of state.activeTape) tf.dispose(node.saved ?? []);
+  state.activeTape = null as unknown as typeof state.activeTape;
+}
+
+/** Throws an error naming `context` when `options` is given but is not a plain object. */
+function checkOptionsObject(options: unknown, context: string): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`${context}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}.`);
+  }
+}
+
 /** Scalars of some tf.js optimisers that `getWeights()` leaves out but the next step reads. */
 const OPTIMIZER_EXTRA_SCALARS = ['accBeta1', 'accBeta2'] as const;
 
@@ -203,9 +224,14 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
   protected progress: ProgressReporter | undefined;
   /** The last fit's reporter, so that work after a fit (a stage's summary) prints the same way. */
   private lastProgress: ProgressReporter | undefined;
+  /** Why the weights can no longer be used (they became NaN or infinite in a fit), if they cannot. */
+  private weightsBroken: string | undefined;
 
   constructor(options: MethodOptions = {}) {
-    this.seed = options.seed ?? 0;
+    // `this.name` is a subclass field, not set yet: name the class in constructor errors.
+    const context = new.target.name;
+    checkOptionsObject(options, context);
+    this.seed = checkSeed(options.seed ?? 0, `${context}: seed`);
   }
 
   /** Creates the method's models for data like `dataset`. Called once before the first step. */
@@ -232,6 +258,18 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
   /** Checks a dataset before training or inference; throws a clear error. */
   protected validate(dataset: TData, context: string): void {
     validateDataset(dataset as unknown as ImageDataset, `${this.name}.${context}`);
+  }
+
+  /**
+   * Checks that data has the shape the models were built for (when they are built), before any
+   * tensor reaches them: an error naming the expected and the given shape, never a TF.js message.
+   */
+  protected requireBuiltShape(dataset: TData, what: string): void {
+    if (this.builtFor === undefined) return;
+    const key = this.shapeKey(dataset);
+    if (key !== this.builtFor) {
+      throw new Error(`${this.name}.${what}: the model was built for inputs of shape ${this.builtFor}, got ${key}; give data of the shape it was trained on (or train a new model for this shape).`);
+    }
   }
 
   /** Key of the data shape a model was built for; `build` runs again only if it changes (it may throw). */
@@ -275,7 +313,7 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
     const key = this.shapeKey(dataset);
     if (this.builtFor === key) return;
     if (this.builtFor !== undefined) {
-      throw new Error(`${this.name}: built for inputs of shape ${this.builtFor}, got ${key}.`);
+      throw new Error(`${this.name}: the model was built for inputs of shape ${this.builtFor}, got ${key}; give data of the shape it was trained on (or train a new model for this shape).`);
     }
     this.build(dataset);
     this.builtFor = key;
@@ -342,18 +380,38 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
     const variables = groups.flatMap((g) => g.variables);
     if (variables.length === 0) throw new Error(`${this.name}: no trainable variables for this step.`);
     let metrics: Record<string, tf.Scalar> = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const result = this.batchLoss(batch);
-      if (result instanceof tf.Tensor) return result;
-      metrics = Object.fromEntries(Object.entries(result.metrics ?? {}).map(([k, t]) => [k, tf.keep(t)]));
-      return result.loss;
-    }, variables);
-    for (const group of groups) {
-      const groupGrads: tf.NamedTensorMap = {};
-      for (const v of group.variables) groupGrads[v.name] = grads[v.name];
-      this.optimizerFor(group, learningRate).applyGradients(groupGrads);
+    let computed: { value: tf.Scalar; grads: tf.NamedTensorMap };
+    try {
+      computed = tf.variableGrads(() => {
+        const result = this.batchLoss(batch);
+        const loss = result instanceof tf.Tensor ? result : result.loss;
+        // Checked here, inside the tape: tf.variableGrads would reject it only after computing
+        // (and leaking) every gradient.
+        if (!(loss instanceof tf.Tensor) || loss.rank !== 0) {
+          throw new Error(`${this.name}: batchLoss must return a scalar loss, got ${loss instanceof tf.Tensor ? `a tensor of shape [${loss.shape}]` : String(loss)}.`);
+        }
+        if (!(result instanceof tf.Tensor)) metrics = Object.fromEntries(Object.entries(result.metrics ?? {}).map(([k, t]) => [k, tf.keep(t)]));
+        return loss;
+      }, variables);
+    } catch (error) {
+      // Metrics kept before the loss (or its gradient) failed would outlive the step.
+      tf.dispose(Object.values(metrics));
+      releaseAbandonedTape();
+      throw error;
     }
-    tf.dispose(grads);
+    const { value, grads } = computed;
+    try {
+      for (const group of groups) {
+        const groupGrads: tf.NamedTensorMap = {};
+        for (const v of group.variables) groupGrads[v.name] = grads[v.name];
+        this.optimizerFor(group, learningRate).applyGradients(groupGrads);
+      }
+    } catch (error) {
+      tf.dispose([value, ...Object.values(metrics)]);
+      throw error;
+    } finally {
+      tf.dispose(grads);
+    }
     return { loss: value, metrics };
   }
 
@@ -365,14 +423,9 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
    * @throws on an empty dataset, NaN inputs, or a shape the models were not built for.
    */
   async fit(dataset: TData, options: FitOptions = {}): Promise<EpochLogs[]> {
+    this.requireUsableWeights('fit');
+    const { epochs, batchSize, learningRate, seed } = this.resolveFitOptions(options, 'fit');
     this.validate(dataset, 'fit');
-    const epochs = options.epochs ?? this.defaultEpochs;
-    const batchSize = options.batchSize ?? this.defaultBatchSize;
-    const learningRate = options.learningRate ?? this.defaultLearningRate;
-    const seed = options.seed ?? this.seed;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`${this.name}.fit: epochs must be a non-negative integer, got ${epochs}.`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${this.name}.fit: batchSize must be a positive integer, got ${batchSize}.`);
-    if (!(learningRate > 0)) throw new Error(`${this.name}.fit: learningRate must be positive, got ${learningRate}.`);
     this.ensureBuilt(dataset);
     const progressOptions: ProgressOptions = typeof options.progress === 'object' ? options.progress : { mode: options.progress };
     this.progress = new ProgressReporter({ label: this.name, ...progressOptions });
@@ -396,54 +449,66 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
           previous?.dispose();
           value.dispose();
         };
-        let samples = 0;
-        let lastLossRead = 0;
-        let shownLoss: number | undefined;
-        for (let step = 0; step < batches.length; step++) {
-          const indices = batches[step];
-          const inputs = this.batchInputs(dataset, indices);
-          let stop = false;
-          try {
-            const batch: TrainingBatch = { indices, inputs, epoch, step, globalStep: this.globalStep, seed: deriveSeed(epochSeed, step + 1) };
-            if (options.learningRateSchedule !== undefined) {
-              const factor = options.learningRateSchedule(epoch, step / batches.length);
-              if (!(factor >= 0) || !Number.isFinite(factor)) throw new Error(`${this.name}.fit: the learning-rate schedule gave ${factor} at epoch ${epoch}, step ${step}; it must return a finite factor ≥ 0.`);
-              this.learningRateFactor = factor;
-            }
-            const { loss, metrics } = this.trainStep(batch, learningRate);
-            const all: Record<string, tf.Scalar> = { loss, ...metrics };
-            if (this.watchedMetrics.length > 0) {
-              const values: Record<string, number> = {};
-              for (const key of this.watchedMetrics) if (all[key] !== undefined) values[key] = (await all[key].data())[0];
-              stop = await this.afterStep(values, batch);
-            }
-            for (const [key, value] of Object.entries(all)) accumulate(key, value);
-          } finally {
-            inputs.dispose();
-          }
-          this.globalStep++;
-          samples += indices.length;
-          const seconds = (performance.now() - started) / 1000;
-          if (seconds - lastLossRead > 1 && this.progress !== undefined) {
-            // Asynchronous read, at most once a second, only for the progress display.
-            lastLossRead = seconds;
-            shownLoss = (await sums.get('loss')!.data())[0] / (step + 1);
-          }
-          this.progress.update({ epoch: e, epochs, batch: step + 1, batches: batches.length, samples, seconds, loss: shownLoss });
-          await options.onBatchEnd?.(step, epoch);
-          if (stop) {
-            stopRequested = true;
-            batches = batches.slice(0, step + 1);
-            break;
-          }
-        }
         const logs: EpochLogs = { epoch, loss: Number.NaN, seconds: 0, samplesPerSecond: 0 };
-        for (const [key, sum] of sums) {
-          logs[key] = (await sum.data())[0] / Math.max(1, counts.get(key) ?? 0);
-          sum.dispose();
+        let samples = 0;
+        try {
+          let lastLossRead = 0;
+          let shownLoss: number | undefined;
+          for (let step = 0; step < batches.length; step++) {
+            const indices = batches[step];
+            const inputs = this.batchInputs(dataset, indices);
+            let stop = false;
+            try {
+              const batch: TrainingBatch = { indices, inputs, epoch, step, globalStep: this.globalStep, seed: deriveSeed(epochSeed, step + 1) };
+              if (options.learningRateSchedule !== undefined) {
+                const factor = options.learningRateSchedule(epoch, step / batches.length);
+                if (!(factor >= 0) || !Number.isFinite(factor)) throw new Error(`${this.name}.fit: the learning-rate schedule gave ${factor} at epoch ${epoch}, step ${step}; it must return a finite factor ≥ 0.`);
+                this.learningRateFactor = factor;
+              }
+              const { loss, metrics } = this.trainStep(batch, learningRate);
+              const all: Record<string, tf.Scalar> = { loss, ...metrics };
+              try {
+                if (this.watchedMetrics.length > 0) {
+                  const values: Record<string, number> = {};
+                  for (const key of this.watchedMetrics) if (all[key] !== undefined) values[key] = (await all[key].data())[0];
+                  stop = await this.afterStep(values, batch);
+                }
+              } finally {
+                // The running sums own the step's scalars from here, even when afterStep throws.
+                for (const [key, value] of Object.entries(all)) accumulate(key, value);
+              }
+            } finally {
+              inputs.dispose();
+            }
+            this.globalStep++;
+            samples += indices.length;
+            const seconds = (performance.now() - started) / 1000;
+            if (seconds - lastLossRead > 1 && this.progress !== undefined) {
+              // Asynchronous read, at most once a second, only for the progress display.
+              lastLossRead = seconds;
+              shownLoss = (await sums.get('loss')!.data())[0] / (step + 1);
+            }
+            this.progress.update({ epoch: e, epochs, batch: step + 1, batches: batches.length, samples, seconds, loss: shownLoss });
+            await options.onBatchEnd?.(step, epoch);
+            if (stop) {
+              stopRequested = true;
+              batches = batches.slice(0, step + 1);
+              break;
+            }
+          }
+          for (const [key, sum] of sums) logs[key] = (await sum.data())[0] / Math.max(1, counts.get(key) ?? 0);
+        } finally {
+          // Disposed on every path, including a step, schedule or callback that throws.
+          tf.dispose([...sums.values()]);
+          sums.clear();
         }
         if (!Number.isFinite(logs.loss) && batches.length > 0) {
-          throw new Error(`${this.name}: the loss became ${logs.loss} in epoch ${epoch + 1} (learning rate ${learningRate}); check the inputs for NaN or lower the learning rate.`);
+          let cause = 'check the inputs for NaN or lower the learning rate';
+          if (await this.weightsAreNonFinite()) {
+            this.weightsBroken = `its weights became NaN or infinite in epoch ${epoch + 1} of an earlier fit (loss ${logs.loss}, learning rate ${learningRate})`;
+            cause = 'the weights are now NaN or infinite, so this method can no longer be used: create a new one (or load a saved one) and train it with a lower learning rate';
+          }
+          throw new Error(`${this.name}: the loss became ${logs.loss} in epoch ${epoch + 1} (learning rate ${learningRate}); ${cause}.`);
         }
         const trainSeconds = (performance.now() - started) / 1000;
         logs.samplesPerSecond = samples / Math.max(trainSeconds, 1e-9);
@@ -469,7 +534,10 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
    * row-major matrix. Every batch's tensors are disposed; nothing is kept on the device.
    */
   protected async mapBatches(dataset: TData, fn: BatchFunction, batchSize = 512): Promise<FeatureMatrix> {
+    this.requireUsableWeights('inference');
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${this.name}: batchSize must be a positive integer, got ${String(batchSize)}.`);
     this.validate(dataset, 'inference');
+    this.requireBuiltShape(dataset, 'inference');
     let data: Float32Array | undefined;
     let cols = 0;
     for (const indices of batchIndices(dataset.size, batchSize, { shuffle: false })) {
@@ -508,14 +576,69 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
    * batches, and returns the codes as one row-major `Float32Array` with its dimensions.
    */
   async encode(input: TData | tf.Tensor, options: { batchSize?: number } = {}): Promise<FeatureMatrix> {
-    const data = input instanceof tf.Tensor ? await this.dataFromTensor(input) : input;
     this.requireBuilt('encode');
+    checkOptionsObject(options, `${this.name}.encode`);
+    const data = await this.inferenceData(input, 'encode');
     return this.mapBatches(data, (x) => this.encodeBatch(x), options.batchSize);
   }
 
-  /** Throws a clear error when the method is used before `fit` or `load`. */
+  /**
+   * The data of an inference call from a dataset or a tensor of inputs, checked (values, and the
+   * shape the models were built for) before any tensor reaches a model.
+   */
+  protected async inferenceData(input: TData | tf.Tensor, what: string): Promise<TData> {
+    if (input instanceof tf.Tensor && input.isDisposed) throw new Error(`${this.name}.${what}: the input tensor is disposed.`);
+    const data = input instanceof tf.Tensor ? await this.dataFromTensor(input) : input;
+    this.validate(data, what);
+    this.requireBuiltShape(data, what);
+    return data;
+  }
+
+  /** Throws a clear error when the method is used before `fit` or `load`, or after its weights became NaN. */
   protected requireBuilt(what: string): void {
     if (!this.isBuilt) throw new Error(`${this.name}.${what}: the model is not trained yet; call fit() or load() first.`);
+    this.requireUsableWeights(what);
+  }
+
+  /** Throws when an earlier fit left the weights NaN or infinite. */
+  protected requireUsableWeights(what: string): void {
+    if (this.weightsBroken !== undefined) {
+      throw new Error(`${this.name}.${what}: ${this.weightsBroken}; the weights are NaN, so this method cannot be used any more: create a new one (or load a saved one) and train it with a lower learning rate.`);
+    }
+  }
+
+  /** Whether any trainable variable holds a NaN or infinite value (one read, after a failed epoch). */
+  private async weightsAreNonFinite(): Promise<boolean> {
+    const variables = this.parameterGroups().flatMap((g) => g.variables);
+    if (variables.length === 0) return false;
+    // x · 0 is 0 for every finite x and NaN for NaN and ±Infinity: the sum is NaN iff one is not finite.
+    const flag = tf.tidy(() => tf.addN(variables.map((v) => tf.sum(tf.mul(v, 0)))));
+    const value = (await flag.data())[0];
+    flag.dispose();
+    return !Number.isFinite(value);
+  }
+
+  /**
+   * The fit options with defaults filled in, each checked: an error names the option and its value.
+   *
+   * @throws when an option has a wrong type or value.
+   */
+  protected resolveFitOptions(options: FitOptions, what: string): { epochs: number; batchSize: number; learningRate: number; seed: number } {
+    const context = `${this.name}.${what}`;
+    checkOptionsObject(options, context);
+    const epochs = options.epochs ?? this.defaultEpochs;
+    const batchSize = options.batchSize ?? this.defaultBatchSize;
+    const learningRate = options.learningRate ?? this.defaultLearningRate;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`${context}: epochs must be a non-negative integer, got ${String(epochs)}.`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${context}: batchSize must be a positive integer, got ${String(batchSize)}.`);
+    if (typeof learningRate !== 'number' || !(learningRate > 0) || !Number.isFinite(learningRate)) throw new Error(`${context}: learningRate must be a finite positive number, got ${String(learningRate)}.`);
+    const seed = options.seed === undefined ? this.seed : checkSeed(options.seed, `${context}: seed`);
+    const steps = options.stepsPerEpoch;
+    if (steps !== undefined && (!Number.isInteger(steps) || steps < 0)) throw new Error(`${context}: stepsPerEpoch must be a non-negative integer, got ${String(steps)}.`);
+    for (const key of ['learningRateSchedule', 'onEpochEnd', 'onBatchEnd'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'function') throw new Error(`${context}: ${key} must be a function, got ${typeof options[key]}.`);
+    }
+    return { epochs, batchSize, learningRate, seed };
   }
 
   /**

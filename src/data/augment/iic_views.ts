@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { colorJitter, validateColorJitter } from './color.js';
 import type { ColorJitterOptions } from './color.js';
 import { centerCrop, randomCrop, randomRotation } from './geometric.js';
+import { readOptions } from '../options.js';
 
 /** Options of {@link iicMnistAugment}: the paired views of IIC on MNIST (Ji et al. 2019, section 4). */
 export interface IicViewOptions {
@@ -45,6 +46,7 @@ export const IIC_DEFAULT_COLOR_JITTER: Readonly<ColorJitterOptions> = { brightne
  * @throws on a bad colour-jitter option.
  */
 export function iicMnistAugment(options: IicViewOptions = {}): PairedViews {
+  options = readOptions(options, 'iicMnistAugment');
   const { centerCrop: crop = 20, outputSize = 24, randomCropSizes = [16, 20, 24], maxRotationDegrees = 25 } = options;
   const jitter = options.colorJitter === undefined ? IIC_DEFAULT_COLOR_JITTER : options.colorJitter;
   if (jitter !== false) validateColorJitter(jitter, 'iicMnistAugment');

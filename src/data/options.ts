@@ -1,0 +1,18 @@
+/**
+ * The options argument every function and method of the library takes last: `undefined` (all
+ * defaults) or a plain object. Anything else (`null`, a number, a string, an array) gets an error
+ * naming the function, instead of a raw "Cannot read properties of null" from destructuring.
+ *
+ * @param options the argument as given.
+ * @param context the function's name, the start of the error message.
+ * @returns `options`, or `{}` when it is undefined.
+ * @throws when `options` is neither undefined nor a plain object.
+ */
+export function readOptions<T extends object>(options: T | undefined, context: string): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    const got = options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options === 'string' ? `the string '${options}'` : typeof options === 'object' ? 'a typed array' : `${typeof options} ${String(options)}`;
+    throw new Error(`${context}: options must be an object, got ${got}.`);
+  }
+  return options;
+}
