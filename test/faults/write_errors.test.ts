@@ -4,13 +4,12 @@
  * files, and the message names the file, what happened and what to do; `embed --out` a folder is
  * a usage error; a failed new run leaves no folder behind.
  */
-import { existsSync, mkdirSync, promises, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, promises, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
 import { findLatestCheckpoint } from '../../src/train/checkpoint.js';
-import { FileWriteError, writeFileAtomic } from '../../src/train/model_io.js';
 import { runCli, temporaryDirectory } from '../cli/helpers.js';
 import { checkpointFingerprint } from './child_cli.js';
 
@@ -77,27 +76,6 @@ describe('write errors', () => {
     const result = await runCli('train', ...common, '--epochs', '1', '--out', run);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error: Cannot write ${path.join(run, 'metrics.jsonl')}: no space left on device (ENOSPC).`);
-  });
-
-  it('writeFileAtomic removes its temporary file when the write or the rename fails, and names the path', async () => {
-    const folder = path.join(root, 'atomic');
-    mkdirSync(path.join(folder, 'a-folder'), { recursive: true });
-    // The rename fails: the target is a folder.
-    const error = await writeFileAtomic(path.join(folder, 'a-folder'), 'x').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(FileWriteError);
-    expect((error as FileWriteError).message).toMatch(/^Cannot write .*a-folder: .*\((EISDIR|EEXIST|ENOTEMPTY)\)\.$/);
-    expect((error as FileWriteError).path).toBe(path.join(folder, 'a-folder'));
-    // The write fails.
-    failWritesTo(/data\.bin\.tmp-/);
-    await expect(writeFileAtomic(path.join(folder, 'data.bin'), new Uint8Array(64))).rejects.toThrow(`Cannot write ${path.join(folder, 'data.bin')}: no space left on device (ENOSPC).`);
-    vi.restoreAllMocks();
-    expect(readdirSync(folder)).toEqual(['a-folder']);
-    // An old file stays as it was.
-    writeFileSync(path.join(folder, 'kept.json'), 'old');
-    failWritesTo(/kept\.json\.tmp-/);
-    await expect(writeFileAtomic(path.join(folder, 'kept.json'), 'new')).rejects.toThrow(/ENOSPC/);
-    expect(readFileSync(path.join(folder, 'kept.json'), 'utf8')).toBe('old');
-    expect(readdirSync(folder).sort()).toEqual(['a-folder', 'kept.json']);
   });
 
   it('embed --out an existing folder: a usage error, nothing written', async () => {

@@ -1,18 +1,34 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, promises, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
 import { mlp } from '../../src/nn/mlp.js';
-import { loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from '../../src/train/model_io.js';
+import { FileWriteError, loadLayersModel, readJson, saveLayersModel, writeFileAtomic, writeJsonAtomic } from '../../src/train/model_io.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-io-'));
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+/** Writes through handles opened on paths matching `pattern` write half the bytes, then fail with ENOSPC. */
+function failWritesTo(pattern: RegExp): void {
+  const open = promises.open.bind(promises);
+  vi.spyOn(promises, 'open').mockImplementation(async (file, ...rest) => {
+    const handle = await open(file, ...rest);
+    if (!pattern.test(String(file))) return handle;
+    const writeFile = handle.writeFile.bind(handle);
+    handle.writeFile = async (data: string | Uint8Array) => {
+      await writeFile((typeof data === 'string' ? Buffer.from(data) : data).subarray(0, 1));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    return handle;
+  });
+}
 
 describe('saveLayersModel / loadLayersModel', () => {
   it('round-trips a model from wasm to cpu with identical outputs', async () => {
@@ -47,5 +63,26 @@ describe('saveLayersModel / loadLayersModel', () => {
     await writeJsonAtomic(file, { epoch: 2 });
     expect(await readJson<{ epoch: number }>(file)).toEqual({ epoch: 2 });
     expect(readdirSync(path.dirname(file))).toEqual(['run.json']);
+  });
+
+  it('writeFileAtomic removes its temporary file when the write or the rename fails, and names the path', async () => {
+    const folder = path.join(directory, 'atomic');
+    mkdirSync(path.join(folder, 'a-folder'), { recursive: true });
+    // The rename fails: the target is a folder.
+    const error = await writeFileAtomic(path.join(folder, 'a-folder'), 'x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FileWriteError);
+    expect((error as FileWriteError).message).toMatch(/^Cannot write .*a-folder: .*\((EISDIR|EEXIST|ENOTEMPTY)\)\.$/);
+    expect((error as FileWriteError).path).toBe(path.join(folder, 'a-folder'));
+    // The write fails.
+    failWritesTo(/data\.bin\.tmp-/);
+    await expect(writeFileAtomic(path.join(folder, 'data.bin'), new Uint8Array(64))).rejects.toThrow(`Cannot write ${path.join(folder, 'data.bin')}: no space left on device (ENOSPC).`);
+    vi.restoreAllMocks();
+    expect(readdirSync(folder)).toEqual(['a-folder']);
+    // An old file stays as it was.
+    writeFileSync(path.join(folder, 'kept.json'), 'old');
+    failWritesTo(/kept\.json\.tmp-/);
+    await expect(writeFileAtomic(path.join(folder, 'kept.json'), 'new')).rejects.toThrow(/ENOSPC/);
+    expect(readFileSync(path.join(folder, 'kept.json'), 'utf8')).toBe('old');
+    expect(readdirSync(folder).sort()).toEqual(['a-folder', 'kept.json']);
   });
 });
