@@ -102,11 +102,23 @@ describe('Autoencoder', () => {
 
   it('trains a convolutional variant', async () => {
     const ae = new Autoencoder({ architecture: 'conv', convChannels: [4, 8], codeSize: 3, seed: 0 });
-    const logs = await ae.fit(data, { epochs: 4, batchSize: 16, learningRate: 3e-3, progress: 'none' });
-    expect(logs[3].loss).toBeLessThan(logs[0].loss);
+    await ae.fit(data, { epochs: 12, batchSize: 16, learningRate: 1e-2, progress: 'none' });
     expect((await ae.encode(data)).cols).toBe(3);
     const reconstruction = await ae.reconstruct(data);
     expect([reconstruction.rows, reconstruction.cols]).toEqual([96, 64]);
+    // It learned more than the mean image: its squared error is well below the pixels' variance,
+    // the error of predicting every image by the mean one (an untrained network does worse still).
+    const pixels = 64;
+    const mean = new Float64Array(pixels);
+    for (let i = 0; i < 96; i++) for (let p = 0; p < pixels; p++) mean[p] += data.images[i * pixels + p] / 96;
+    let meanImageError = 0;
+    let error = 0;
+    for (let i = 0; i < 96 * pixels; i++) {
+      meanImageError += (data.images[i] - mean[i % pixels]) ** 2 / (96 * pixels);
+      error += (data.images[i] - reconstruction.data[i]) ** 2 / (96 * pixels);
+    }
+    // (This run: 0.022 against 0.145; after 4 epochs at 3e-3 it was still 0.137.)
+    expect(error).toBeLessThan(0.3 * meanImageError);
     ae.dispose();
   });
 });

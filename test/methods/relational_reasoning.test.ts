@@ -90,7 +90,10 @@ describe('RelationalReasoning', () => {
     const logs = await method.fit(data, { epochs: 5, batchSize: 16, learningRate: 3e-3, progress: 'none' });
     expect(tf.memory().numTensors).toBe(before);
     expect(logs[4].loss).toBeLessThan(first[0].loss);
-    expect(logs[4].accuracy).toBeGreaterThan(0.5);
+    // That the backbone learns is checked in test/methods/learning/relational_reasoning.test.ts
+    // (held-out linear-probe accuracy ≥ 0.9, and planted bugs that fail it). The logged pair
+    // accuracy is the mean over 3 batches of the share of 2·K(K−1)/2·b = 96 pairs: a multiple of 1/288.
+    for (const l of logs) expect(Math.abs(l.accuracy * 288 - Math.round(l.accuracy * 288))).toBeLessThan(1e-3);
     const codes = await method.encode(data);
     expect([codes.rows, codes.cols]).toEqual([48, 8]);
     await method.save(path.join(directory, 'rr'));
