@@ -6,7 +6,7 @@
  * - our k-means, NMI, Hungarian accuracy and linear sum assignment beside scikit-learn / SciPy
  *   (bench/peers/utilities_peer.py) at n = 10k, 100k, 1M (see bench/utilities.ts for what exactly).
  *
- *   npm run bench -- [--only models|utilities] [--models iic-vgg,dense-ae,conv4-relational] [--steps 10]
+ *   npm run bench -- [--only models|utilities|timings] [--models iic-vgg,dense-ae,conv4-relational] [--steps 10]
  *                    [--backend wasm] [--threads N] [--sizes 10k,100k,1M] [--utilities kmeans,nmi,accuracy,lsa]
  *                    [--kmeans-dims 16] [--kmeans-iterations 30] [--max-assignment 1000] [--no-peer]
  *
@@ -16,10 +16,11 @@ import { parseArgs } from 'node:util';
 
 import type { BenchRow } from './table.js';
 import { formatMs, formatRatio, markdownTable, parseCount } from './table.js';
+import { runTimingsBench } from './timings.js';
 import { UTILITIES, runUtilitiesBench, utilitiesPeerAvailable } from './utilities.js';
 import type { Utility } from './utilities.js';
 
-const PARTS = ['models', 'utilities'] as const;
+const PARTS = ['models', 'utilities', 'timings'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -114,6 +115,9 @@ if (parts.includes('utilities')) {
     onRow: report,
   });
 }
+
+// Wall-clock budgets the tests no longer assert (bench/timings.ts).
+if (parts.includes('timings')) await runTimingsBench(report);
 
 console.log('');
 console.log('ours/peer > 1: ours is slower. Timings share the machine with whatever else runs on it: compare ratios taken in the same run.');

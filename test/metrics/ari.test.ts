@@ -74,12 +74,10 @@ describe('ari', () => {
     expect(() => ari([0, -Infinity], [0, 1])).toThrow('ari: yTrue[1] is -Infinity');
   });
 
-  it('handles a million all-singleton labels against 10 classes quickly', () => {
+  it('handles a million all-singleton labels against 10 classes (its time: npm run bench -- --only timings)', () => {
     const n = 1_000_000;
     const ids = Int32Array.from({ length: n }, (_, i) => i);
     const classes = Int32Array.from({ length: n }, (_, i) => i % 10);
-    const started = performance.now();
     expect(ari(classes, ids)).toBe(0);
-    expect(performance.now() - started).toBeLessThan(3000);
   });
 });

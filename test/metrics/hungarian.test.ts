@@ -85,12 +85,10 @@ describe('linearSumAssignment', () => {
     expect(linearSumAssignment([[], []])).toEqual({ rows: [], cols: [], totalCost: 0 });
   });
 
-  it('solves 2000 × 10 and its transpose quickly, to the same total', () => {
+  it('solves 2000 × 10 and its transpose to the same total (its time: npm run bench -- --only timings)', () => {
     const next = randomInts(5);
     const cost = Array.from({ length: 2000 }, () => Array.from({ length: 10 }, () => next(1_000_000) / 1000));
-    const started = performance.now();
     const result = linearSumAssignment(cost);
-    expect(performance.now() - started).toBeLessThan(2000);
     // Each column's own minimum is a lower bound of its share.
     const lowerBound = cost[0].map((_, c) => Math.min(...cost.map((row) => row[c]))).reduce((a, b) => a + b, 0);
     expect(result.totalCost).toBeGreaterThanOrEqual(lowerBound - 1e-9);

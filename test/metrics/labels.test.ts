@@ -90,12 +90,10 @@ describe('contingencyTable', () => {
     }
   });
 
-  it('handles a million all-singleton labels (sparse cells, no n × n table)', () => {
+  it('handles a million all-singleton labels (sparse cells, no n × n table; its time: npm run bench -- --only timings)', () => {
     const n = 1_000_000;
     const ids = Int32Array.from({ length: n }, (_, i) => i);
-    const started = performance.now();
     const table = contingencyTable(ids, ids);
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(table.cellCounts.length).toBe(n);
     expect(table.classes.length).toBe(n);
   });

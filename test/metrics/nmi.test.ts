@@ -106,16 +106,12 @@ describe('nmi input checks and scale', () => {
     expect(() => nmi([0, 1], [0, 1], { average: 'median' as NmiAverage })).toThrow("nmi: unknown average 'median'; use 'arithmetic', 'geometric', 'min' or 'max'.");
   });
 
-  it('scores a million labels, 10 classes, well under a second', () => {
+  it('scores a million labels, 10 classes (its time: npm run bench -- --only timings)', () => {
     const n = 1_000_000;
     const t = Int32Array.from({ length: n }, (_, i) => i % 10);
     // Periods 10 and 13 are coprime: near-independent labelings.
     const p = Int32Array.from({ length: n }, (_, i) => (i * 7) % 13);
-    nmi(t.subarray(0, 1000), p.subarray(0, 1000)); // warm up
-    const started = performance.now();
     const score = nmi(t, p);
-    const elapsed = performance.now() - started;
     expect(score).toBeLessThan(1e-4);
-    expect(elapsed).toBeLessThan(1000);
   });
 });
