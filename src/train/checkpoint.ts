@@ -19,11 +19,12 @@
  * with two kept, one damaged file (a full disk, a bad sector) costs one epoch, not the run.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { endianness } from 'node:os';
 import * as path from 'node:path';
 
-import { readJson, writeFileAtomic, writeJsonAtomic } from './model_io.js';
+import { readOptions } from '../data/options.js';
+import { checkPathArgument, readJson, writeFileAtomic, writeJsonAtomic } from './model_io.js';
 import type { JsonObject, OptimizerGroupState, OptimizerWeight, TrainingState, UnsupervisedMethod } from './unsupervised_method.js';
 
 /** A method that can be checkpointed: trained by the shared loop, with `save(directory)`. */
@@ -161,6 +162,22 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
+/** A method that {@link writeCheckpoint} can save: trained by the shared loop, with `save`. */
+function checkCheckpointable(method: unknown, context: string): asserts method is CheckpointableMethod {
+  const candidate = method as Partial<CheckpointableMethod> | null | undefined;
+  if (typeof candidate?.exportTrainingState !== 'function' || typeof candidate.save !== 'function') {
+    throw new Error(`${context}: method must be a method of this library (with exportTrainingState and save), e.g. an Autoencoder; got ${method === null ? 'null' : typeof method === 'object' ? 'an object without them' : `${typeof method} ${String(method)}`}.`);
+  }
+}
+
+/** A checkpoint as {@link findLatestCheckpoint} returns it. */
+function checkCheckpointInfo(checkpoint: unknown, context: string): asserts checkpoint is CheckpointInfo {
+  const candidate = checkpoint as Partial<CheckpointInfo> | null | undefined;
+  if (typeof candidate?.directory !== 'string' || typeof candidate.modelDirectory !== 'string' || typeof candidate.manifest !== 'object' || candidate.manifest === null) {
+    throw new Error(`${context}: checkpoint must be a checkpoint found by findLatestCheckpoint (its latest); got ${checkpoint === null ? 'null' : typeof checkpoint === 'object' ? 'an object without directory, modelDirectory and manifest' : `${typeof checkpoint} ${String(checkpoint)}`}.`);
+  }
+}
+
 function checkpointName(epoch: number): string {
   return `epoch-${String(epoch).padStart(6, '0')}`;
 }
@@ -190,6 +207,9 @@ export interface WriteCheckpointOptions {
  *   stay in place.
  */
 export async function writeCheckpoint(runDirectory: string, method: CheckpointableMethod, options: WriteCheckpointOptions = {}): Promise<CheckpointInfo> {
+  checkPathArgument(runDirectory, 'writeCheckpoint', 'runDirectory');
+  checkCheckpointable(method, 'writeCheckpoint');
+  options = readOptions(options, 'writeCheckpoint');
   const keep = options.keep ?? 2;
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`writeCheckpoint: keep must be a positive integer, got ${keep}.`);
   const root = path.join(runDirectory, CHECKPOINTS_DIRECTORY);
@@ -318,6 +338,8 @@ async function verifyCheckpoint(directory: string): Promise<{ manifest?: Checkpo
  * for one epoch, the final name is preferred, then a complete temporary one, then one moved aside.
  */
 export async function findLatestCheckpoint(runDirectory: string): Promise<CheckpointSearch> {
+  checkPathArgument(runDirectory, 'findLatestCheckpoint', 'runDirectory');
+  if (!existsSync(runDirectory)) throw new Error(`findLatestCheckpoint: the run directory ${runDirectory} does not exist.`);
   const root = path.join(runDirectory, CHECKPOINTS_DIRECTORY);
   const skipped: CheckpointSearch['skipped'] = [];
   let names: string[];
@@ -356,6 +378,7 @@ export async function findLatestCheckpoint(runDirectory: string): Promise<Checkp
 
 /** The training state and caller's extra JSON of a checkpoint. */
 export async function readCheckpointState(checkpoint: CheckpointInfo): Promise<{ state: TrainingState; extra: JsonObject }> {
+  checkCheckpointInfo(checkpoint, 'readCheckpointState');
   const saved = await readJson<SavedState>(path.join(checkpoint.directory, 'state.json'));
   if (saved.format !== FORMAT) throw new Error(`${checkpoint.directory}/state.json is not a ${FORMAT} state file.`);
   const file = path.join(checkpoint.directory, 'optimizer.bin');
@@ -381,6 +404,8 @@ export async function readCheckpointState(checkpoint: CheckpointInfo): Promise<{
  * @param load the method's static `load` (e.g. `(dir) => Autoencoder.load(dir)`).
  */
 export async function loadCheckpoint<M extends CheckpointableMethod>(checkpoint: CheckpointInfo, load: (directory: string) => Promise<M>): Promise<{ method: M; extra: JsonObject }> {
+  checkCheckpointInfo(checkpoint, 'loadCheckpoint');
+  if (typeof load !== 'function') throw new Error(`loadCheckpoint: load must be the method's load function, e.g. (dir) => Autoencoder.load(dir); got ${load === null ? 'null' : typeof load}.`);
   const method = await load(checkpoint.modelDirectory);
   try {
     const { state, extra } = await readCheckpointState(checkpoint);

@@ -2,6 +2,25 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+/** How a wrong argument is described in an error: `null`, `number NaN`, `an object`, `an array`. */
+function describeArgument(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the empty string`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * Checks that a path argument is a non-empty string.
+ *
+ * @param context the function, e.g. `'writeCheckpoint'`, and the argument's name, e.g. `'runDirectory'`.
+ * @throws an error naming both and what was given.
+ */
+export function checkPathArgument(value: unknown, context: string, argument: string): asserts value is string {
+  if (typeof value !== 'string' || value === '') throw new Error(`${context}: ${argument} must be a path (a non-empty string); got ${describeArgument(value)}.`);
+}
+
 /** `ENOSPC` → `no space left on device (ENOSPC)`: the system's words for an error code, and the code. */
 function describeSystemError(error: unknown): string {
   const { code, message } = error as NodeJS.ErrnoException;
@@ -38,6 +57,8 @@ export class FileWriteError extends Error {
  *   when `file` is a folder); the old file, if any, is untouched.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  checkPathArgument(file, 'writeFileAtomic', 'file');
+  if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new Error(`writeFileAtomic: data must be a string or a Uint8Array; got ${describeArgument(data)}.`);
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
   } catch (error) {
@@ -61,11 +82,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 
 /** Writes `value` as pretty JSON, atomically. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  checkPathArgument(file, 'writeJsonAtomic', 'file');
   await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Reads and parses a JSON file, with an error naming the file when it is missing or corrupt. */
 export async function readJson<T>(file: string): Promise<T> {
+  checkPathArgument(file, 'readJson', 'file');
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -98,6 +121,9 @@ function concatenateWeightData(weightData: tf.io.WeightData | undefined): Uint8A
  * are written atomically, weights first.
  */
 export async function saveLayersModel(model: tf.LayersModel, directory: string, name = 'model'): Promise<void> {
+  if (!(model instanceof tf.LayersModel)) throw new Error(`saveLayersModel: model must be a tf.LayersModel; got ${describeArgument(model)}.`);
+  checkPathArgument(directory, 'saveLayersModel', 'directory');
+  checkPathArgument(name, 'saveLayersModel', 'name');
   const weightsFile = `${name}.weights.bin`;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -123,6 +149,8 @@ interface ModelJson {
 
 /** Loads a model written by {@link saveLayersModel} (or by tfjs's `file://` handler) on any backend. */
 export async function loadLayersModel(directory: string, name = 'model'): Promise<tf.LayersModel> {
+  checkPathArgument(directory, 'loadLayersModel', 'directory');
+  checkPathArgument(name, 'loadLayersModel', 'name');
   const jsonFile = path.join(directory, `${name}.json`);
   const modelJson = await readJson<ModelJson>(jsonFile);
   if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
@@ -154,6 +182,8 @@ export async function loadLayersModel(directory: string, name = 'model'): Promis
  * a clear error names the directory and what it holds instead.
  */
 export async function readSavedMethod<T extends { method: string }>(directory: string, file: string, method: T['method']): Promise<T> {
+  checkPathArgument(directory, 'readSavedMethod', 'directory');
+  checkPathArgument(file, 'readSavedMethod', 'file');
   const saved = await readJson<T>(path.join(directory, file));
   if (saved.method !== method) throw new Error(`${directory} holds a ${String(saved.method)}, not a ${method}.`);
   return saved;

@@ -75,6 +75,15 @@ describe('checkpoints', () => {
     ae.dispose();
   });
 
+  it('names the function and the argument when given something else', async () => {
+    await expect(writeCheckpoint(null as unknown as string, new Autoencoder())).rejects.toThrow('writeCheckpoint: runDirectory must be a path (a non-empty string); got null.');
+    await expect(writeCheckpoint(path.join(root, 'x'), {} as Autoencoder)).rejects.toThrow(/^writeCheckpoint: method must be a method of this library/);
+    await expect(writeCheckpoint(path.join(root, 'x'), new Autoencoder(), 'keep' as never)).rejects.toThrow(/^writeCheckpoint: options must be an object/);
+    await expect(findLatestCheckpoint(path.join(root, 'no-such-run'))).rejects.toThrow(/^findLatestCheckpoint: the run directory .*no-such-run does not exist\.$/);
+    await expect(loadCheckpoint({} as never, (dir) => Autoencoder.load(dir))).rejects.toThrow(/^loadCheckpoint: checkpoint must be a checkpoint found by findLatestCheckpoint/);
+    expect(existsSync(path.join(root, 'x'))).toBe(false);
+  });
+
   it('refuses optimiser state for another model with a clear error', async () => {
     await initBackend({ backend: 'cpu' });
     const a = new Autoencoder({ layers: [36, 8], seed: 3 });

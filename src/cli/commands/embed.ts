@@ -146,6 +146,7 @@ const HELP: CommandHelp = {
 export async function embedCommand(argv: string[], io: CliIo): Promise<number> {
   const parsed = await parseRunCommand('embed', argv, HELP, io, (values) => {
     if (values.out === undefined) throw new CliUsageError('embed needs --out FILE (e.g. --out features.bin).', 'embed');
+    checkOutputFiles(values.out as string);
   });
   if (parsed === undefined) return 0;
   const { run, values } = parsed;
