@@ -3,21 +3,26 @@ import { createRequire } from 'node:module';
 
 import { registerWasmGapFillKernels } from './wasm_kernels/index.js';
 import { checkWasmThreads, defaultWasmThreads, startWasmBackend } from './wasm_threads.js';
+import { probeWebGpu, startWebGpuBackend } from './webgpu.js';
+import type { WebGpuAdapterDescription } from './webgpu.js';
 
 /** A backend that {@link initBackend} can be asked for. `auto` picks the fastest that loads. */
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /** The backends, in the order `auto` tries them (`tensorflow` = a native package). */
-export const BACKEND_NAMES: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_NAMES: readonly BackendRequest[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/** The name of a started backend. */
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /** Native packages, in the order `auto` and `tensorflow` try them. Only the first that loads is loaded. */
 export const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
 /** What {@link initBackend} started. */
 export interface BackendInfo {
-  /** The TensorFlow.js backend name now active: `tensorflow` (native), `wasm` or `cpu`. */
-  name: 'tensorflow' | 'wasm' | 'cpu';
-  /** Where the math runs: `gpu` only for tfjs-node-gpu with a CUDA device in use. */
+  /** The TensorFlow.js backend name now active: `tensorflow` (native), `webgpu`, `wasm` or `cpu`. */
+  name: BackendName;
+  /** Where the math runs: `gpu` for webgpu, and for tfjs-node-gpu with a CUDA device in use. */
   device: 'gpu' | 'cpu';
   /** True for libtensorflow (tfjs-node or tfjs-node-gpu). */
   native: boolean;
@@ -25,13 +30,17 @@ export interface BackendInfo {
   package: string;
   /** XNNPACK threads of the wasm backend (1 = single-threaded); absent for the other backends. */
   threads?: number;
+  /** The WebGPU adapter of the webgpu backend; absent for the other backends. */
+  adapter?: WebGpuAdapterDescription;
+  /** Why `auto` passed over faster backends (e.g. webgpu without a hardware adapter); absent when nothing was passed over that could have been expected to run. */
+  fallback?: string;
 }
 
 /** Options of {@link initBackend}. */
 export interface InitBackendOptions {
   /**
    * Which backend to start. Default: the environment variable `TFJS_UNSUPERVISED_BACKEND`,
-   * else `'auto'` (tfjs-node-gpu, then tfjs-node, then wasm, then cpu).
+   * else `'auto'` (tfjs-node-gpu, then tfjs-node, then webgpu on a hardware adapter, then wasm, then cpu).
    */
   backend?: BackendRequest | string;
   /**
@@ -60,11 +69,13 @@ function isInstalled(packageName: string): boolean {
 
 /**
  * The backends that can be started here: `tensorflow` only when a native package is installed;
- * `wasm` and `cpu` always (they ship with this library).
+ * `webgpu` when `webgpu` and `@tensorflow/tfjs-backend-webgpu` are installed (whether an adapter
+ * exists is known only when it starts); `wasm` and `cpu` always (they ship with this library).
  */
-export function availableBackends(): Array<'tensorflow' | 'wasm' | 'cpu'> {
-  const names: Array<'tensorflow' | 'wasm' | 'cpu'> = [];
+export function availableBackends(): BackendName[] {
+  const names: BackendName[] = [];
   if (NATIVE_PACKAGES.some(isInstalled)) names.push('tensorflow');
+  if (isInstalled('webgpu') && isInstalled('@tensorflow/tfjs-backend-webgpu')) names.push('webgpu');
   names.push('wasm', 'cpu');
   return names;
 }
@@ -125,32 +136,45 @@ async function activateWasm(threads: number): Promise<number | undefined> {
   return wasm.getThreadsCount();
 }
 
-async function activate(name: 'tensorflow' | 'wasm' | 'cpu'): Promise<boolean> {
+async function activate(name: 'tensorflow' | 'cpu'): Promise<boolean> {
   if (tf.getBackend() === name) return true;
   const ok = await tf.setBackend(name);
   await tf.ready();
   return ok && tf.getBackend() === name;
 }
 
-function describeActive(packageName: string, threads?: number): BackendInfo {
+function describeActive(packageName: string, details: { threads?: number; adapter?: WebGpuAdapterDescription; fallback?: string[] } = {}): BackendInfo {
   const name = tf.getBackend() as BackendInfo['name'];
   const native = name === 'tensorflow';
-  const usingGpu = native && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  const usingGpu = name === 'webgpu' || (native && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true);
   const info: BackendInfo = { name, device: usingGpu ? 'gpu' : 'cpu', native, package: packageName };
-  if (threads !== undefined) info.threads = threads;
+  if (details.threads !== undefined) info.threads = details.threads;
+  if (details.adapter !== undefined) info.adapter = details.adapter;
+  if (details.fallback !== undefined && details.fallback.length > 0) info.fallback = details.fallback.join('; ');
   return info;
+}
+
+/** Why `auto` passed over webgpu, as a {@link BackendInfo.fallback} part (undefined when webgpu is not installed: nothing to explain). */
+function webGpuFallbackReason(reason: string): string | undefined {
+  return isInstalled('webgpu') ? `webgpu: ${reason}` : undefined;
 }
 
 /**
  * Chooses and starts a TensorFlow.js backend, and returns what it started.
  *
  * Order for `auto`: `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node` (native CPU),
+ * `@tensorflow/tfjs-backend-webgpu` on a hardware WebGPU adapter (in Node through the optional
+ * `webgpu` package, Dawn on Vulkan / Metal / D3D12; in a browser its own WebGPU),
  * `@tensorflow/tfjs-backend-wasm` (XNNPACK + SIMD, with this library's gap-fill kernels so that
- * conv nets train), then the pure-JS `cpu` backend. The request comes from `options.backend`,
- * else from the environment variable `TFJS_UNSUPERVISED_BACKEND`, else `auto`.
+ * conv nets train), then the pure-JS `cpu` backend. `auto` never takes a software WebGPU adapter
+ * (SwiftShader: slower than wasm); `webgpu` asked for by name does, and on Linux tries Debian
+ * chromium's SwiftShader Vulkan driver when no other adapter is found (see webgpu.ts). When
+ * `auto` passes over webgpu, {@link BackendInfo.fallback} says why. The request comes from
+ * `options.backend`, else from the environment variable `TFJS_UNSUPERVISED_BACKEND`, else `auto`.
  *
  * @throws when the requested backend is unknown or cannot be started; the message lists the
- *   backends that are available here and why the native packages did not load.
+ *   backends that are available here and why the native packages (or webgpu) did not load, and
+ *   what to install.
  *
  * @example
  * const info = await initBackend();            // { name: 'wasm', device: 'cpu', native: false, ... }
@@ -181,13 +205,35 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       );
     }
   }
+  const fallback: string[] = [];
+  if (requested === 'webgpu' || requested === 'auto') {
+    const byName = requested === 'webgpu';
+    let failure: string;
+    try {
+      const probe = await probeWebGpu(byName);
+      if (probe.ok && (byName || !probe.adapter.software)) {
+        await startWebGpuBackend();
+        return describeActive('@tensorflow/tfjs-backend-webgpu', { adapter: probe.adapter });
+      }
+      failure = probe.ok
+        ? `only a software adapter (${[probe.adapter.vendor, probe.adapter.architecture, probe.adapter.description].filter((s) => s !== '').join(' ')}), slower than wasm; ask for webgpu by name to use it`
+        : probe.reason;
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+    if (byName) {
+      throw new Error(`Backend 'webgpu' (from ${source}) is not available: ${failure}. Or choose one of: ${availableBackends().filter((b) => b !== 'webgpu').join(', ')}.`);
+    }
+    const reason = webGpuFallbackReason(failure);
+    if (reason !== undefined) fallback.push(reason);
+  }
   if (requested === 'wasm' || requested === 'auto') {
     const threads =
       options.threads !== undefined ? checkWasmThreads(options.threads, 'initBackend({ threads })') : defaultWasmThreads();
     let wasmError = '';
     try {
       const started = await activateWasm(threads);
-      if (started !== undefined) return describeActive('@tensorflow/tfjs-backend-wasm', started);
+      if (started !== undefined) return describeActive('@tensorflow/tfjs-backend-wasm', { threads: started, fallback });
       wasmError = 'setBackend("wasm") failed';
     } catch (error) {
       wasmError = (error as Error).message;
@@ -195,13 +241,25 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     if (requested === 'wasm') {
       throw new Error(`Backend 'wasm' (from ${source}) could not start: ${wasmError}. Try 'cpu'.`);
     }
+    fallback.push(`wasm: ${wasmError}`);
   }
   if (!(await activate('cpu'))) throw new Error("Backend 'cpu' could not start.");
-  return describeActive('@tensorflow/tfjs-backend-cpu');
+  return describeActive('@tensorflow/tfjs-backend-cpu', { fallback });
 }
 
-/** One line for logs: `backend wasm (cpu, 2 threads) via @tensorflow/tfjs-backend-wasm`. */
+/**
+ * One line for logs: `backend wasm (cpu, 2 threads) via @tensorflow/tfjs-backend-wasm`,
+ * `backend webgpu (gpu, nvidia hopper, hardware adapter) via @tensorflow/tfjs-backend-webgpu`; when
+ * `auto` passed over a backend, why: `… via @tensorflow/tfjs-backend-wasm (fallback: webgpu: …)`.
+ */
 export function formatBackendInfo(info: BackendInfo): string {
   const threads = info.threads !== undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : '';
-  return `backend ${info.name} (${info.device}${info.native ? ', native' : ''}${threads}) via ${info.package}`;
+  let adapter = '';
+  if (info.adapter !== undefined) {
+    const { vendor, architecture, description, software } = info.adapter;
+    const named = [vendor, architecture, description].filter((part) => part !== '').join(' ');
+    adapter = `, ${named === '' ? 'unnamed adapter' : named}, ${software ? 'software' : 'hardware'} adapter`;
+  }
+  const fallback = info.fallback !== undefined ? ` (fallback: ${info.fallback})` : '';
+  return `backend ${info.name} (${info.device}${info.native ? ', native' : ''}${threads}${adapter}) via ${info.package}${fallback}`;
 }

@@ -25,18 +25,22 @@ describe('initBackend', () => {
     expect((await initBackend({ backend: 'wasm' })).name).toBe('wasm');
   });
 
-  it('auto picks the first that loads: native when installed, else wasm', async () => {
+  it('auto picks the first that loads: native when installed, else webgpu on a hardware adapter, else wasm (saying why not webgpu)', async () => {
     const info = await initBackend({ backend: 'auto' });
     if (availableBackends().includes('tensorflow')) expect(info.native).toBe(true);
-    else expect(info).toMatchObject({ name: 'wasm', native: false });
+    else if (info.name === 'webgpu') expect(info.adapter?.software).toBe(false);
+    else {
+      expect(info).toMatchObject({ name: 'wasm', native: false });
+      if (availableBackends().includes('webgpu')) expect(info.fallback).toMatch(/^webgpu: /);
+    }
   });
 
   it('rejects unknown and unavailable backends with a message listing what is available', async () => {
-    await expect(initBackend({ backend: 'webgpu' })).rejects.toThrow(/Unknown backend 'webgpu'.*Choose one of: auto, tensorflow, wasm, cpu; available on this machine: .*wasm, cpu/);
+    await expect(initBackend({ backend: 'webgl' })).rejects.toThrow(/Unknown backend 'webgl'.*Choose one of: auto, tensorflow, webgpu, wasm, cpu; available on this machine: .*wasm, cpu/);
     process.env[BACKEND_ENVIRONMENT_VARIABLE] = 'gpu';
     await expect(initBackend()).rejects.toThrow(/Unknown backend 'gpu' \(from TFJS_UNSUPERVISED_BACKEND\)/);
     if (!availableBackends().includes('tensorflow')) {
-      await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(/'tensorflow'.*not available: @tensorflow\/tfjs-node-gpu: not installed; @tensorflow\/tfjs-node: not installed.*choose one of: wasm, cpu/);
+      await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(/'tensorflow'.*not available: @tensorflow\/tfjs-node-gpu: not installed; @tensorflow\/tfjs-node: not installed.*choose one of: .*wasm, cpu/);
     }
   });
 });

@@ -1,0 +1,231 @@
+/**
+ * The `webgpu` backend: `@tensorflow/tfjs-backend-webgpu` on the browser's own WebGPU, or in Node on
+ * Dawn through the `webgpu` npm package (dawn.node: Vulkan on Linux, Metal on macOS, D3D12 on
+ * Windows). Node-only modules are imported dynamically, so a browser bundle never loads them.
+ *
+ * SwiftShader: on Linux, when `webgpu` is asked for by name and the default Vulkan drivers give no
+ * adapter, the SwiftShader Vulkan driver that Debian's `chromium` package ships
+ * ({@link SWIFTSHADER_ICD_PATH}) is tried: `VK_ICD_FILENAMES` is set in this process (only when
+ * neither it nor `VK_DRIVER_FILES` is set already) and a second Dawn instance is created, whose
+ * Vulkan loader reads the variable then. The variable stays set (child processes inherit it).
+ * `auto` never does this, and never uses a software adapter: SwiftShader is far slower than wasm.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { registerWebGpuKernels } from './webgpu_kernels/index.js';
+
+/** The Vulkan driver manifest of SwiftShader inside Debian's `chromium` package. */
+export const SWIFTSHADER_ICD_PATH = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** The WebGPU adapter a `webgpu` backend runs on. */
+export interface WebGpuAdapterDescription {
+  /** Vendor as the adapter reports it, e.g. `nvidia`, `google` (SwiftShader), `apple`. */
+  vendor: string;
+  /** Architecture, e.g. `hopper`, `swiftshader`; may be empty. */
+  architecture: string;
+  /** Driver or device description; may be empty (browsers often hide it). */
+  description: string;
+  /** True for a software rasteriser (SwiftShader, lavapipe/llvmpipe, WARP): correct but slow. */
+  software: boolean;
+}
+
+/** The parts of WebGPU's `GPUAdapterInfo` this module reads. */
+interface AdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  device?: string;
+  isFallbackAdapter?: boolean;
+}
+
+/** The parts of WebGPU's `GPUAdapter` this module reads. */
+interface AdapterLike {
+  info?: AdapterInfoLike;
+  isFallbackAdapter?: boolean;
+}
+
+/** The parts of WebGPU's `GPU` (navigator.gpu) this module uses. */
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<AdapterLike | null>;
+}
+
+/** The `webgpu` npm package's exports. */
+interface DawnModule {
+  create(flags: string[]): GpuLike;
+  globals: Record<string, unknown>;
+}
+
+/** What {@link probeWebGpu} found: the adapter, or why there is none. */
+export type WebGpuProbe =
+  | { ok: true; adapter: WebGpuAdapterDescription; swiftShaderEnabled: boolean }
+  | { ok: false; reason: string };
+
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|warp/i;
+
+/** Whether an adapter is a software one (by its own flag, or by a known software driver's name). */
+export function isSoftwareAdapter(info: AdapterInfoLike, fallbackFlag = false): boolean {
+  if (fallbackFlag || info.isFallbackAdapter === true) return true;
+  return SOFTWARE_ADAPTER.test(`${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''} ${info.device ?? ''}`);
+}
+
+function describeAdapter(adapter: AdapterLike): WebGpuAdapterDescription {
+  const info = adapter.info ?? {};
+  return {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    description: info.description ?? '',
+    software: isSoftwareAdapter(info, adapter.isFallbackAdapter === true),
+  };
+}
+
+/** True in Node (not in a browser or a browser worker). */
+function inNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string' && !('document' in globalThis);
+}
+
+/** The browser's navigator.gpu, if any. */
+function browserGpu(): GpuLike | undefined {
+  const navigatorLike = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
+  return navigatorLike?.gpu;
+}
+
+const LINUX_DRIVER_HINT =
+  'on Linux WebGPU needs a Vulkan loader and a Vulkan driver: `apt-get install libvulkan1` plus your GPU vendor\'s Vulkan driver ' +
+  `(NVIDIA: the proprietary driver's Vulkan ICD; AMD/Intel: mesa-vulkan-drivers), or, for a slow software GPU, \`apt-get install chromium\` (SwiftShader at ${SWIFTSHADER_ICD_PATH})`;
+
+/** The hint for a machine where no adapter was found. */
+function noAdapterHint(): string {
+  if (!inNode()) return 'this browser exposes no WebGPU adapter (Chrome/Edge 113+ on a secure origin, or Firefox/Safari with WebGPU enabled)';
+  if (process.platform === 'linux') return LINUX_DRIVER_HINT;
+  if (process.platform === 'darwin') return 'on macOS WebGPU runs on Metal (macOS 11+)';
+  if (process.platform === 'win32') return 'on Windows WebGPU needs a D3D12 GPU driver';
+  return `dawn.node has no build for ${process.platform}-${process.arch}`;
+}
+
+let dawn: DawnModule | undefined;
+
+/** Loads the `webgpu` package (dawn.node) and installs its WebGPU globals (GPUBufferUsage, …) once. */
+async function loadDawn(): Promise<DawnModule> {
+  if (dawn === undefined) {
+    const loaded = (await import('webgpu')) as unknown as DawnModule;
+    for (const [name, value] of Object.entries(loaded.globals)) {
+      if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
+    }
+    dawn = loaded;
+  }
+  return dawn;
+}
+
+/** Creates a Dawn instance and asks it for an adapter; XDG_RUNTIME_DIR is lent while it looks (it only silences a warning). */
+async function requestDawnAdapter(module: DawnModule): Promise<{ gpu: GpuLike; adapter: AdapterLike | null }> {
+  const setRuntimeDirectory = process.env.XDG_RUNTIME_DIR === undefined;
+  if (setRuntimeDirectory) process.env.XDG_RUNTIME_DIR = (await import('node:os')).tmpdir();
+  try {
+    const gpu = module.create([]);
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    return { gpu, adapter };
+  } finally {
+    if (setRuntimeDirectory) delete process.env.XDG_RUNTIME_DIR;
+  }
+}
+
+/** Makes `gpu` the global navigator.gpu that tfjs-backend-webgpu reads. */
+function installNavigatorGpu(gpu: GpuLike): void {
+  const holder = globalThis as { navigator?: object };
+  if (holder.navigator === undefined) {
+    holder.navigator = { gpu };
+  } else {
+    Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+  }
+}
+
+let probed: WebGpuProbe | undefined;
+let probedWithSwiftShader = false;
+
+/**
+ * Looks for a WebGPU adapter without starting a backend. In Node: loads `webgpu`, asks Dawn for a
+ * high-performance adapter and, when that fails and `trySwiftShader` is set, on Linux, retries
+ * with SwiftShader (see the module notes). On success the adapter's GPU object becomes
+ * `navigator.gpu`. The result is remembered (a second probe costs nothing), except that a failed
+ * probe is retried once with `trySwiftShader`.
+ */
+export async function probeWebGpu(trySwiftShader: boolean): Promise<WebGpuProbe> {
+  if (probed !== undefined && (probed.ok || !trySwiftShader || probedWithSwiftShader)) return probed;
+  probed = await probeOnce(trySwiftShader);
+  probedWithSwiftShader = trySwiftShader;
+  return probed;
+}
+
+async function probeOnce(trySwiftShader: boolean): Promise<WebGpuProbe> {
+  if (!inNode()) {
+    const gpu = browserGpu();
+    if (gpu === undefined) return { ok: false, reason: `navigator.gpu is absent: ${noAdapterHint()}` };
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (adapter === null) return { ok: false, reason: `navigator.gpu gave no adapter: ${noAdapterHint()}` };
+    return { ok: true, adapter: describeAdapter(adapter), swiftShaderEnabled: false };
+  }
+  let module: DawnModule;
+  try {
+    module = await loadDawn();
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    const missing = /Cannot find (package|module) 'webgpu'/.test(message);
+    return {
+      ok: false,
+      reason: missing
+        ? "the npm package 'webgpu' (Dawn for Node) is not installed: npm install webgpu @tensorflow/tfjs-backend-webgpu"
+        : `the npm package 'webgpu' did not load (${message}); ${noAdapterHint()}`,
+    };
+  }
+  let { gpu, adapter } = await requestDawnAdapter(module);
+  let swiftShaderEnabled = false;
+  if (adapter === null && trySwiftShader && process.platform === 'linux') {
+    const { existsSync } = await import('node:fs');
+    if (process.env.VK_ICD_FILENAMES === undefined && process.env.VK_DRIVER_FILES === undefined && existsSync(SWIFTSHADER_ICD_PATH)) {
+      process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD_PATH;
+      ({ gpu, adapter } = await requestDawnAdapter(module));
+      swiftShaderEnabled = adapter !== null;
+      if (adapter === null) delete process.env.VK_ICD_FILENAMES;
+    }
+  }
+  if (adapter === null) return { ok: false, reason: `Dawn found no WebGPU adapter: ${noAdapterHint()}` };
+  installNavigatorGpu(gpu);
+  return { ok: true, adapter: describeAdapter(adapter), swiftShaderEnabled };
+}
+
+let webGpuPackageLoaded = false;
+
+/**
+ * Starts tfjs-backend-webgpu on the adapter {@link probeWebGpu} found (the caller probes first):
+ * imports the package (it registers `webgpu` only when navigator.gpu exists), registers this
+ * library's webgpu kernels and makes `webgpu` the active backend.
+ *
+ * @throws when the package is missing or the backend does not start on the adapter.
+ */
+export async function startWebGpuBackend(): Promise<void> {
+  if (!webGpuPackageLoaded) {
+    let webGpuPackage: typeof import('@tensorflow/tfjs-backend-webgpu');
+    try {
+      webGpuPackage = await import('@tensorflow/tfjs-backend-webgpu');
+    } catch (error) {
+      const message = (error as Error).message.split('\n')[0];
+      throw new Error(
+        /Cannot find (package|module)/.test(message)
+          ? "the npm package '@tensorflow/tfjs-backend-webgpu' is not installed: npm install @tensorflow/tfjs-backend-webgpu@" + tf.version.tfjs
+          : `@tensorflow/tfjs-backend-webgpu did not load: ${message}`,
+      );
+    }
+    if (tf.findBackendFactory('webgpu') === null) {
+      throw new Error(
+        '@tensorflow/tfjs-backend-webgpu loaded but registered no backend in this copy of @tensorflow/tfjs ' +
+          `(install the same version as this library's @tensorflow/tfjs ${tf.version.tfjs}, and make sure navigator.gpu exists before it loads)`,
+      );
+    }
+    registerWebGpuKernels(webGpuPackage.webgpu_util);
+    webGpuPackageLoaded = true;
+  }
+  if (tf.getBackend() === 'webgpu') return;
+  const ok = await tf.setBackend('webgpu');
+  await tf.ready();
+  if (!ok || tf.getBackend() !== 'webgpu') throw new Error('tf.setBackend("webgpu") failed: the adapter gave no device');
+}

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { releaseWebGpu, runWebGpuKernel } from './kernel_utils.js';
+import type { WebGpuKernelArguments } from './kernel_utils.js';
+
+/**
+ * `Conv2DBackpropFilter` for webgpu, composed from matrix products. tfjs-backend-webgpu 4.22's own
+ * shader runs one thread per filter weight, each looping over batch × output pixels: for a 3x3
+ * filter with 64 → 64 channels that is 37k threads each summing 147k products at batch 256 on
+ * 24x24 images. Here the same sum is split by filter position (kh, kw):
+ *
+ *   dW[kh, kw] = X̃(kh, kw)ᵀ · dY,   X̃(kh, kw) = x̃[:, kh : kh + (OH − 1)·s + 1 : s, kw : … : s, :] as [N·OH·OW, Cin],
+ *
+ * with dY = dy as [N·OH·OW, Cout] and x̃ the input padded as the forward convolution padded it: one
+ * (strided) slice and one [Cin x N·OH·OW] · [N·OH·OW x Cout] product per filter position. That
+ * product has a small output and a long shared axis, which tfjs-backend-webgpu runs with its
+ * split-K matrix product (workgroups also divide the long axis). Everything stays on the GPU.
+ *
+ * Covers every NHWC convolution tf.conv2d differentiates (dilation 1; any stride, 'same', 'valid',
+ * numeric or explicit padding, rounding mode); NCHW goes to the built-in kernel.
+ */
+export function makeConv2dBackpropFilter(builtIn: tf.KernelFunc): tf.KernelFunc {
+  return ((args: WebGpuKernelArguments) => {
+    const { inputs, attrs = {}, backend } = args;
+    if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') return builtIn(args as unknown as Parameters<tf.KernelFunc>[0]);
+    const { x, dy } = inputs;
+    const filterShape = attrs.filterShape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as 'same' | 'valid' | number,
+      attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+      false,
+      'channelsLast',
+    );
+    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
+    const neededHeight = (outHeight - 1) * strideHeight + filterHeight;
+    const neededWidth = (outWidth - 1) * strideWidth + filterWidth;
+    const bottom = Math.max(0, neededHeight - padInfo.top - inHeight);
+    const right = Math.max(0, neededWidth - padInfo.left - inWidth);
+    const padded =
+      padInfo.top === 0 && padInfo.left === 0 && bottom === 0 && right === 0
+        ? undefined
+        : runWebGpuKernel('PadV2', backend, { x }, { paddings: [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]], constantValue: 0 });
+    const source = padded ?? x;
+    const rows = batchSize * outHeight * outWidth;
+    const dyMatrix = runWebGpuKernel('Reshape', backend, { x: dy }, { shape: [1, rows, outChannels] });
+    const perPosition: tf.TensorInfo[] = [];
+    for (let kh = 0; kh < filterHeight; kh++) {
+      for (let kw = 0; kw < filterWidth; kw++) {
+        const window = runWebGpuKernel(
+          'StridedSlice',
+          backend,
+          { x: source },
+          {
+            begin: [0, kh, kw, 0],
+            end: [batchSize, kh + (outHeight - 1) * strideHeight + 1, kw + (outWidth - 1) * strideWidth + 1, inChannels],
+            strides: [1, strideHeight, strideWidth, 1],
+            beginMask: 0,
+            endMask: 0,
+            ellipsisMask: 0,
+            newAxisMask: 0,
+            shrinkAxisMask: 0,
+          },
+        );
+        const windowMatrix = runWebGpuKernel('Reshape', backend, { x: window }, { shape: [1, rows, inChannels] });
+        const product = runWebGpuKernel('BatchMatMul', backend, { a: windowMatrix, b: dyMatrix }, { transposeA: true, transposeB: false });
+        perPosition.push(runWebGpuKernel('Reshape', backend, { x: product }, { shape: [1, inChannels * outChannels] }));
+        releaseWebGpu(backend, window, windowMatrix, product);
+      }
+    }
+    const stacked = perPosition.length === 1 ? perPosition[0] : runWebGpuKernel('Concat', backend, perPosition as unknown as tf.NamedTensorInfoMap, { axis: 0 });
+    const result = runWebGpuKernel('Reshape', backend, { x: stacked }, { shape: [filterHeight, filterWidth, inChannels, outChannels] });
+    releaseWebGpu(backend, dyMatrix, stacked, ...(perPosition.length === 1 ? [] : perPosition), ...(padded === undefined ? [] : [padded]));
+    return result;
+  }) as unknown as tf.KernelFunc;
+}

@@ -1,0 +1,75 @@
+/**
+ * Shared by the webgpu test files: start the webgpu backend the way users get it (initBackend,
+ * which on Linux enables Debian chromium's SwiftShader Vulkan driver in this process when no other
+ * adapter exists), and decide what happens when it cannot start: with CI=true the tests fail;
+ * otherwise they are skipped with a message on stderr.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { it } from 'vitest';
+
+import { formatBackendInfo, initBackend } from '../../src/backend/init_backend.js';
+import type { BackendInfo } from '../../src/backend/init_backend.js';
+
+/** Whether webgpu started here, and if not why. */
+export interface WebGpuAvailability {
+  info?: BackendInfo;
+  reason?: string;
+}
+
+/** Starts webgpu by name once per test file (it stays registered; tests switch with initBackend). */
+export async function webGpuAvailability(): Promise<WebGpuAvailability> {
+  try {
+    const info = await initBackend({ backend: 'webgpu' });
+    console.log(`webgpu tests on: ${formatBackendInfo(info)}`);
+    return { info };
+  } catch (error) {
+    return { reason: (error as Error).message };
+  }
+}
+
+/**
+ * True when the webgpu tests must be skipped here. With CI=true an absent adapter is a failure
+ * (a test named after it fails with the reason); otherwise the skip is announced on stderr.
+ */
+export function skipWebGpuTests(availability: WebGpuAvailability, file: string): boolean {
+  if (availability.info !== undefined) return false;
+  if (process.env.CI === 'true') {
+    it('has a WebGPU adapter (CI=true requires one: apt-get install -y chromium libvulkan1)', () => {
+      throw new Error(`webgpu did not start in CI: ${availability.reason}`);
+    });
+  } else {
+    console.warn(`SKIPPED ${file}: webgpu did not start (${availability.reason}). CI=true makes this a failure.`);
+  }
+  return true;
+}
+
+/** max |a − b| / max |b| (0 when both are 0): the wasm gap-fill tests' measure. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let difference = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    difference = Math.max(difference, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  return difference === 0 ? 0 : difference / Math.max(scale, 1e-12);
+}
+
+type Computation = () => tf.Tensor | tf.Tensor[];
+
+/** Runs the same computation on cpu and on webgpu (inputs rebuilt on each) and returns both results as arrays. */
+export async function onCpuAndWebGpu(computation: Computation): Promise<{ cpu: Float32Array[]; webgpu: Float32Array[] }> {
+  const run = async (backend: 'cpu' | 'webgpu') => {
+    await initBackend({ backend });
+    const outputs = tf.tidy(() => {
+      const result = computation();
+      return Array.isArray(result) ? result : [result];
+    });
+    const values = await Promise.all(outputs.map(async (t) => Float32Array.from(await t.data())));
+    tf.dispose(outputs);
+    return values;
+  };
+  const cpu = await run('cpu');
+  const webgpu = await run('webgpu');
+  return { cpu, webgpu };
+}
