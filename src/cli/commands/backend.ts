@@ -15,7 +15,7 @@ export const BACKEND_OPTION: OptionSpec = {
   kind: 'string',
   placeholder: BACKEND_NAMES.join('|'),
   description:
-    'TensorFlow.js backend (default: $TFJS_UNSUPERVISED_BACKEND, else auto: tfjs-node-gpu, tfjs-node, wasm, cpu; wasm threads: $TFJS_UNSUPERVISED_THREADS, else one per CPU)',
+    'TensorFlow.js backend (default: $TFJS_UNSUPERVISED_BACKEND, else auto: tfjs-node-gpu, tfjs-node, webgpu on a hardware GPU, wasm, cpu; webgpu needs `npm install webgpu @tensorflow/tfjs-backend-webgpu` and, on Linux, a Vulkan driver; wasm threads: $TFJS_UNSUPERVISED_THREADS, else one per CPU)',
 };
 
 /**
@@ -36,7 +36,7 @@ export async function startBackend(request: string | undefined, io: CliIo, comma
 }
 
 const HELP: CommandHelp = {
-  usage: 'backend [--backend auto|tensorflow|wasm|cpu]',
+  usage: 'backend [--backend auto|tensorflow|webgpu|wasm|cpu]',
   summary: 'Start a backend and print which one runs, on what device, and which are available here.',
   options: [BACKEND_OPTION],
 };
