@@ -105,7 +105,8 @@ export async function createRunDirectory(runDirectory: string): Promise<string |
  * @throws {@link CliUsageError} saying how to continue (`--resume`) or start over (`--overwrite`).
  */
 export async function checkNewRun(runDirectory: string, overwrite: boolean): Promise<void> {
-  const entries = (await fs.readdir(runDirectory)).filter((e) => e !== LOCK_FILE);
+  // The lock and leftovers of lock attempts are not the run's.
+  const entries = (await fs.readdir(runDirectory)).filter((e) => e !== LOCK_FILE && !e.startsWith(`${LOCK_FILE}.`));
   if (entries.length === 0 || overwrite) return;
   if (entries.includes(RUN_FILE)) {
     const { latest } = await findLatestCheckpoint(runDirectory);
@@ -192,34 +193,93 @@ export function releaseHeldLocksSync(): string[] {
   return released;
 }
 
+/** Whether the lock file names a live holder: another running process, or this one when it holds that lock. */
+function holderAlive(pid: number, file: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  // A lock with this process's id that it does not hold is from an earlier process with the same id (e.g. a restarted container).
+  return pid === process.pid ? heldLocks.has(file) : processAlive(pid);
+}
+
+async function readHolder(file: string): Promise<number> {
+  return Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
+}
+
+/**
+ * Creates `file` holding this process's id, atomically (a hard link to a complete temporary file,
+ * so that no reader ever sees it empty).
+ *
+ * @returns false when it exists already.
+ */
+async function createLockFile(file: string): Promise<boolean> {
+  const temporary = `${file}.${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  await fs.writeFile(temporary, `${process.pid}\n`);
+  try {
+    await fs.link(temporary, file);
+    return true;
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+    // A file system without hard links: exclusive create (its content follows at once).
+    try {
+      await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      return true;
+    } catch (fallbackError) {
+      if ((fallbackError as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw fallbackError;
+    }
+  } finally {
+    await fs.rm(temporary, { force: true });
+  }
+}
+
 /**
  * Takes the run's lock (`<run>/.lock` with this process's id) so that two processes never train
- * into one run; a lock left by a process that is gone is taken over. Take it before anything in
- * the run is read for writing or removed.
+ * into one run; a lock left by a process that is gone is taken over (by one process only, under
+ * `<run>/.lock.takeover`). Take it before anything in the run is read for writing or removed.
  *
  * @returns a function that releases the lock.
  * @throws {@link CliUsageError} when a live process holds it.
  */
 export async function lockRun(runDirectory: string): Promise<() => Promise<void>> {
   const file = path.join(runDirectory, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx' });
-      heldLocks.add(file);
-      return async () => {
-        heldLocks.delete(file);
-        await fs.rm(file, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-        throw new CliUsageError(`Another process (pid ${pid}) is training into ${runDirectory}; wait for it or stop it first.`, 'train');
+  const takeover = `${file}.takeover`;
+  const refuse = (pid: number) => new CliUsageError(`Another process (pid ${pid}) is training into ${runDirectory}; wait for it or stop it first.`, 'train');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let taken = await createLockFile(file);
+    if (!taken) {
+      const stale = await readHolder(file);
+      if (holderAlive(stale, file)) throw refuse(stale);
+      // A stale lock: one process at a time replaces it, and only if it is still that stale lock.
+      if (!(await createLockFile(takeover))) {
+        const other = await readHolder(takeover);
+        if (holderAlive(other, takeover)) throw refuse(other);
+        await fs.rm(takeover, { force: true });
+        continue;
       }
-      await fs.rm(file, { force: true });
+      try {
+        if (!Object.is(await readHolder(file), stale) && existsSync(file)) continue;
+        await fs.rm(file, { force: true });
+        taken = await createLockFile(file);
+      } finally {
+        await fs.rm(takeover, { force: true });
+      }
     }
+    if (!taken) continue;
+    heldLocks.add(file);
+    // Leftovers of lock attempts by processes that are gone.
+    for (const name of await fs.readdir(runDirectory)) {
+      const owner = /^\.lock\.(\d+)-/.exec(name);
+      if (owner !== null && Number(owner[1]) !== process.pid && !processAlive(Number(owner[1]))) await fs.rm(path.join(runDirectory, name), { force: true });
+    }
+    return async () => {
+      heldLocks.delete(file);
+      await fs.rm(file, { force: true });
+    };
   }
-  throw new Error(`Cannot take the lock ${file}.`);
+  const holder = await readHolder(file);
+  if (holderAlive(holder, file)) throw refuse(holder);
+  throw new Error(`Cannot take the lock ${file}: it kept changing hands; try again.`);
 }
 
 /** One metrics line: the epoch's logs (non-finite numbers are written as null). */
