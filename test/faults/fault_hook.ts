@@ -15,6 +15,8 @@
  *   kind (e.g. `append:2`, the second epoch's metrics line), write `<path>.waiting` and wait (the
  *   event loop keeps running, so signals are handled) until `<path>` exists.
  * - `FAULT_COUNT_FILE=<path>`: at exit, write `{ events, kinds }` (each event's kind, in order).
+ * - `FAULT_KILL_NOTE=<path>`: just before the kill, write the kind of event killed at (and the
+ *   file, for a file operation) there.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, promises, writeFileSync } from 'node:fs';
@@ -49,7 +51,8 @@ async function hold(kind: string): Promise<void> {
   while (!existsSync(holdFile)) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-function die(): never {
+function die(file?: string): never {
+  if (process.env.FAULT_KILL_NOTE !== undefined) writeFileSync(process.env.FAULT_KILL_NOTE, `${kinds[kinds.length - 1]}${file === undefined ? '' : ` ${path.relative(runDirectory!, path.resolve(file))}`}`);
   process.kill(process.pid, 'SIGKILL');
   // SIGKILL is not deliverable to a handler; the process is gone before this line.
   throw new Error('unreachable');
@@ -69,7 +72,7 @@ for (const [name, kind] of [
   const original = fsPromises[name];
   fsPromises[name] = async function (this: unknown, ...args: never[]) {
     if (inRun(args[0])) {
-      if (event(kind)) die();
+      if (event(kind)) die(String(args[0]));
       await hold(kind);
     }
     return original.apply(this, args);
@@ -80,7 +83,7 @@ for (const [name, kind] of [
 const handles = new WeakMap<object, string>();
 const originalOpen = fsPromises.open;
 fsPromises.open = async function (this: unknown, ...args: never[]) {
-  if (inRun(args[0]) && event('open')) die();
+  if (inRun(args[0]) && event('open')) die(String(args[0]));
   const handle = (await originalOpen.apply(this, args)) as object;
   if (inRun(args[0])) handles.set(handle, String(args[0]));
   return handle;
@@ -104,7 +107,7 @@ for (const [name, kind] of [
         const bytes = typeof data === 'string' ? Buffer.from(data) : data;
         await (original as (...a: unknown[]) => Promise<unknown>).call(this, bytes.subarray(0, bytes.byteLength >> 1));
       }
-      die();
+      die(handles.get(this));
     }
     return original.apply(this, args);
   };

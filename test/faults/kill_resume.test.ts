@@ -21,7 +21,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const EPOCHS = 4;
 const args = (out: string) => ['train', 'autoencoder', '--limit', '64', '--layers', '32,8', '--batch-size', '16', '--epochs', String(EPOCHS), '--seed', '5', '--backend', 'cpu', '--progress', 'none', '--out', out];
 /** Chains of kills: one per seed, up to KILLS_PER_CHAIN kills each, then a run to the end. */
-const SEEDS = [1, 2, 3, 4, 5, 6];
+const SEEDS = [1, 2, 3, 4, 5];
 const KILLS_PER_CHAIN = 3;
 
 let reference: Array<ReturnType<typeof checkpointFingerprint>> = [];
@@ -64,10 +64,12 @@ describe('kill -9 at seeded random points', () => {
         const latest = existsSync(out) ? (await findLatestCheckpoint(out)).latest : undefined;
         const mode = latest !== undefined ? '--resume' : '--overwrite';
         const point = attempt < KILLS_PER_CHAIN ? killPoint(random) : undefined;
-        const env: Record<string, string> = { FAULT_RUN_DIR: out };
+        const note = path.join(root, `note-${seed}-${attempt}`);
+        const env: Record<string, string> = { FAULT_RUN_DIR: out, FAULT_KILL_NOTE: note };
         if (point !== undefined) env.FAULT_KILL_AT = String(point.event);
         const result = await runCliChild([...args(out), mode], env);
-        log.push(`${mode} kill at ${point ? `${point.event} (${point.kind})` : 'none'} → ${result.signal ?? result.code}`);
+        const killedAt = existsSync(note) ? readFileSync(note, 'utf8') : 'not reached';
+        log.push(`${mode}: kill at event ${point?.event ?? '-'} → ${result.signal ?? `exit ${result.code}`}${result.signal ? ` at ${killedAt}` : ''}`);
         if (result.signal === 'SIGKILL') {
           kills++;
           // The newest checkpoint that verifies loads, and is the uninterrupted run's at its epoch.
