@@ -98,7 +98,7 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'steps-per-epoch', kind: 'integer', min: 1, description: 'end each epoch after N steps (quick runs; default: the whole dataset)' },
   BACKEND_OPTION,
   { name: 'out', kind: 'string', placeholder: 'DIR', description: 'run directory', default: 'runs/<method>' },
-  { name: 'resume', kind: 'boolean', description: 'continue the run in --out from its last complete checkpoint' },
+  { name: 'resume', kind: 'boolean', description: 'continue the run in --out from its newest checkpoint that verifies' },
   { name: 'overwrite', kind: 'boolean', description: "delete the run in --out (only the run's own files) and start over" },
   {
     name: 'keep-checkpoints',
