@@ -22,7 +22,7 @@
  * `ml-kmeans` remains the reference implementation in the tests (given the same initial centroids,
  * both converge to the same partition).
  */
-import { createRandom } from '../data/random.js';
+import { seededRandom } from '../data/random.js';
 import { type PreparedRows, prepareRows, rowDots } from './kernels.js';
 import { type MatrixInput, toFloat64Matrix } from './matrix.js';
 import { readOptions } from '../data/options.js';
@@ -642,7 +642,7 @@ export function kmeans(x: MatrixInput, k: number, options: KMeansOptions = {}): 
   }
   const shiftTolerance = tolerance * meanVariance;
 
-  const random = createRandom(seed);
+  const random = seededRandom(seed, 'kmeans');
   const runs = explicit !== null ? 1 : nInit;
   let best: RunResult | null = null;
   for (let run = 0; run < runs; run++) {

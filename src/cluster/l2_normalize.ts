@@ -1,4 +1,5 @@
 import { type Float64Matrix, type MatrixInput, toFloat64Matrix } from './matrix.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link l2Normalize}. */
 export interface L2NormalizeOptions {
@@ -23,6 +24,7 @@ export interface L2NormalizeOptions {
  * @throws when `x` is empty, ragged or contains NaN / infinity (naming the row), or `epsilon` is negative.
  */
 export function l2Normalize(x: MatrixInput, options: L2NormalizeOptions = {}): Float64Matrix {
+  options = readOptions(options, 'l2Normalize');
   const { epsilon = 1e-12 } = options;
   if (!(epsilon >= 0) || !Number.isFinite(epsilon)) throw new Error(`l2Normalize: epsilon must be a finite number ≥ 0, got ${epsilon}.`);
   const m = toFloat64Matrix(x, 'l2Normalize: x', { copy: true });

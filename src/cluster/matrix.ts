@@ -1,3 +1,5 @@
+import { readOptions } from '../data/options.js';
+import { describeArgument } from '../data/checks.js';
 /**
  * A tiny row-major matrix type shared by the clustering utilities and the probes.
  *
@@ -63,7 +65,7 @@ export function matrixRows(x: MatrixInput): number {
  *   other than `rows * cols`, a non-integer shape, or a NaN / infinite entry (naming row and column).
  */
 export function toFloat64Matrix(x: MatrixInput, name = 'matrix', options: ToFloat64MatrixOptions = {}): Float64Matrix {
-  const { copy = false, allowEmpty = false, skipFiniteCheck = false } = options ?? {};
+  const { copy = false, allowEmpty = false, skipFiniteCheck = false } = readOptions(options, 'toFloat64Matrix');
   let result: Float64Matrix;
   if (isDenseMatrix(x)) {
     const { data, rows, cols } = x;
@@ -109,17 +111,8 @@ export function toFloat64Matrix(x: MatrixInput, name = 'matrix', options: ToFloa
   return result;
 }
 
-/** A short description of a value for an error message: `null`, `'text'`, `an object`, `Int32Array`… */
-export function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'string') return `the string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return 'a symbol';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  const name = (value as object).constructor?.name;
-  return name && name !== 'Object' ? `a ${name}` : 'an object';
-}
+/** A short description of a value for an error message: `null`, `the string 'x'`, `a Float32Array`… */
+export const describeValue = describeArgument;
 
 /**
  * Throws if any entry is NaN or infinite, naming the first such row and column.
@@ -140,8 +133,23 @@ export function assertFinite(m: DenseMatrix, name = 'matrix'): void {
   }
 }
 
+/**
+ * Checks a flat {@link DenseMatrix} without copying it: integer rows and cols, a Float32Array or
+ * Float64Array of exactly rows × cols values.
+ *
+ * @param name how error messages call it, e.g. `'toRows: m'`.
+ */
+export function checkDenseMatrix(m: unknown, name: string): asserts m is DenseMatrix {
+  if (!isDenseMatrix(m as MatrixInput)) throw new Error(`${name}: expected a matrix { data, rows, cols }, got ${describeValue(m)}.`);
+  const { data, rows, cols } = m as DenseMatrix;
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) throw new Error(`${name}: rows and cols must be non-negative integers, got rows=${rows}, cols=${cols}.`);
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new Error(`${name}: data must be a Float32Array or Float64Array, got ${describeValue(data)}.`);
+  if (data.length !== rows * cols) throw new Error(`${name}: data has length ${data.length}, expected rows * cols = ${rows} * ${cols} = ${rows * cols}.`);
+}
+
 /** Converts a row-major matrix into plain nested arrays (`number[][]`). */
 export function toRows(m: DenseMatrix): number[][] {
+  checkDenseMatrix(m, 'toRows: m');
   const out: number[][] = new Array(m.rows);
   for (let i = 0; i < m.rows; i++) out[i] = Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));
   return out;

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { ImageDataset } from './dataset.js';
-import { flattenedDimension, gatherRows } from './dataset.js';
-import { createRandom } from './random.js';
+import { checkDatasetStructure, flattenedDimension, gatherRows } from './dataset.js';
+import { seededRandom } from './random.js';
 import { readOptions } from './options.js';
 
 /** Options of {@link batchIndices}. */
@@ -32,7 +32,7 @@ export function batchIndices(n: number, batchSize: number, options: BatchOptions
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchIndices: batchSize must be a positive integer, got ${batchSize}.`);
   let order: Int32Array;
   if (shuffle) {
-    order = createRandom(seed).permutation(n);
+    order = seededRandom(seed, 'batchIndices').permutation(n);
   } else {
     order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
@@ -96,6 +96,7 @@ export interface TensorBatch {
  */
 export function* iterateBatches(dataset: ImageDataset, options: IterateBatchesOptions = {}): Generator<TensorBatch, void, undefined> {
   options = readOptions(options, 'iterateBatches');
+  checkDatasetStructure(dataset, 'iterateBatches');
   const { batchSize = 256, ...batchOptions } = options;
   const d = flattenedDimension(dataset);
   if (dataset.images.length !== dataset.size * d) {

@@ -1,4 +1,5 @@
-import { createRandom } from './random.js';
+import { seededRandom } from './random.js';
+import { checkNumber, checkNumberArray } from './checks.js';
 
 /**
  * DeepCluster's sampler (Caron et al. 2018, `UnifLabelSampler`): `total` indices drawn so that
@@ -10,6 +11,8 @@ import { createRandom } from './random.js';
  * @throws when there are no rows, an id is out of range, or `total` < 1.
  */
 export function uniformClusterSampler(assignments: ArrayLike<number>, numClusters: number, total: number, seed: number): Int32Array {
+  checkNumberArray(assignments, 'assignments', 'uniformClusterSampler');
+  checkNumber(numClusters, 'numClusters', 'uniformClusterSampler', { integer: true, min: 1 });
   if (assignments.length === 0) throw new Error('uniformClusterSampler: no assignments.');
   if (!Number.isInteger(total) || total < 1) throw new Error(`uniformClusterSampler: total must be a positive integer, got ${total}.`);
   const members: number[][] = Array.from({ length: numClusters }, () => []);
@@ -20,7 +23,7 @@ export function uniformClusterSampler(assignments: ArrayLike<number>, numCluster
   }
   const nonEmpty = members.filter((m) => m.length > 0);
   const share = Math.ceil(total / nonEmpty.length);
-  const random = createRandom(seed);
+  const random = seededRandom(seed, 'uniformClusterSampler');
   const drawn: number[] = [];
   for (const cluster of nonEmpty) {
     if (cluster.length >= share) {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { createRandom } from './random.js';
+import { seededRandom } from './random.js';
 import { readOptions } from './options.js';
+import { checkNumberArray, checkTensor, describeArgument } from './checks.js';
 
 /**
  * A dataset of images: what every method of the library trains on and evaluates. Pixels live in
@@ -44,9 +45,48 @@ export interface RowRange {
 /** Which rows to take: a list of row indices (any order, repeats allowed) or a {@link RowRange}. */
 export type RowSelection = ArrayLike<number> | RowRange;
 
-/** Values per image: height × width × channels. */
+/**
+ * Values per image: height × width × channels.
+ *
+ * @throws when `dataset` has no valid shape [height, width, channels].
+ */
 export function flattenedDimension(dataset: Pick<ImageDataset, 'shape'>): number {
+  if (dataset === null || typeof dataset !== 'object') throw new Error(`flattenedDimension: expected a dataset with a shape, got ${describeArgument(dataset)}.`);
+  checkShape(dataset.shape, 'flattenedDimension');
   return dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
+}
+
+function checkShape(shape: unknown, context: string): void {
+  if (!Array.isArray(shape) || shape.length !== 3 || shape.some((s) => !Number.isInteger(s) || s < 1)) {
+    throw new Error(`${context}: shape must be [height, width, channels] of positive integers, got ${JSON.stringify(shape) ?? String(shape)}.`);
+  }
+}
+
+/**
+ * Checks a dataset's structure without reading its pixels (what every function taking a dataset
+ * needs; {@link validateDataset} also scans the values): an object with a Float32Array of images,
+ * a valid shape, a non-negative integer size, images and labels of matching lengths.
+ *
+ * @throws an error naming `context` otherwise.
+ */
+export function checkDatasetStructure(dataset: ImageDataset, context: string): void {
+  if (dataset === null || typeof dataset !== 'object' || Array.isArray(dataset)) {
+    throw new Error(`${context}: expected an ImageDataset { images: Float32Array, shape, size }, got ${describeArgument(dataset)}.`);
+  }
+  if (!(dataset.images instanceof Float32Array)) {
+    throw new Error(`${context}: images must be a Float32Array (NHWC, values in [0, 1]), got ${describe(dataset.images)}.`);
+  }
+  const { images, labels, shape, size } = dataset;
+  checkShape(shape, context);
+  if (!Number.isInteger(size) || size < 0) throw new Error(`${context}: size must be a non-negative integer, got ${size}.`);
+  const d = shape[0] * shape[1] * shape[2];
+  if (images.length !== size * d) {
+    throw new Error(`${context}: images has ${images.length} values, expected size × ${shape.join(' × ')} = ${size * d}.`);
+  }
+  if (labels !== undefined) {
+    if (!(labels instanceof Int32Array)) throw new Error(`${context}: labels must be an Int32Array, got ${describe(labels)}.`);
+    if (labels.length !== size) throw new Error(`${context}: labels has ${labels.length} entries for ${size} images.`);
+  }
 }
 
 /**
@@ -60,26 +100,10 @@ export function flattenedDimension(dataset: Pick<ImageDataset, 'shape'>): number
  * @throws when any of the above does not hold.
  */
 export function validateDataset(dataset: ImageDataset, context = 'dataset'): void {
-  if (dataset === null || typeof dataset !== 'object') {
-    throw new Error(`${context}: expected an ImageDataset { images: Float32Array, shape, size }, got ${dataset === null ? 'null' : typeof dataset}.`);
-  }
-  if (!(dataset.images instanceof Float32Array)) {
-    throw new Error(`${context}: images must be a Float32Array (NHWC, values in [0, 1]), got ${describe(dataset.images)}.`);
-  }
-  const { images, labels, shape, size } = dataset;
-  if (!Array.isArray(shape) || shape.length !== 3 || shape.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new Error(`${context}: shape must be [height, width, channels] of positive integers, got ${JSON.stringify(shape)}.`);
-  }
-  if (!Number.isInteger(size) || size < 0) throw new Error(`${context}: size must be a non-negative integer, got ${size}.`);
+  checkDatasetStructure(dataset, context);
+  const { images, shape, size } = dataset;
   if (size === 0) throw new Error(`${context}: the dataset is empty (size 0).`);
-  const d = flattenedDimension(dataset);
-  if (images.length !== size * d) {
-    throw new Error(`${context}: images has ${images.length} values, expected size × ${shape.join(' × ')} = ${size * d}.`);
-  }
-  if (labels !== undefined) {
-    if (!(labels instanceof Int32Array)) throw new Error(`${context}: labels must be an Int32Array, got ${describe(labels)}.`);
-    if (labels.length !== size) throw new Error(`${context}: labels has ${labels.length} entries for ${size} images.`);
-  }
+  const d = shape[0] * shape[1] * shape[2];
   const range = dataset.pixelRange ?? DEFAULT_PIXEL_RANGE;
   if (!Array.isArray(range) || range.length !== 2 || typeof range[0] !== 'number' || typeof range[1] !== 'number' || Number.isNaN(range[0]) || Number.isNaN(range[1]) || !(range[0] < range[1])) {
     throw new Error(`${context}: pixelRange must be [low, high] with low < high, got ${JSON.stringify(range)}.`);
@@ -118,6 +142,13 @@ function describe(value: unknown): string {
   return (value as object).constructor?.name ?? 'object';
 }
 
+/** Checks a row selection: an array or typed array of indices, or a range { start, end }. */
+function checkRows(rows: unknown, context: string): void {
+  if (Array.isArray(rows) || (ArrayBuffer.isView(rows) && !(rows instanceof DataView))) return;
+  if (rows !== null && typeof rows === 'object' && 'start' in rows && 'end' in rows) return;
+  throw new Error(`${context}: rows must be a list of row indices or a range { start, end }, got ${describeArgument(rows)}.`);
+}
+
 function isRange(rows: RowSelection): rows is RowRange {
   return typeof rows === 'object' && rows !== null && !ArrayBuffer.isView(rows) && !Array.isArray(rows) && 'start' in rows && 'end' in rows;
 }
@@ -137,6 +168,8 @@ function checkRange(dataset: ImageDataset, range: RowRange, context: string): vo
  * @throws when a row index or the range is outside the dataset.
  */
 export function subset(dataset: ImageDataset, rows: RowSelection): ImageDataset {
+  checkDatasetStructure(dataset, 'subset');
+  checkRows(rows, 'subset');
   if (isRange(rows)) {
     checkRange(dataset, rows, 'subset');
     const d = flattenedDimension(dataset);
@@ -162,6 +195,8 @@ export function subset(dataset: ImageDataset, rows: RowSelection): ImageDataset 
  * @throws when a row index is not an integer in [0, size).
  */
 export function gatherRows(dataset: ImageDataset, rows: ArrayLike<number>, context = 'gatherRows'): Float32Array {
+  checkDatasetStructure(dataset, context);
+  checkNumberArray(rows, 'rows', context);
   const d = flattenedDimension(dataset);
   const { images, size } = dataset;
   const out = new Float32Array(rows.length * d);
@@ -201,6 +236,7 @@ export interface SplitOptions {
  */
 export function split(dataset: ImageDataset, testSize: number, options: SplitOptions = {}): { train: ImageDataset; test: ImageDataset } {
   options = readOptions(options, 'split');
+  checkDatasetStructure(dataset, 'split');
   const { seed = 0, shuffle = true } = options;
   const count = testSize > 0 && testSize < 1 ? Math.round(testSize * dataset.size) : testSize;
   if (!Number.isFinite(testSize) || !(testSize > 0) || !Number.isInteger(count) || count < 1 || count >= dataset.size) {
@@ -210,7 +246,7 @@ export function split(dataset: ImageDataset, testSize: number, options: SplitOpt
   }
   const trainSize = dataset.size - count;
   if (!shuffle) return { train: subset(dataset, { start: 0, end: trainSize }), test: subset(dataset, { start: trainSize, end: dataset.size }) };
-  const order = createRandom(seed).permutation(dataset.size);
+  const order = seededRandom(seed, 'split').permutation(dataset.size);
   return { train: subset(dataset, order.subarray(count)), test: subset(dataset, order.subarray(0, count)) };
 }
 
@@ -224,6 +260,8 @@ export function split(dataset: ImageDataset, testSize: number, options: SplitOpt
  * @throws when a row index or the range is outside the dataset, or no row is selected.
  */
 export function toTensor(dataset: ImageDataset, rows?: RowSelection): tf.Tensor4D {
+  checkDatasetStructure(dataset, 'toTensor');
+  if (rows !== undefined) checkRows(rows, 'toTensor');
   const d = flattenedDimension(dataset);
   let data: Float32Array;
   let n: number;
@@ -262,8 +300,12 @@ export interface DatasetFromTensorOptions {
  * @throws when the tensor is not 4-D or empty, or labels do not match the images in count.
  */
 export async function datasetFromTensor(images: tf.Tensor, labels?: ArrayLike<number> | tf.Tensor | DatasetFromTensorOptions): Promise<ImageDataset> {
-  const options: DatasetFromTensorOptions = labels === undefined || labels instanceof tf.Tensor || isArrayLike(labels) ? { labels } : labels;
+  checkTensor(images, 'images', 'datasetFromTensor');
   if (images.rank !== 4) throw new Error(`datasetFromTensor: expected images [n, height, width, channels], got shape [${images.shape}].`);
+  if (labels !== undefined && (labels === null || typeof labels !== 'object')) {
+    throw new Error(`datasetFromTensor: the second argument must be labels (an array or a 1-D tensor) or options { labels, name, pixelRange }, got ${describeArgument(labels)}.`);
+  }
+  const options: DatasetFromTensorOptions = labels === undefined || labels instanceof tf.Tensor || isArrayLike(labels) ? { labels } : labels;
   const [n, h, w, c] = images.shape as [number, number, number, number];
   if (n === 0) throw new Error('datasetFromTensor: the tensor holds no images.');
   // data() may return the backend's own array (cpu): copy so the dataset owns its pixels.

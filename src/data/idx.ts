@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 
 import type { ImageDataset } from './dataset.js';
 import { readOptions } from './options.js';
+import { checkString, describeArgument } from './checks.js';
 
 /** The element types an IDX file can declare (third byte of its magic number). */
 export type IdxDataType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -91,6 +92,7 @@ function decodeBigEndian(view: DataView, offset: number, count: number, dtype: I
  *   or a length that does not match the header (truncated or with trailing bytes).
  */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
+  if (!(bytes instanceof Uint8Array)) throw new Error(`parseIdx: bytes must be a Uint8Array (the file's contents), got ${describeArgument(bytes)}.`);
   const raw = maybeGunzip(bytes, file);
   if (raw.length < 4) throw new Error(`${file}: not an IDX file (only ${raw.length} bytes, shorter than the 4-byte magic number).`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -227,6 +229,8 @@ export interface LoadIdxOptions {
  */
 export async function loadIdx(imagesPath: string, labelsPath?: string, options: LoadIdxOptions = {}): Promise<ImageDataset> {
   options = readOptions(options, 'loadIdx');
+  checkString(imagesPath, 'imagesPath', 'loadIdx');
+  if (labelsPath !== undefined) checkString(labelsPath, 'labelsPath', 'loadIdx');
   const [imageBytes, labelBytes] = await Promise.all([readFileBytes(imagesPath), labelsPath === undefined ? undefined : readFileBytes(labelsPath)]);
   const images = parseIdx(imageBytes, imagesPath);
   const labels = labelBytes === undefined ? undefined : parseIdx(labelBytes, labelsPath!);

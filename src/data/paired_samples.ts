@@ -1,4 +1,5 @@
-import { createRandom } from './random.js';
+import { seededRandom } from './random.js';
+import { describeArgument } from './checks.js';
 
 /** Paired vector samples (x_i, y_i), row-major, e.g. for mutual-information estimation. */
 export interface PairedSamples {
@@ -17,7 +18,7 @@ export function validatePairedSamples(samples: PairedSamples, context = 'paired 
     throw new Error(`${context}: expected PairedSamples { x, y, xDim, yDim, size }, got ${samples === null ? 'null' : typeof samples}.`);
   }
   const { x, y, xDim, yDim, size } = samples;
-  if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) throw new Error(`${context}: x and y must be Float32Arrays (row-major), got ${describeArray(x)} and ${describeArray(y)}.`);
+  if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) throw new Error(`${context}: x and y must be Float32Arrays (row-major), got ${describeArgument(x)} and ${describeArgument(y)}.`);
   if (!Number.isInteger(size) || size < 1) throw new Error(`${context}: the dataset is empty (size ${size}).`);
   if (!Number.isInteger(xDim) || xDim < 1 || !Number.isInteger(yDim) || yDim < 1) throw new Error(`${context}: xDim and yDim must be positive integers, got ${xDim} and ${yDim}.`);
   if (x.length !== size * xDim) throw new Error(`${context}: x has ${x.length} values, expected size × xDim = ${size} × ${xDim}.`);
@@ -29,11 +30,6 @@ export function validatePairedSamples(samples: PairedSamples, context = 'paired 
   if (by >= 0) throw new Error(`${context}: y has a non-finite value (${y[by]}) in row ${Math.floor(by / yDim)}.`);
 }
 
-function describeArray(value: unknown): string {
-  if (value === null || typeof value !== 'object') return value === null ? 'null' : typeof value;
-  return (value as object).constructor?.name ?? 'object';
-}
-
 /**
  * Samples from a bivariate standard Gaussian with correlation ρ:
  * x ~ N(0, 1), y = ρ x + √(1 − ρ²) ε with ε ~ N(0, 1). Its mutual information is
@@ -42,7 +38,7 @@ function describeArray(value: unknown): string {
 export function bivariateGaussian(size: number, rho: number, seed = 0): PairedSamples {
   if (typeof rho !== 'number' || !(rho > -1 && rho < 1)) throw new Error(`bivariateGaussian: the correlation must be in (−1, 1), got ${rho}.`);
   if (!Number.isInteger(size) || size < 1) throw new Error(`bivariateGaussian: size must be a positive integer, got ${size}.`);
-  const random = createRandom(seed);
+  const random = seededRandom(seed, 'bivariateGaussian');
   const x = new Float32Array(size);
   const y = new Float32Array(size);
   const noise = Math.sqrt(1 - rho * rho);
@@ -55,5 +51,6 @@ export function bivariateGaussian(size: number, rho: number, seed = 0): PairedSa
 
 /** The exact mutual information (nats) of a bivariate Gaussian with correlation ρ: −½ ln(1 − ρ²). */
 export function gaussianMutualInformation(rho: number): number {
+  if (typeof rho !== 'number' || !(rho > -1 && rho < 1)) throw new Error(`gaussianMutualInformation: the correlation must be in (−1, 1), got ${describeArgument(rho)}.`);
   return -0.5 * Math.log(1 - rho * rho);
 }

@@ -157,3 +157,16 @@ export function checkSeed(seed: unknown, context: string): number {
   }
   return seed;
 }
+
+/**
+ * {@link createRandom} for a seed passed to a function of the library: the seed must be a finite
+ * number (no default), and an error names `context` rather than `createRandom`.
+ *
+ * @throws `"<context>: seed must be a finite number, got NaN."` and the like.
+ */
+export function seededRandom(seed: unknown, context: string): Random {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+    throw new Error(`${context}: seed must be a finite number, got ${typeof seed === 'string' ? `the string '${seed}'` : seed === null ? 'null' : typeof seed === 'number' ? String(seed) : typeof seed}.`);
+  }
+  return createRandom(seed);
+}

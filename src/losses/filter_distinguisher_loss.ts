@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readOptions } from '../data/options.js';
+import { checkTensor } from '../data/checks.js';
 
 /** Options of {@link filterDistinguisherLoss}. */
 export interface FilterDistinguisherLossOptions {
@@ -16,6 +17,7 @@ export interface FilterDistinguisherLossResult {
 }
 
 function checkFeatureMaps(featureMaps: tf.Tensor): void {
+  checkTensor(featureMaps, 'featureMaps', 'filterDistinguisherLoss');
   if (featureMaps.rank !== 4) {
     throw new Error(`filterDistinguisherLoss: feature maps must be [batch, height, width, channels], got shape [${featureMaps.shape}].`);
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readOptions } from '../data/options.js';
+import { checkTensor } from '../data/checks.js';
 
 /** Options of {@link focalLoss}. */
 export interface FocalLossOptions {
@@ -18,6 +19,8 @@ export interface FocalLossOptions {
 }
 
 function checkPair(targets: tf.Tensor, logits: tf.Tensor, context: string): void {
+  checkTensor(targets, 'targets', context);
+  checkTensor(logits, 'logits', context);
   if (!tf.util.arraysEqual(targets.shape, logits.shape)) {
     throw new Error(`${context}: targets and logits must have the same shape, got [${targets.shape}] and [${logits.shape}].`);
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readOptions } from '../data/options.js';
+import { checkTensor } from '../data/checks.js';
 
 /** Options of {@link iicLoss}. */
 export interface IicLossOptions {
@@ -13,6 +14,8 @@ export interface IicLossOptions {
 }
 
 function checkAssignments(z: tf.Tensor, zt: tf.Tensor, context: string): void {
+  checkTensor(z, 'z', context);
+  checkTensor(zt, 'zt', context);
   if (z.rank !== 2 || zt.rank !== 2) {
     throw new Error(`${context}: z and zt must be 2-D [batch, clusters] probabilities, got shapes [${z.shape}] and [${zt.shape}].`);
   }
@@ -48,6 +51,7 @@ export function iicJointDistribution(z: tf.Tensor2D, zt: tf.Tensor2D): tf.Tensor
  */
 export function iicMutualInformation(p: tf.Tensor2D, options: IicLossOptions = {}): tf.Scalar {
   options = readOptions(options, 'iicMutualInformation');
+  checkTensor(p, 'p', 'iicMutualInformation');
   if (p.rank !== 2 || p.shape[0] !== p.shape[1]) throw new Error(`iicMutualInformation: P must be square K x K, got shape [${p.shape}].`);
   const { lambda = 1, epsilon = 1e-7 } = options;
   checkIicLambda(lambda, 'iicMutualInformation');

@@ -2,8 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 
 import { stopGradient } from '../nn/stop_gradient.js';
 import { readOptions } from '../data/options.js';
+import { checkNumber, checkTensor } from '../data/checks.js';
 
 function checkStatistics(tJoint: tf.Tensor, tMarginal: tf.Tensor, context: string): void {
+  checkTensor(tJoint, 'tJoint', context);
+  checkTensor(tMarginal, 'tMarginal', context);
   const ok = (t: tf.Tensor) => t.rank === 1 || (t.rank === 2 && t.shape[1] === 1);
   if (!ok(tJoint) || !ok(tMarginal)) {
     throw new Error(`${context}: statistics must be [batch] or [batch, 1], got [${tJoint.shape}] and [${tMarginal.shape}].`);
@@ -66,6 +69,8 @@ export interface MineLossResult {
 export function mineLoss(tJoint: tf.Tensor, tMarginal: tf.Tensor, movingAverage: tf.Scalar | number, options: MineLossOptions = {}): MineLossResult {
   options = readOptions(options, 'mineLoss');
   checkStatistics(tJoint, tMarginal, 'mineLoss');
+  if (movingAverage instanceof tf.Tensor) checkTensor(movingAverage, 'movingAverage', 'mineLoss', 0, 'a scalar tensor or a number');
+  else checkNumber(movingAverage, 'movingAverage', 'mineLoss', { min: Number.MIN_VALUE });
   const { gradient = 'moving-average', alpha = 0.01 } = options;
   if (!(alpha > 0 && alpha <= 1)) throw new Error(`mineLoss: alpha must be in (0, 1], got ${alpha}.`);
   if (gradient !== 'moving-average' && gradient !== 'dv') throw new Error(`mineLoss: gradient must be 'moving-average' or 'dv', got '${String(gradient)}'.`);

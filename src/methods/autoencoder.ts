@@ -12,6 +12,8 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, FeatureMatrix, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
+import { checkString } from '../data/checks.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link Autoencoder}. Defaults are DEC's MNIST autoencoder (Xie et al. 2016). */
 export interface AutoencoderOptions extends MethodOptions {
@@ -271,6 +273,7 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
    * @returns the epoch logs of every shallow autoencoder, with `layer` set in each.
    */
   async pretrainGreedy(dataset: ImageDataset, options: GreedyPretrainingOptions = {}): Promise<EpochLogs[]> {
+    options = readOptions(options, 'Autoencoder.pretrainGreedy');
     if (this.config.architecture !== 'dense') throw new Error('Autoencoder.pretrainGreedy: greedy layer-wise pretraining is for the dense architecture.');
     const { epochsPerLayer = 5, denoise, ...fitOptions } = options;
     if (denoise !== undefined) validateNoise(denoise, 'Autoencoder.pretrainGreedy');
@@ -300,6 +303,7 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
   /** Reconstructions of every row, flattened to [n, h·w·c], in batches. */
   async reconstruct(input: ImageDataset | tf.Tensor, options: { batchSize?: number } = {}): Promise<FeatureMatrix> {
     this.requireBuilt('reconstruct');
+    options = readOptions(options, 'Autoencoder.reconstruct');
     const data = await this.inferenceData(input, 'reconstruct');
     return this.mapBatches(data, (x) => this.decoder!.apply(this.encoder!.apply(x, { training: false }), { training: false }) as tf.Tensor, options.batchSize);
   }
@@ -310,6 +314,7 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
    */
   async reconstructionErrors(input: ImageDataset | tf.Tensor, options: { batchSize?: number } = {}): Promise<Float32Array> {
     this.requireBuilt('reconstructionErrors');
+    options = readOptions(options, 'Autoencoder.reconstructionErrors');
     const data = await this.inferenceData(input, 'reconstructionErrors');
     const errors = await this.mapBatches(
       data,
@@ -325,6 +330,7 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
 
   /** Saves the configuration (`autoencoder.json`) and both models into `directory`, on any backend. */
   async save(directory: string): Promise<void> {
+    checkString(directory, 'directory', `${this.name}.save`);
     this.requireBuilt('save');
     await saveLayersModel(this.encoder!, directory, 'encoder');
     await saveLayersModel(this.decoder!, directory, 'decoder');
@@ -341,6 +347,7 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads an autoencoder written by {@link save}, on any backend. */
   static async load(directory: string): Promise<Autoencoder> {
+    checkString(directory, 'directory', 'Autoencoder.load');
     const saved = await readSavedMethod<SavedAutoencoder>(directory, 'autoencoder.json', 'Autoencoder');
     const ae = new Autoencoder(saved.config);
     ae.encoder = (await loadLayersModel(directory, 'encoder')) as tf.Sequential;

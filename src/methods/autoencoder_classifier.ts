@@ -7,6 +7,10 @@ import { readJson, writeJsonAtomic } from '../train/model_io.js';
 import type { EpochLogs, FitOptions } from '../train/unsupervised_method.js';
 import { Autoencoder } from './autoencoder.js';
 import type { AutoencoderOptions } from './autoencoder.js';
+import { checkString } from '../data/checks.js';
+import { checkNumber } from '../data/checks.js';
+import { readOptions } from '../data/options.js';
+import { checkDatasetStructure, validateDataset } from '../data/dataset.js';
 
 /** Options of {@link AutoencoderClassifier}. */
 export interface AutoencoderClassifierOptions {
@@ -49,6 +53,7 @@ export class AutoencoderClassifier {
   private readonly members = new Map<number, Autoencoder>();
 
   constructor(options: AutoencoderClassifierOptions = {}) {
+    options = readOptions(options, 'AutoencoderClassifier');
     this.temperature = options.temperature ?? 0.01;
     if (!(this.temperature > 0)) throw new Error(`AutoencoderClassifier: temperature must be positive, got ${this.temperature}.`);
     this.autoencoderOptions = { ...(options.autoencoder ?? {}) };
@@ -77,6 +82,8 @@ export class AutoencoderClassifier {
    * labelled `classId`. Other classes' autoencoders are not touched.
    */
   async fitClass(classId: number, dataset: ImageDataset, options: FitOptions = {}): Promise<EpochLogs[]> {
+    checkNumber(classId, 'classId', 'AutoencoderClassifier.fitClass', { integer: true });
+    checkDatasetStructure(dataset, 'AutoencoderClassifier.fitClass');
     if (dataset.labels === undefined) throw new Error('AutoencoderClassifier.fitClass: the dataset has no labels.');
     const rows: number[] = [];
     dataset.labels.forEach((label, i) => {
@@ -93,6 +100,8 @@ export class AutoencoderClassifier {
 
   /** Trains one autoencoder per class present in `dataset.labels` (or only `classes`). */
   async fit(dataset: ImageDataset, options: FitOptions & { classes?: number[] } = {}): Promise<Map<number, EpochLogs[]>> {
+    options = readOptions(options, 'AutoencoderClassifier.fit');
+    checkDatasetStructure(dataset, 'AutoencoderClassifier.fit');
     if (dataset.labels === undefined) throw new Error('AutoencoderClassifier.fit: the dataset has no labels.');
     const { classes = [...new Set(dataset.labels)].sort((a, b) => a - b), ...fitOptions } = options;
     const logs = new Map<number, EpochLogs[]>();
@@ -102,6 +111,7 @@ export class AutoencoderClassifier {
 
   /** Reconstruction errors under every class's autoencoder, class probabilities, predictions and anomaly scores. */
   async score(dataset: ImageDataset): Promise<AutoencoderClassifierScores> {
+    validateDataset(dataset, 'AutoencoderClassifier.score');
     const classes = this.classes;
     if (classes.length === 0) throw new Error('AutoencoderClassifier.score: no class has been trained; call fit() first.');
     const n = dataset.size;
@@ -143,6 +153,7 @@ export class AutoencoderClassifier {
 
   /** Saves every class's autoencoder under `directory/class_<c>/` and a manifest. */
   async save(directory: string): Promise<void> {
+    checkString(directory, 'directory', 'AutoencoderClassifier.save');
     for (const classId of this.classes) await this.members.get(classId)!.save(path.join(directory, `class_${classId}`));
     const saved: SavedClassifier = { method: 'AutoencoderClassifier', version: 1, temperature: this.temperature, classes: this.classes };
     await writeJsonAtomic(path.join(directory, 'autoencoder_classifier.json'), saved);
@@ -150,6 +161,7 @@ export class AutoencoderClassifier {
 
   /** Loads a classifier written by {@link save}. */
   static async load(directory: string): Promise<AutoencoderClassifier> {
+    checkString(directory, 'directory', 'AutoencoderClassifier.load');
     const saved = await readJson<SavedClassifier>(path.join(directory, 'autoencoder_classifier.json'));
     const classifier = new AutoencoderClassifier({ temperature: saved.temperature });
     for (const classId of saved.classes) {

@@ -17,6 +17,7 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
+import { checkString } from '../data/checks.js';
 
 /** Options of {@link DeepCluster}. */
 export interface DeepClusterOptions extends MethodOptions {
@@ -237,6 +238,7 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
 
   /** Saves the configuration, the backbone and the current head into `directory`, on any backend. */
   async save(directory: string): Promise<void> {
+    checkString(directory, 'directory', `${this.name}.save`);
     this.requireBuilt('save');
     if (this.head === undefined) throw new Error('DeepCluster.save: nothing trained yet; call fit() first.');
     await saveLayersModel(this.backbone!, directory, 'backbone');
@@ -247,6 +249,7 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads a model written by {@link save}: `encode` and `predict` work; `fit` continues (re-clustering first). */
   static async load(directory: string): Promise<DeepCluster> {
+    checkString(directory, 'directory', 'DeepCluster.load');
     const saved = await readSavedMethod<SavedDeepCluster>(directory, 'deep_cluster.json', 'DeepCluster');
     const method = new DeepCluster(saved.config);
     method.backbone = (await loadLayersModel(directory, 'backbone')) as tf.Sequential;

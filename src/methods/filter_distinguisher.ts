@@ -8,6 +8,7 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, FitOptions, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
+import { checkString } from '../data/checks.js';
 
 /** Options of {@link FilterDistinguisher}. Defaults are the original's MNIST plan. */
 export interface FilterDistinguisherOptions extends MethodOptions {
@@ -276,6 +277,7 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
 
   /** Saves the configuration, the stages and every level into `directory`, on any backend. */
   async save(directory: string): Promise<void> {
+    checkString(directory, 'directory', `${this.name}.save`);
     this.requireBuilt('save');
     for (let l = 0; l < this.depth; l++) await saveLayersModel(this.levels[l], directory, `level${l}`);
     const saved: SavedFilterDistinguisher = { method: 'FilterDistinguisher', version: 1, config: this.config, inputShape: this.inputShape!, stages: this.stages };
@@ -284,6 +286,7 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads a model written by {@link save}. */
   static async load(directory: string): Promise<FilterDistinguisher> {
+    checkString(directory, 'directory', 'FilterDistinguisher.load');
     const saved = await readSavedMethod<SavedFilterDistinguisher>(directory, 'filter_distinguisher.json', 'FilterDistinguisher');
     const method = new FilterDistinguisher(saved.config);
     for (let l = 0; l < method.depth; l++) method.levels.push((await loadLayersModel(directory, `level${l}`)) as tf.Sequential);

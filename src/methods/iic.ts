@@ -12,6 +12,8 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
+import { checkString } from '../data/checks.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link IIC}. Defaults are the paper's MNIST setting. */
 export interface IicOptions extends MethodOptions {
@@ -207,7 +209,7 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
   /** Cluster probabilities [n, numClusters] of a main sub-head (default: the best by training loss). */
   async predictProbabilities(dataset: ImageDataset | tf.Tensor, options: { subHead?: number; batchSize?: number } = {}) {
     this.requireBuilt('predict');
-    if (options === null || typeof options !== 'object') throw new Error(`IIC.predict: options must be an object, got ${options === null ? 'null' : typeof options}.`);
+    options = readOptions(options, 'IIC.predict');
     const subHead = options.subHead ?? this.bestSubHead;
     if (!Number.isInteger(subHead) || subHead < 0 || subHead >= this.config.subHeads) throw new Error(`IIC.predict: subHead must be in 0..${this.config.subHeads - 1}, got ${subHead}.`);
     const data = await this.inferenceData(dataset, 'predict');
@@ -221,6 +223,7 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
 
   /** Saves the configuration, backbone and heads into `directory`, on any backend. */
   async save(directory: string): Promise<void> {
+    checkString(directory, 'directory', `${this.name}.save`);
     this.requireBuilt('save');
     await saveLayersModel(this.backbone!, directory, 'backbone');
     for (let i = 0; i < this.heads.length; i++) await saveLayersModel(this.heads[i], directory, `head${i}`);
@@ -230,6 +233,7 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads a model written by {@link save}. */
   static async load(directory: string): Promise<IIC> {
+    checkString(directory, 'directory', 'IIC.load');
     const saved = await readSavedMethod<SavedIic>(directory, 'iic.json', 'IIC');
     const iic = new IIC(saved.config);
     iic.backbone = (await loadLayersModel(directory, 'backbone')) as tf.Sequential;

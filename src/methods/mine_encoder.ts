@@ -15,6 +15,7 @@ import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
+import { checkString } from '../data/checks.js';
 
 /** Options of {@link MineEncoder}. */
 export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
@@ -131,6 +132,7 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
 
   /** Saves the configuration, encoder and statistics network into `directory`, on any backend. */
   async save(directory: string): Promise<void> {
+    checkString(directory, 'directory', `${this.name}.save`);
     this.requireBuilt('save');
     await saveLayersModel(this.encoder!, directory, 'encoder');
     await saveLayersModel(this.statistics!, directory, 'statistics');
@@ -140,6 +142,7 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads a model written by {@link save} (the moving average restarts at 1). */
   static async load(directory: string): Promise<MineEncoder> {
+    checkString(directory, 'directory', 'MineEncoder.load');
     const saved = await readSavedMethod<SavedMineEncoder>(directory, 'mine_encoder.json', 'MineEncoder');
     const method = new MineEncoder(saved.config);
     method.encoder = (await loadLayersModel(directory, 'encoder')) as tf.Sequential;

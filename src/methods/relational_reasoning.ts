@@ -15,6 +15,7 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { trainableVariablesOf } from '../train/model_utils.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
+import { checkString, checkTensor } from '../data/checks.js';
 
 /** How the relation head combines the two representations of a pair. */
 export type RelationAggregation = 'cat' | 'sum' | 'mean' | 'max';
@@ -77,6 +78,8 @@ export function relationPairs(batchSize: number, views: number): RelationPairs {
  * `'max'` (element-wise) → [P, d].
  */
 export function aggregatePairs(a: tf.Tensor2D, b: tf.Tensor2D, aggregation: RelationAggregation): tf.Tensor2D {
+  checkTensor(a, 'a', 'aggregatePairs', 2);
+  checkTensor(b, 'b', 'aggregatePairs', 2);
   if (a.rank !== 2 || !tf.util.arraysEqual(a.shape, b.shape)) throw new Error(`aggregatePairs: expected two [pairs, features] tensors of one shape, got [${a.shape}] and [${b.shape}].`);
   return tf.tidy(() => {
     switch (aggregation) {
@@ -312,6 +315,7 @@ export class RelationalReasoning extends UnsupervisedMethod<ImageDataset> {
 
   /** Saves the configuration, backbone and relation head into `directory`, on any backend. */
   async save(directory: string): Promise<void> {
+    checkString(directory, 'directory', `${this.name}.save`);
     this.requireBuilt('save');
     await saveLayersModel(this.backbone!, directory, 'backbone');
     await saveLayersModel(this.head!, directory, 'head');
@@ -321,6 +325,7 @@ export class RelationalReasoning extends UnsupervisedMethod<ImageDataset> {
 
   /** Loads a model written by {@link save}: `encode` works and `fit` continues training. */
   static async load(directory: string): Promise<RelationalReasoning> {
+    checkString(directory, 'directory', 'RelationalReasoning.load');
     const saved = await readSavedMethod<SavedRelationalReasoning>(directory, 'relational_reasoning.json', 'RelationalReasoning');
     const method = new RelationalReasoning(saved.config);
     method.backbone = await loadLayersModel(directory, 'backbone');

@@ -4,6 +4,7 @@ import { Sum } from './compensated_sum.js';
 import { averageEntropy, checkAverage, entropyOfSizes, mutualInformationOf } from './nmi.js';
 import type { NmiOptions } from './nmi.js';
 import { readOptions } from '../data/options.js';
+import { checkNumber, checkNumberArray } from '../data/checks.js';
 
 /** Options of {@link ami}: the same `average` as {@link nmi}. */
 export type AmiOptions = NmiOptions;
@@ -66,6 +67,9 @@ function groupSizes(sizes: ArrayLike<number>, name: string): Map<number, number>
  * @throws on a size that is not a non-negative integer, or sizes not summing to n.
  */
 export function expectedMutualInformation(classSizes: ArrayLike<number>, clusterSizes: ArrayLike<number>, n: number): number {
+  checkNumberArray(classSizes, 'classSizes', 'expectedMutualInformation');
+  checkNumberArray(clusterSizes, 'clusterSizes', 'expectedMutualInformation');
+  checkNumber(n, 'n', 'expectedMutualInformation', { integer: true, min: 1 });
   const classGroups = groupSizes(classSizes, 'classSizes');
   const clusterGroups = groupSizes(clusterSizes, 'clusterSizes');
   for (const [name, groups] of [['classSizes', classGroups], ['clusterSizes', clusterGroups]] as const) {

@@ -1,4 +1,5 @@
 import { readOptions } from '../data/options.js';
+import { describeArgument } from '../data/checks.js';
 
 /** Options of {@link linearSumAssignment}. */
 export interface LinearSumAssignmentOptions {
@@ -108,6 +109,9 @@ function shortestAugmentingPaths(cost: Float64Array, rows: number, cols: number)
 export function linearSumAssignment(cost: ReadonlyArray<ArrayLike<number>>, options: LinearSumAssignmentOptions = {}): Assignment {
   options = readOptions(options, 'linearSumAssignment');
   const { maximize = false } = options;
+  if (!Array.isArray(cost) || cost.some((row) => !(Array.isArray(row) || ArrayBuffer.isView(row)))) {
+    throw new Error(`linearSumAssignment: cost must be an array of rows (arrays of numbers), got ${describeArgument(cost)}.`);
+  }
   const rowCount = cost.length;
   const colCount = rowCount === 0 ? 0 : cost[0].length;
   let min = Infinity;

@@ -1,3 +1,4 @@
+import { checkNumberArray } from '../data/checks.js';
 /**
  * Area under the ROC curve of scores for a binary labelling (1 = positive, 0 = negative): the
  * probability that a random positive scores higher than a random negative, ties counting one
@@ -8,6 +9,8 @@
  * @throws on a length mismatch, labels other than 0/1, NaN scores, or when one class is absent.
  */
 export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  checkNumberArray(labels, 'labels', 'rocAuc');
+  checkNumberArray(scores, 'scores', 'rocAuc');
   const n = labels.length;
   if (n !== scores.length) throw new Error(`rocAuc: labels has ${n} entries but scores has ${scores.length}.`);
   let positives = 0;

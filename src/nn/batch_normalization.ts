@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readOptions } from '../data/options.js';
+import { checkNumber, checkTensor } from '../data/checks.js';
 
 /** Column sums [1, c] of a matrix [m, c] (on wasm, the library's leading-axes `Sum` kernel). */
 function columnSums(x: tf.Tensor2D): tf.Tensor2D {
@@ -32,6 +33,10 @@ export interface BatchNormalizeTrainingResult {
  * @param gamma scale [c]; @param beta offset [c]; @param epsilon added to the variance.
  */
 export function batchNormalizeTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormalizeTrainingResult {
+  checkTensor(x, 'x', 'batchNormalizeTraining');
+  checkTensor(gamma, 'gamma', 'batchNormalizeTraining', 1);
+  checkTensor(beta, 'beta', 'batchNormalizeTraining', 1);
+  checkNumber(epsilon, 'epsilon', 'batchNormalizeTraining', { min: 0 });
   const channels = x.shape[x.rank - 1];
   if (x.rank < 2) throw new Error(`batchNormalizeTraining: x must have rank ≥ 2 (channels last), got shape [${x.shape}].`);
   if (gamma.shape[0] !== channels || beta.shape[0] !== channels) {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batch_normalization.js';
 import { checkInputShape, halveFeatureMap, maxHalvings } from './feature_map_size.js';
 import { seededHeInitializer } from './initializers.js';
+import { readOptions } from '../data/options.js';
 
 /** Options of {@link conv4}. */
 export interface Conv4Options {
@@ -23,8 +24,13 @@ export interface Conv4Options {
 /**
  * The shallow Conv4 backbone of Patacchiola & Storkey 2020: blocks of conv3x3 ('same') →
  * BatchNorm → ReLU → 2x2 max-pool, then global average pooling. On 28x28x1 it outputs 64 features.
+ *
+ * @throws when `channels` is empty or holds non-positive integers, or when a block's pooling would
+ *   shrink its feature map to 0x0 (computed from `inputShape` before any layer exists): the error
+ *   names the layer, the input size, and how many blocks the input allows.
  */
 export function conv4(options: Conv4Options = {}): tf.Sequential {
+  options = readOptions(options, 'conv4');
   const { channels = [8, 16, 32, 64], globalPool = true, seed, name = 'conv4', context = 'conv4' } = options;
   if (!Array.isArray(channels) || channels.length === 0) throw new Error(`${context}: channels must list at least one block, got ${JSON.stringify(channels)}.`);
   channels.forEach((filters, i) => {

@@ -42,7 +42,9 @@ export interface ResNetOptions {
  * {@link batchNormalization}. It uses only conv2d, batch norm, ReLU, add and (with the default
  * `downsample`) average pooling, which all train on the wasm backend.
  *
- * @throws when `channels` and `blocks` are empty, differ in length, or hold non-positive integers.
+ * @throws when `channels` and `blocks` are empty, differ in length, or hold non-positive integers,
+ *   or when a stage's 2x2 average pooling would shrink its feature map to 0x0 (computed from
+ *   `inputShape` before any layer exists), naming the layer, the input size and the stages allowed.
  */
 export function resnet(options: ResNetOptions = {}): tf.LayersModel {
   options = readOptions(options, 'resnet');

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkImageTensor } from '../data/checks.js';
 
 /**
  * DeepCluster's fixed Sobel input (Caron et al. 2018): images are turned to grayscale (mean of the
@@ -9,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
  * @returns [n, h, w, 2] ('same' padding).
  */
 export function sobelFilter(images: tf.Tensor4D): tf.Tensor4D {
-  if (images.rank !== 4) throw new Error(`sobelFilter: images must be [batch, height, width, channels], got shape [${images.shape}].`);
+  checkImageTensor(images, 'sobelFilter');
   return tf.tidy(() => {
     const gray = images.shape[3] === 1 ? images : (tf.mean(images, 3, true) as tf.Tensor4D);
     // [kh, kw, in = 1, out = 2]: Gx then Gy.

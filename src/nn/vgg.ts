@@ -70,6 +70,10 @@ export interface VggOptions {
 /**
  * A VGG-style backbone: for each number in the config a conv3x3 ('same') → BatchNorm → ReLU,
  * for each `'M'` a 2x2 max-pool, then flatten. `vgg('F')` on 24x24x1 gives 3·3·512 = 4608 features.
+ *
+ * @throws when the config is invalid, or when a pooling would shrink its feature map to 0x0 (the
+ *   sizes are computed from `inputShape` before any layer exists): the error names the layer, the
+ *   input size, and how many 'M' entries the input allows.
  */
 export function vgg(config: VggConfigInput = 'F', options: VggOptions = {}): tf.Sequential {
   options = readOptions(options, 'vgg');

@@ -7,6 +7,7 @@ import type { ClusterLabels } from '../metrics/labels.js';
 import type { VegaLiteSpec } from './render.js';
 import { CONFIG, SCHEMA } from './theme.js';
 import { readOptions } from '../data/options.js';
+import { checkLabelArray } from '../metrics/labels.js';
 
 /** The result of {@link matchedConfusionMatrix}. */
 export interface MatchedConfusion {
@@ -38,6 +39,8 @@ export interface MatchedConfusion {
  * // { matrix: [[2, 0], [0, 2]], trueClasses: [0, 1], clusters: [5, 2], matchedClass: [0, 1], accuracy: 1 }
  */
 export function matchedConfusionMatrix(labels: ClusterLabels, clusters: ClusterLabels): MatchedConfusion {
+  checkLabelArray(labels, 'labels', 'matchedConfusionMatrix');
+  checkLabelArray(clusters, 'clusters', 'matchedConfusionMatrix');
   if (labels.length !== clusters.length) {
     throw new Error(`matchedConfusionMatrix: labels has ${labels.length} entries but clusters has ${clusters.length}.`);
   }

@@ -3,11 +3,12 @@
  * by true label and by cluster.
  */
 import { fitPcaWhiten } from '../cluster/pca_whiten.js';
-import { createRandom } from '../data/random.js';
+import { seededRandom } from '../data/random.js';
 import { clusterAccuracy } from '../metrics/cluster_accuracy.js';
 import type { VegaLiteSpec } from './render.js';
 import { CONFIG, SCHEMA } from './theme.js';
 import { readOptions } from '../data/options.js';
+import { checkNumber, checkNumberArray, checkObject, describeArgument } from '../data/checks.js';
 
 /** Shape of a row-major embedding matrix: its number of columns `d`, or `[rows, cols]`. */
 export type EmbeddingDims = number | readonly [number, number];
@@ -58,6 +59,9 @@ export function checkEmbeddings(embeddings: ArrayLike<number>, dims: EmbeddingDi
     throw new Error(`${context}: embeddings must be a row-major array (e.g. a Float32Array of N × d values).`);
   }
   if (embeddings.length === 0) throw new Error(`${context}: embeddings are empty (0 values).`);
+  if (typeof dims !== 'number' && !(Array.isArray(dims) && dims.length === 2)) {
+    throw new Error(`${context}: dims must be the number of columns or [rows, cols], got ${describeArgument(dims)}.`);
+  }
   const [rowsGiven, cols] = typeof dims === 'number' ? [undefined, dims] : dims;
   if (!Number.isInteger(cols) || cols < 1) throw new Error(`${context}: dims must give a positive integer number of columns, got ${JSON.stringify(dims)}.`);
   const rows = rowsGiven ?? embeddings.length / cols;
@@ -109,7 +113,7 @@ export async function projectEmbeddings(embeddings: ArrayLike<number>, dims: Emb
   if (method === 'umap') {
     if (!Number.isInteger(nNeighbors) || nNeighbors < 2) throw new Error(`projectEmbeddings: nNeighbors must be an integer ≥ 2, got ${nNeighbors}.`);
     const { UMAP } = await import('umap-js');
-    const random = createRandom(seed);
+    const random = seededRandom(seed, 'projectEmbeddings');
     const rows: number[][] = [];
     for (let i = 0; i < e.rows; i++) rows.push(Array.from(data.subarray(i * e.cols, (i + 1) * e.cols)));
     const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(nNeighbors, e.rows - 1), random: () => random.next() });
@@ -131,9 +135,10 @@ export async function projectEmbeddings(embeddings: ArrayLike<number>, dims: Emb
  * @throws when `maxPoints` is not a positive integer.
  */
 export function sampleRowIndices(rows: number, maxPoints: number, seed = 0): Int32Array {
+  checkNumber(rows, 'rows', 'sampleRowIndices', { integer: true, min: 0 });
   if (!Number.isInteger(maxPoints) || maxPoints < 1) throw new Error(`sampleRowIndices: maxPoints must be a positive integer, got ${maxPoints}.`);
   if (rows <= maxPoints) return Int32Array.from({ length: rows }, (_, i) => i);
-  return createRandom(seed).permutation(rows).subarray(0, maxPoints).sort();
+  return seededRandom(seed, 'sampleRowIndices').permutation(rows).subarray(0, maxPoints).sort();
 }
 
 /** The points of {@link embeddingScatterSpec}. */
@@ -266,6 +271,9 @@ function panel(field: 'label' | 'cluster' | undefined, colours: ColourScale | un
  */
 export function embeddingScatterSpec(points: ScatterPoints, options: EmbeddingScatterOptions = {}): VegaLiteSpec {
   options = readOptions(options, 'embeddingScatterSpec');
+  checkObject(points, 'points', 'embeddingScatterSpec');
+  checkNumberArray(points.x, 'points.x', 'embeddingScatterSpec');
+  checkNumberArray(points.y, 'points.y', 'embeddingScatterSpec');
   const { x, y, labels, clusters } = points;
   const n = x.length;
   if (n === 0) throw new Error('embeddingScatterSpec: no points to plot.');

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type * as ResvgModule from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 import { readOptions } from '../data/options.js';
+import { describeArgument } from '../data/checks.js';
 
 /**
  * The renderers are loaded on first use, not when the library is imported: Vega alone takes about
@@ -123,6 +124,7 @@ export interface PngSize {
  * @throws when `png` does not start with the PNG signature.
  */
 export function pngSize(png: Uint8Array): PngSize {
+  if (!(png instanceof Uint8Array)) throw new Error(`pngSize: png must be a Uint8Array of PNG bytes, got ${describeArgument(png)}.`);
   if (png.length < 24 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) throw new Error('pngSize: not a PNG file (bad signature).');
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   return { width: view.getUint32(16), height: view.getUint32(20) };

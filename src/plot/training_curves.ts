@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { VegaLiteSpec } from './render.js';
 import { CONFIG, SCHEMA } from './theme.js';
 import { readOptions } from '../data/options.js';
+import { checkString, describeArgument } from '../data/checks.js';
 
 /** One epoch's metrics: the epoch number and any other finite numbers. */
 export interface EpochRecord {
@@ -32,6 +33,7 @@ export const METRICS_FILE = 'metrics.jsonl';
  *   non-numeric `epoch`; and when the file holds no record at all.
  */
 export function parseMetricsJsonl(text: string, source = METRICS_FILE): EpochRecord[] {
+  if (typeof text !== 'string') throw new Error(`parseMetricsJsonl: text must be the contents of ${METRICS_FILE} (a string), got ${describeArgument(text)}.`);
   const records: EpochRecord[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((line, index) => {
@@ -61,6 +63,7 @@ export function parseMetricsJsonl(text: string, source = METRICS_FILE): EpochRec
  * @throws naming the file when it does not exist, or on the errors of {@link parseMetricsJsonl}.
  */
 export function readMetricsJsonl(runDirectory: string): EpochRecord[] {
+  checkString(runDirectory, 'runDirectory', 'readMetricsJsonl');
   const path = join(runDirectory, METRICS_FILE);
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw new Error(`readMetricsJsonl: no metrics file at ${path} (a run directory holds ${METRICS_FILE}, one JSON object per epoch).`);
@@ -72,7 +75,16 @@ export function readMetricsJsonl(runDirectory: string): EpochRecord[] {
  * The metrics that {@link trainingCurvesSpec} plots by default: every key except `epoch` that is
  * present in at least one record, `loss` first, then in order of first appearance.
  */
+/** Checks a list of epoch records: an array of objects. */
+function checkRecords(records: unknown, context: string): void {
+  if (!Array.isArray(records)) throw new Error(`${context}: records must be an array of epoch records ({ epoch, loss, ... }), got ${describeArgument(records)}.`);
+  records.forEach((record: unknown, i) => {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new Error(`${context}: record ${i} must be an object ({ epoch, loss, ... }), got ${describeArgument(record)}.`);
+  });
+}
+
 export function metricNames(records: readonly EpochRecord[]): string[] {
+  checkRecords(records, 'metricNames');
   const names: string[] = [];
   for (const record of records) for (const key of Object.keys(record)) if (key !== 'epoch' && !names.includes(key)) names.push(key);
   const loss = names.indexOf('loss');
@@ -108,6 +120,7 @@ export interface TrainingCurvesOptions {
  */
 export function trainingCurvesSpec(records: readonly EpochRecord[], options: TrainingCurvesOptions = {}): VegaLiteSpec {
   options = readOptions(options, 'trainingCurvesSpec');
+  checkRecords(records, 'trainingCurvesSpec');
   if (records.length === 0) throw new Error('trainingCurvesSpec: no epoch records to plot.');
   const available = metricNames(records);
   const metrics = options.metrics ?? available;

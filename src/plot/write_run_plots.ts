@@ -13,6 +13,7 @@ import { renderPng, renderSvg } from './render.js';
 import type { RenderPngOptions, VegaLiteSpec } from './render.js';
 import { readMetricsJsonl, trainingCurvesSpec } from './training_curves.js';
 import { readOptions } from '../data/options.js';
+import { checkString } from '../data/checks.js';
 
 /** A file format {@link writeRunPlots} can write. */
 export type PlotFormat = 'svg' | 'png';
@@ -101,6 +102,7 @@ function pick(values: ArrayLike<number>, indices: Int32Array): Int32Array {
  */
 export async function writeRunPlots(runDirectory: string, options: WriteRunPlotsOptions = {}): Promise<RunPlotsResult> {
   options = readOptions(options, 'writeRunPlots');
+  checkString(runDirectory, 'runDirectory', 'writeRunPlots');
   const { embeddings, dims, labels, clusters, formats = ['svg', 'png'], projection = 'pca', seed = 0, png = {} } = options;
   const maxPoints = options.maxPoints ?? (projection === 'umap' ? 2000 : 5000);
   const title = options.title ?? basename(resolve(runDirectory));

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { type MatrixInput, toFloat64Matrix, toLabelArray } from '../cluster/matrix.js';
-import { createRandom } from '../data/random.js';
+import { seededRandom } from '../data/random.js';
 import { readOptions } from '../data/options.js';
 
 /** Distance used to find neighbours: cosine similarity of the rows, or Euclidean distance. */
@@ -292,7 +292,7 @@ export async function precisionAtK(
     if (!Number.isInteger(count) || count < 1 || count > n) {
       throw new Error(`precisionAtK: queries (a count) must be an integer in [1, ${n}], got ${count}.`);
     }
-    const random = createRandom(seed);
+    const random = seededRandom(seed, 'precisionAtK');
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     for (let i = 0; i < count; i++) {

@@ -3,7 +3,7 @@
  * the standard way to score a self-supervised representation.
  */
 import { type MatrixInput, toFloat64Matrix, toLabelArray } from '../cluster/matrix.js';
-import { createRandom } from '../data/random.js';
+import { seededRandom } from '../data/random.js';
 import { predictSoftmaxRegression, trainSoftmaxRegression } from './softmax_regression.js';
 import { readOptions } from '../data/options.js';
 
@@ -134,7 +134,7 @@ export async function linearProbe(
     trainRows,
     yTrain,
     numClasses,
-    { epochs, learningRate, batchSize, l2, random: createRandom(seed) },
+    { epochs, learningRate, batchSize, l2, random: seededRandom(seed, 'linearProbe') },
     // Let the event loop breathe between epochs.
     () => new Promise<void>((resolve) => setImmediate(resolve)),
   );

@@ -1,3 +1,5 @@
+import { checkNumber, checkObject, describeArgument } from '../data/checks.js';
+import { readOptions } from '../data/options.js';
 /** Where progress is written: `process.stderr` or anything with `write` (and optionally `isTTY`, `columns`). */
 export interface ProgressStream {
   write(text: string): unknown;
@@ -39,6 +41,13 @@ export interface ProgressState {
   loss?: number;
 }
 
+/** Checks a progress state: an object with the counters as finite numbers (`loss` optional). */
+function checkState(state: ProgressState, context: string): void {
+  checkObject(state, 'state', context);
+  for (const key of ['epoch', 'epochs', 'batch', 'batches', 'samples', 'seconds'] as const) checkNumber(state[key], `state.${key}`, context);
+  if (state.loss !== undefined && typeof state.loss !== 'number') throw new Error(`${context}: state.loss must be a number, got ${describeArgument(state.loss)}.`);
+}
+
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
@@ -61,6 +70,7 @@ export class ProgressReporter {
   private lastLine = 0;
 
   constructor(options: ProgressOptions = {}) {
+    options = readOptions(options, 'ProgressReporter');
     this.stream = options.stream ?? process.stderr;
     const mode = options.mode ?? 'auto';
     this.mode = mode === 'auto' ? (this.stream.isTTY ? 'bar' : 'lines') : mode;
@@ -79,6 +89,7 @@ export class ProgressReporter {
    * `lineInterval` seconds of an epoch.
    */
   update(state: ProgressState, force = false): void {
+    checkState(state, 'ProgressReporter.update');
     if (this.mode === 'none') return;
     const now = Date.now();
     const done = state.batches > 0 ? state.batch / state.batches : 0;
@@ -106,6 +117,8 @@ export class ProgressReporter {
 
   /** Ends an epoch: finishes the bar, or writes one log line with the epoch's metrics. */
   epochEnd(state: ProgressState, metrics: Record<string, number>): void {
+    checkState(state, 'ProgressReporter.epochEnd');
+    checkObject(metrics, 'metrics', 'ProgressReporter.epochEnd');
     if (this.mode === 'none') return;
     const parts = Object.entries(metrics)
       .filter(([key]) => key !== 'epoch')
@@ -116,6 +129,7 @@ export class ProgressReporter {
 
   /** Writes a free-form message on its own line. */
   message(text: string): void {
+    if (typeof text !== 'string') throw new Error(`ProgressReporter.message: text must be a string, got ${describeArgument(text)}.`);
     if (this.mode === 'none') return;
     this.stream.write(this.mode === 'bar' ? `\r\x1b[K${text}\n` : `${text}\n`);
   }

@@ -9,15 +9,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { createRandom } from '../random.js';
+import { seededRandom } from '../random.js';
 import type { Random } from '../random.js';
+import { checkImageTensor, checkNumberArray, checkObject } from '../checks.js';
 
 /** ITU-R 601-2 luma weights of R, G, B (those of torchvision and PIL's `convert('L')`). */
 export const LUMA_WEIGHTS: readonly [number, number, number] = [0.2989, 0.587, 0.114];
 
 function checkImages(images: tf.Tensor, context: string): [number, number, number, number] {
-  if (images.rank !== 4) throw new Error(`${context}: images must be [batch, height, width, channels], got shape [${images.shape}].`);
-  return images.shape as [number, number, number, number];
+  return checkImageTensor(images, context);
 }
 
 function checkColour(images: tf.Tensor, context: string): number {
@@ -27,6 +27,7 @@ function checkColour(images: tf.Tensor, context: string): number {
 }
 
 function perImage(values: ArrayLike<number>, n: number, context: string): tf.Tensor4D {
+  checkNumberArray(values, 'factors', context);
   if (values.length !== n) throw new Error(`${context}: ${values.length} factors for ${n} images.`);
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) throw new Error(`${context}: factor ${i} is ${values[i]}, not a finite number.`);
@@ -161,6 +162,7 @@ export function adjustSaturation(images: tf.Tensor4D, factors: ArrayLike<number>
  */
 export function adjustHue(images: tf.Tensor4D, shifts: ArrayLike<number>): tf.Tensor4D {
   checkColour(images, 'adjustHue');
+  checkNumberArray(shifts, 'shifts', 'adjustHue');
   for (let i = 0; i < shifts.length; i++) {
     if (!(Math.abs(shifts[i]) <= 0.5)) throw new Error(`adjustHue: shift ${i} is ${shifts[i]}, must be in [−0.5, 0.5].`);
   }
@@ -186,6 +188,7 @@ export interface ColorJitterOptions {
 
 /** Checks {@link ColorJitterOptions}; throws a clear error. */
 export function validateColorJitter(options: ColorJitterOptions, context = 'colorJitter'): void {
+  checkObject(options, 'options', context);
   const { brightness = 0, contrast = 0, saturation = 0, hue = 0, probability = 1 } = options;
   for (const [name, value] of [['brightness', brightness], ['contrast', contrast], ['saturation', saturation]] as const) {
     if (!(value >= 0) || !Number.isFinite(value)) throw new Error(`${context}: ${name} must be a finite number ≥ 0, got ${value}.`);
@@ -223,7 +226,7 @@ export function colorJitter(images: tf.Tensor4D, options: ColorJitterOptions, se
   const channels = checkColour(images, 'colorJitter');
   const { brightness = 0, contrast = 0, saturation = 0, hue = 0, probability = 1 } = options;
   const n = images.shape[0];
-  const random = createRandom(seed);
+  const random = seededRandom(seed, 'colorJitter');
   const chosen = Float32Array.from({ length: n }, () => (random.next() < probability ? 1 : 0));
   const factors = {
     brightness: factorsAround(random, n, brightness),
@@ -257,10 +260,10 @@ export function colorJitter(images: tf.Tensor4D, options: ColorJitterOptions, se
  */
 export function randomGrayscale(images: tf.Tensor4D, probability: number, seed: number): tf.Tensor4D {
   const channels = checkColour(images, 'randomGrayscale');
-  if (!(probability >= 0 && probability <= 1)) throw new Error(`randomGrayscale: probability must be in [0, 1], got ${probability}.`);
+  if (typeof probability !== 'number' || !(probability >= 0 && probability <= 1)) throw new Error(`randomGrayscale: probability must be in [0, 1], got ${probability}.`);
   if (channels === 1 || probability === 0) return tf.clone(images);
   const n = images.shape[0];
-  const random = createRandom(seed);
+  const random = seededRandom(seed, 'randomGrayscale');
   const chosen = Float32Array.from({ length: n }, () => (random.next() < probability ? 1 : 0));
   if (!chosen.some((c) => c > 0)) return tf.clone(images);
   return tf.tidy(() => {

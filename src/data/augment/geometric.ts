@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { createRandom } from '../random.js';
+import { seededRandom } from '../random.js';
+import { checkImageTensor, checkNumber, checkNumberArray, describeArgument } from '../checks.js';
+import { readOptions } from '../options.js';
 
 function checkImages(images: tf.Tensor, context: string): [number, number, number, number] {
-  if (images.rank !== 4) throw new Error(`${context}: images must be [batch, height, width, channels], got shape [${images.shape}].`);
-  return images.shape as [number, number, number, number];
+  return checkImageTensor(images, context);
 }
 
 /** A crop box in pixels: top-left corner and side lengths. */
@@ -21,6 +22,13 @@ export interface PixelBox {
  */
 export function cropAndResizeBoxes(images: tf.Tensor4D, boxes: PixelBox[], outputSize: [number, number]): tf.Tensor4D {
   const [n, h, w] = checkImages(images, 'cropAndResizeBoxes');
+  if (!Array.isArray(boxes)) throw new Error(`cropAndResizeBoxes: boxes must be an array of { top, left, height, width }, got ${describeArgument(boxes)}.`);
+  boxes.forEach((box: unknown, i) => {
+    if (box === null || typeof box !== 'object') throw new Error(`cropAndResizeBoxes: box ${i} must be { top, left, height, width }, got ${describeArgument(box)}.`);
+  });
+  if (!Array.isArray(outputSize) || outputSize.length !== 2 || outputSize.some((s) => !Number.isInteger(s) || s < 1)) {
+    throw new Error(`cropAndResizeBoxes: outputSize must be [height, width] of positive integers, got ${describeArgument(outputSize)}.`);
+  }
   if (boxes.length !== n) throw new Error(`cropAndResizeBoxes: ${boxes.length} boxes for ${n} images.`);
   const normalised = new Float32Array(4 * n);
   boxes.forEach((b, i) => {
@@ -52,8 +60,10 @@ export function centerCrop(images: tf.Tensor4D, crop: number, outputSize: number
  */
 export function randomCrop(images: tf.Tensor4D, sizes: readonly number[], outputSize: number, seed: number): tf.Tensor4D {
   const [n, h, w] = checkImages(images, 'randomCrop');
+  checkNumberArray(sizes, 'sizes', 'randomCrop');
+  checkNumber(outputSize, 'outputSize', 'randomCrop', { integer: true, min: 1 });
   if (sizes.length === 0 || sizes.some((s) => s < 1 || s > h || s > w)) throw new Error(`randomCrop: crop sizes ${JSON.stringify(sizes)} must be in 1..${Math.min(h, w)}.`);
-  const random = createRandom(seed);
+  const random = seededRandom(seed, 'randomCrop');
   const boxes = Array.from({ length: n }, () => {
     const side = sizes[random.int(sizes.length)];
     return { top: random.int(h - side + 1), left: random.int(w - side + 1), height: side, width: side };
@@ -69,10 +79,11 @@ export function randomResizedCrop(
   images: tf.Tensor4D,
   options: { outputSize?: [number, number]; scale?: [number, number]; ratio?: [number, number]; seed?: number } = {},
 ): tf.Tensor4D {
+  options = readOptions(options, 'randomResizedCrop');
   const [n, h, w] = checkImages(images, 'randomResizedCrop');
   const { outputSize = [h, w], scale = [0.2, 1], ratio = [3 / 4, 4 / 3], seed = 0 } = options;
   if (!(scale[0] > 0 && scale[0] <= scale[1] && scale[1] <= 1)) throw new Error(`randomResizedCrop: scale must satisfy 0 < min ≤ max ≤ 1, got [${scale}].`);
-  const random = createRandom(seed);
+  const random = seededRandom(seed, 'randomResizedCrop');
   const boxes = Array.from({ length: n }, () => {
     for (let attempt = 0; attempt < 10; attempt++) {
       const area = h * w * (scale[0] + (scale[1] - scale[0]) * random.next());
@@ -94,6 +105,8 @@ export function randomResizedCrop(
  */
 export function rotate(images: tf.Tensor4D, degrees: ArrayLike<number>, fill = 0): tf.Tensor4D {
   const [n, h, w] = checkImages(images, 'rotate');
+  checkNumberArray(degrees, 'degrees', 'rotate');
+  checkNumber(fill, 'fill', 'rotate');
   if (degrees.length !== n) throw new Error(`rotate: ${degrees.length} angles for ${n} images.`);
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
@@ -111,14 +124,15 @@ export function rotate(images: tf.Tensor4D, degrees: ArrayLike<number>, fill = 0
 /** Rotates each image by an angle drawn uniformly from [−maxDegrees, maxDegrees]. Seeded. */
 export function randomRotation(images: tf.Tensor4D, maxDegrees: number, seed: number): tf.Tensor4D {
   const n = checkImages(images, 'randomRotation')[0];
-  const random = createRandom(seed);
+  checkNumber(maxDegrees, 'maxDegrees', 'randomRotation', { min: 0 });
+  const random = seededRandom(seed, 'randomRotation');
   return rotate(images, Float32Array.from({ length: n }, () => (2 * random.next() - 1) * maxDegrees));
 }
 
 /** Mirrors each image left–right with probability `probability`. Seeded. */
 export function randomHorizontalFlip(images: tf.Tensor4D, seed: number, probability = 0.5): tf.Tensor4D {
   const n = checkImages(images, 'randomHorizontalFlip')[0];
-  const random = createRandom(seed);
+  const random = seededRandom(seed, 'randomHorizontalFlip');
   const flip = Float32Array.from({ length: n }, () => (random.next() < probability ? 1 : 0));
   if (!flip.some((f) => f > 0)) return tf.clone(images);
   return tf.tidy(() => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkNumber, checkObject, checkTensor, describeArgument } from '../checks.js';
 
 /** Input corruption of a denoising autoencoder (Vincent et al. 2008). */
 export interface NoiseOptions {
@@ -12,9 +13,10 @@ export interface NoiseOptions {
 
 /** Checks noise levels: `gaussian` ≥ 0, `masking` in [0, 1). */
 export function validateNoise(noise: NoiseOptions, context: string): void {
+  checkObject(noise, 'noise', context);
   const { gaussian = 0, masking = 0 } = noise;
-  if (!Number.isFinite(gaussian) || gaussian < 0) throw new Error(`${context}: gaussian noise must be a standard deviation ≥ 0, got ${gaussian}.`);
-  if (!Number.isFinite(masking) || masking < 0 || masking >= 1) throw new Error(`${context}: masking noise must be a probability in [0, 1), got ${masking}.`);
+  if (typeof gaussian !== 'number' || !Number.isFinite(gaussian) || gaussian < 0) throw new Error(`${context}: gaussian noise must be a standard deviation ≥ 0, got ${describeArgument(gaussian)}.`);
+  if (typeof masking !== 'number' || !Number.isFinite(masking) || masking < 0 || masking >= 1) throw new Error(`${context}: masking noise must be a probability in [0, 1), got ${describeArgument(masking)}.`);
 }
 
 /**
@@ -22,6 +24,9 @@ export function validateNoise(noise: NoiseOptions, context: string): void {
  * (no rescaling: the network must fill the holes in). Seeded, so a batch's corruption repeats.
  */
 export function addNoise(x: tf.Tensor, noise: NoiseOptions, seed: number): tf.Tensor {
+  checkTensor(x, 'x', 'addNoise');
+  validateNoise(noise, 'addNoise');
+  checkNumber(seed, 'seed', 'addNoise', { integer: true });
   const { gaussian = 0, masking = 0, clip = false } = noise;
   return tf.tidy(() => {
     let y = x;

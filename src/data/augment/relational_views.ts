@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { createRandom } from '../random.js';
+import { seededRandom } from '../random.js';
 import { colorJitter, randomGrayscale, validateColorJitter } from './color.js';
 import type { ColorJitterOptions } from './color.js';
 import { randomHorizontalFlip, randomResizedCrop, randomRotation } from './geometric.js';
+import { checkObject } from '../checks.js';
+import { readOptions } from '../options.js';
 
 /**
  * Options of {@link relationalAugment}: the random views of self-supervised relational reasoning
@@ -56,6 +58,7 @@ const PRESETS: Record<RelationalAugmentPreset, ResolvedRelationalAugment> = {
  * @throws on an unknown preset or an invalid option.
  */
 export function resolveRelationalAugment(preset: RelationalAugmentPreset, overrides: RelationalAugmentOptions = {}): ResolvedRelationalAugment {
+  overrides = readOptions(overrides, 'relationalAugment');
   const base = PRESETS[preset];
   if (base === undefined) throw new Error(`relationalAugment: unknown preset '${String(preset)}'; choose 'mnist' or 'cifar'.`);
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as RelationalAugmentOptions;
@@ -89,12 +92,20 @@ export type ViewFunction = (images: tf.Tensor4D, seed: number) => tf.Tensor4D;
  * @param settings a preset name, or a preset's settings with overrides from {@link resolveRelationalAugment}.
  */
 export function relationalAugment(settings: RelationalAugmentPreset | ResolvedRelationalAugment): ViewFunction {
+  if (typeof settings !== 'string') {
+    checkObject(settings, 'settings', 'relationalAugment');
+    // Resolved settings are checked as overrides of the preset they were built from.
+    resolveRelationalAugment('mnist', settings as RelationalAugmentOptions);
+    for (const key of ['cropScale', 'horizontalFlip'] as const) {
+      if (!(key in settings)) throw new Error(`relationalAugment: settings must be a preset ('mnist', 'cifar') or resolved settings (see resolveRelationalAugment), got an object without ${key}.`);
+    }
+  }
   const s = typeof settings === 'string' ? resolveRelationalAugment(settings) : settings;
   return (images, seed) =>
     tf.tidy(() => {
       const [, h, w] = images.shape;
       // One independent seed per step, drawn from the view's seed.
-      const random = createRandom(seed);
+      const random = seededRandom(seed, 'relationalAugment');
       const seeds = Array.from({ length: 5 }, () => random.int(0x7fffffff));
       let out = randomResizedCrop(images, { outputSize: s.outputSize ?? [h, w], scale: s.cropScale, ratio: s.cropRatio, seed: seeds[0] });
       if (s.maxRotationDegrees > 0) out = randomRotation(out, s.maxRotationDegrees, seeds[1]);

@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Argument checks shared by every layer of the library (the lowest layer that holds them): each
+ * throws an error that names the calling function (`context`) and the argument, so that bad input
+ * never reaches TF.js or the runtime as `null`, a string or a tensor of the wrong rank (which
+ * would surface as "Cannot read properties of null" or a TF.js internal message).
+ */
+
+/** A short description of a value for an error message: `null`, `the string 'x'`, `a Float32Array`… */
+export function describeArgument(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return `the string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (value instanceof tf.Tensor) return `a tensor of shape [${value.shape}]`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  const name = (value as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+/**
+ * Checks that `value` is a live tf.Tensor, of rank `rank` (one rank or a list) when given.
+ *
+ * @param what how the message describes the expected shape, e.g. `'[batch, height, width, channels]'`.
+ * @throws `"<context>: <name> must be a tensor …, got null."` and the like.
+ */
+export function checkTensor(value: unknown, name: string, context: string, rank?: number | readonly number[], what?: string): tf.Tensor {
+  const ranks = rank === undefined ? undefined : typeof rank === 'number' ? [rank] : rank;
+  const expected = what ?? (ranks === undefined ? 'a tensor' : `a rank-${ranks.join(' or ')} tensor`);
+  if (!(value instanceof tf.Tensor)) throw new Error(`${context}: ${name} must be ${expected}, got ${describeArgument(value)}.`);
+  if (value.isDisposed) throw new Error(`${context}: ${name} is a disposed tensor.`);
+  if (ranks !== undefined && !ranks.includes(value.rank)) throw new Error(`${context}: ${name} must be ${expected}, got shape [${value.shape}].`);
+  return value;
+}
+
+/** Checks a batch of images: a live rank-4 tensor [batch, height, width, channels]. */
+export function checkImageTensor(value: unknown, context: string, name = 'images'): [number, number, number, number] {
+  return checkTensor(value, name, context, 4, 'a tensor [batch, height, width, channels]').shape as [number, number, number, number];
+}
+
+/** Options of {@link checkNumber}. */
+export interface NumberCheck {
+  /** Require an integer. */
+  integer?: boolean;
+  /** Smallest allowed value (inclusive). */
+  min?: number;
+  /** Largest allowed value (inclusive). */
+  max?: number;
+}
+
+/**
+ * Checks that `value` is a finite number (an integer, within bounds, when asked); returns it.
+ *
+ * @throws `"<context>: <name> must be a finite number ≥ 0, got NaN."` and the like.
+ */
+export function checkNumber(value: unknown, name: string, context: string, check: NumberCheck = {}): number {
+  const { integer = false, min, max } = check;
+  const ok = typeof value === 'number' && Number.isFinite(value) && (!integer || Number.isInteger(value)) && (min === undefined || value >= min) && (max === undefined || value <= max);
+  if (!ok) {
+    const bounds = [min !== undefined ? `≥ ${min}` : '', max !== undefined ? `≤ ${max}` : ''].filter(Boolean).join(' and ');
+    throw new Error(`${context}: ${name} must be ${integer ? 'an integer' : 'a finite number'}${bounds ? ` ${bounds}` : ''}, got ${describeArgument(value)}.`);
+  }
+  return value as number;
+}
+
+/** Checks that `value` is an array or a typed array of numbers (not checked one by one); returns it. */
+export function checkNumberArray(value: unknown, name: string, context: string): ArrayLike<number> {
+  if (!(Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView)))) {
+    throw new Error(`${context}: ${name} must be an array or typed array of numbers, got ${describeArgument(value)}.`);
+  }
+  return value as unknown as ArrayLike<number>;
+}
+
+/** Checks that `value` is a non-empty string (e.g. a path); returns it. */
+export function checkString(value: unknown, name: string, context: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new Error(`${context}: ${name} must be a non-empty string, got ${describeArgument(value)}.`);
+  return value;
+}
+
+/** Checks that `value` is a plain object (a required settings argument, not an options bag that may be omitted); returns it. */
+export function checkObject<T extends object>(value: T, name: string, context: string): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof tf.Tensor) {
+    throw new Error(`${context}: ${name} must be an object, got ${describeArgument(value)}.`);
+  }
+  return value;
+}
