@@ -97,7 +97,7 @@ const files = {
 
 const images4 = () => tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
 const rgb4 = () => tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
-const probabilities = () => tf.softmax(tf.randomNormal([4, 3], 0, 1, 'float32', 3)) as tf.Tensor2D;
+const probabilities = () => tf.tidy(() => tf.softmax(tf.randomNormal([4, 3], 0, 1, 'float32', 3))) as tf.Tensor2D;
 const unit2 = (seed: number) => tf.randomUniform([4, 3], 0.1, 0.9, 'float32', seed) as tf.Tensor2D;
 const idxBytes = (dims: number[], values: number[]) => {
   const header = [0, 0, 0x08, dims.length];
@@ -254,6 +254,7 @@ const CLASSES: Record<string, ClassFixture> = {
     methods: {
       fit: { args: () => [images8, fit1], options: 1 },
       encode: { args: () => [images8, {}], options: 1 },
+      'encode (a tensor)': { args: () => [tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 5), {}], options: 1 },
       reconstruct: { args: () => [images8, {}], options: 1 },
       reconstructionErrors: { args: () => [images8, {}], options: 1 },
       pretrainGreedy: { args: () => [images8, { epochs: 1, batchSize: 4, progress: 'none' }], options: 1 },
@@ -309,6 +310,7 @@ const CLASSES: Record<string, ClassFixture> = {
     methods: {
       fit: { args: () => [images28, fit1], options: 1 },
       encode: { args: () => [images28, {}], options: 1 },
+      'encode (a tensor)': { args: () => [tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 5), {}], options: 1 },
       predict: { args: () => [images28, {}], options: 1 },
       predictProbabilities: { args: () => [images28, {}], options: 1 },
       save: { args: () => [path.join(directory, 'iic')] },
@@ -362,7 +364,7 @@ let checkpointable: api.Autoencoder | undefined;
 let checkpoint: api.CheckpointInfo | undefined;
 
 /** Frees every tensor, model or layer in a value (results and fixture arguments). */
-function release(value: unknown, depth = 0): void {
+function release(value: unknown, depth = 0, results = false): void {
   if (value === null || typeof value !== 'object' || depth > 3) return;
   if (value instanceof tf.Tensor) {
     if (!(value instanceof tf.Variable)) value.dispose();
@@ -373,11 +375,24 @@ function release(value: unknown, depth = 0): void {
     return;
   }
   if (value instanceof tf.layers.Layer) return;
-  if (Array.isArray(value)) {
-    for (const item of value) release(item, depth + 1);
+  // A method (e.g. what loadCheckpoint returns) frees its models and optimisers.
+  if (results && !shared.has(value) && typeof (value as { dispose?: unknown }).dispose === 'function') {
+    (value as { dispose: () => void }).dispose();
     return;
   }
-  if (Object.getPrototypeOf(value) === Object.prototype) for (const item of Object.values(value)) release(item, depth + 1);
+  if (Array.isArray(value)) {
+    for (const item of value) release(item, depth + 1, results);
+    return;
+  }
+  if (Object.getPrototypeOf(value) === Object.prototype) for (const item of Object.values(value)) release(item, depth + 1, results);
+}
+
+/** Objects the sweep keeps across calls (a method returning `this` must not have them freed). */
+const shared = new Set<unknown>();
+
+/** Frees what a call returned, including methods it created (e.g. loadCheckpoint's). */
+function releaseResult(value: unknown): void {
+  release(value, 0, true);
 }
 
 /** Runs a call to the end: awaits promises, drains generators (releasing what they yield). */
@@ -391,8 +406,11 @@ async function settle(result: unknown): Promise<unknown> {
 
 /** Messages that come from the runtime or TF.js rather than from the library. */
 const RAW_MESSAGE = /Cannot read propert|Cannot set propert|is not a function|is not iterable|is not a constructor|Cannot convert|undefined is not|null is not|Invalid array length|Maximum call stack|Argument '\w+' passed to|Error in \w+:|must be a Tensor|Unknown (layer|initializer|activation)|Invalid (typed array|time value)|Unexpected token|The "\w+" argument must be/;
-/** A named error: "context: message", the context a name or a dotted name with an optional note. */
-const NAMED_MESSAGE = /^[A-Za-z_][\w.]*(?: \([^)]*\))?:? |^[\w./-]+:\d+: /;
+/**
+ * A named error: "context: message", the context a name or a dotted name with an optional note;
+ * or "file:line: message" (a parse error); or "Cannot read <path>: why" (a file that cannot be read).
+ */
+const NAMED_MESSAGE = /^[A-Za-z_][\w.]*(?: \([^)]*\))?: |^[\w./-]+:\d+: |^Cannot (read|write) [^\s:]+: /;
 
 interface Outcome {
   label: string;
@@ -403,8 +421,7 @@ interface Outcome {
 async function judge(label: string, call: () => unknown): Promise<Outcome> {
   const before = tf.memory().numTensors;
   try {
-    const result = await settle(call());
-    release(result);
+    releaseResult(await settle(call()));
     return { label, problem: 'accepted it without an error' };
   } catch (error) {
     const leaked = tf.memory().numTensors - before;
@@ -451,8 +468,26 @@ function wrongShapes(valid: unknown): Array<[string, () => unknown]> {
   if (valid !== null && typeof valid === 'object' && 'rows' in valid && 'cols' in valid && 'data' in valid) {
     return [['a matrix whose data do not fill rows × cols', () => ({ ...(valid as object), rows: (valid as { rows: number }).rows + 1 })]];
   }
-  if (Array.isArray(valid) && valid.length > 1 && Array.isArray(valid[0])) return [['ragged rows', () => [valid[0], [1]]]];
+  if (Array.isArray(valid) && valid.length > 1 && Array.isArray(valid[0])) {
+    return [
+      ['ragged rows', () => [valid[0], [1]]],
+      ['rows holding NaN', () => valid.map((row, i) => (i === 0 ? (row as number[]).map(() => Number.NaN) : row))],
+    ];
+  }
+  if ((Array.isArray(valid) || ArrayBuffer.isView(valid)) && (valid as ArrayLike<unknown>).length > 0 && typeof (valid as ArrayLike<unknown>)[0] === 'number') {
+    return [['numbers holding NaN', () => Array.from(valid as ArrayLike<number>, (v, i) => (i === 0 ? Number.NaN : v))]];
+  }
   return [];
+}
+
+/** An array one entry shorter, where another argument is an array of the same length (labels and their features, two labelings…). */
+function lengthMismatches(args: unknown[], position: number): Array<[string, () => unknown]> {
+  const valid = args[position];
+  const isList = (value: unknown): value is ArrayLike<unknown> => Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  if (!isList(valid) || valid.length < 2) return [];
+  const partner = args.findIndex((other, i) => i !== position && isList(other) && other.length === valid.length);
+  if (partner < 0) return [];
+  return [[`one entry shorter than argument ${partner}`, () => Array.from(valid).slice(1)]];
 }
 
 /**
@@ -473,7 +508,7 @@ function badCalls(name: string, fixture: FunctionFixture, requiredCount: number)
     const values = (isOptions ? BAD_OPTIONS : BAD_VALUES).filter(
       ([label]) => (label !== 'undefined' || position < requiredCount) && !(label === 'an object' && isSettings) && !(label === 'a string' && anyString),
     );
-    const shapes = isOptions || (fixture.anyRank ?? []).includes(position) ? [] : wrongShapes(valid);
+    const shapes = isOptions || (fixture.anyRank ?? []).includes(position) ? [] : [...wrongShapes(valid), ...lengthMismatches(sample, position)];
     const validThere = VALID_THERE[`${name}: argument ${position}`]?.labels ?? [];
     for (const [label, make] of [...values, ...shapes].filter(([label]) => !validThere.includes(label))) {
       calls.push({
@@ -523,6 +558,7 @@ beforeAll(async () => {
   await api.saveLayersModel(model, files.model, 'model');
   model.dispose();
   checkpointable = new api.Autoencoder({ layers: [64, 4], seed: 1 }).initialize(images8);
+  shared.add(checkpointable);
   await api.writeCheckpoint(path.join(directory, 'checkpoints_run'), checkpointable);
   checkpoint = (await api.findLatestCheckpoint(path.join(directory, 'checkpoints_run'))).latest;
   const saved = new api.Autoencoder({ layers: [64, 4], seed: 1 }).initialize(images8);
@@ -542,24 +578,46 @@ describe('API sweep: every export of src/index.ts given bad input ends in a name
     expect(stale, 'fixtures of names src/index.ts no longer exports').toEqual([]);
   });
 
+  it('its judge fails what it should: a raw TypeError, a TF.js message, an unnamed error, silence, a leak', async () => {
+    let leaked: tf.Tensor | undefined;
+    const planted: Array<[string, () => unknown]> = [
+      ['raw TypeError', () => (null as unknown as { length: number }).length],
+      ['TF.js message', () => tf.add(null as unknown as tf.Tensor, 1)],
+      ['unnamed error', () => {
+        throw new Error('something went wrong');
+      }],
+      ['silence', () => 42],
+      ['leak', () => {
+        leaked = tf.scalar(1);
+        throw new Error('planted: a named error after a leak');
+      }],
+    ];
+    for (const [label, call] of planted) expect((await judge(label, call)).problem, label).toBeDefined();
+    leaked?.dispose();
+    expect((await judge('named', () => api.nmi(null as never, [1]))).problem).toBeUndefined();
+  });
+
   it('every function, class and main method', async () => {
     const problems: string[] = [];
     let calls = 0;
+    const tensorsBefore = tf.memory().numTensors;
     for (const [name, value] of swept) {
       if (kindOf(value) === 'function') {
         const fixture = FUNCTIONS[name];
         if (fixture === undefined) continue;
         const fn = value as (...args: unknown[]) => unknown;
         // The valid call works: the bad calls differ from it in one argument only.
+        const beforeValid = tf.memory().numTensors;
         const validArgs = fixture.args();
         try {
-          release(await settle(fn(...validArgs)));
+          releaseResult(await settle(fn(...validArgs)));
         } catch (error) {
           problems.push(`${name}: the valid call failed: ${(error as Error).message}`);
           continue;
         } finally {
           release(validArgs);
         }
+        if (tf.memory().numTensors !== beforeValid) problems.push(`${name}: the valid call left ${tf.memory().numTensors - beforeValid} tensor(s)`);
         for (const bad of badCalls(name, fixture, fn.length)) {
           const args = bad.args();
           const outcome = await judge(bad.label, () => fn(...args));
@@ -579,17 +637,26 @@ describe('API sweep: every export of src/index.ts given bad input ends in a name
         if (outcome.problem !== undefined) problems.push(`${outcome.label}: ${outcome.problem}`);
       }
       const instance = new Class(...fixture.construct());
+      shared.add(instance);
       await fixture.prepare?.(instance as never);
-      for (const [method, methodFixture] of Object.entries(fixture.methods)) {
+      for (const [key, methodFixture] of Object.entries(fixture.methods)) {
+        const method = key.split(' ')[0];
         const call = (args: unknown[]) => (instance[method] as (...a: unknown[]) => unknown).apply(instance, args);
+        const beforeValid = tf.memory().numTensors;
         const validArgs = methodFixture.args();
         try {
+          // A method may return its own parts (autoencoderOf): only tensors are freed.
           release(await settle(call(validArgs)));
         } catch (error) {
-          problems.push(`${name}.${method}: the valid call failed: ${(error as Error).message}`);
+          problems.push(`${name}.${key}: the valid call failed: ${(error as Error).message}`);
           continue;
+        } finally {
+          release(validArgs);
         }
-        for (const bad of badCalls(`${name}.${method}`, methodFixture, (instance[method] as () => unknown).length)) {
+        if (tf.memory().numTensors !== beforeValid && !['fit', 'initialize', 'fitClass', 'pretrainGreedy'].includes(method)) {
+          problems.push(`${name}.${key}: the valid call left ${tf.memory().numTensors - beforeValid} tensor(s)`);
+        }
+        for (const bad of badCalls(`${name}.${key}`, methodFixture, (instance[method] as () => unknown).length)) {
           const args = bad.args();
           const outcome = await judge(bad.label, () => call(args));
           release(args);
@@ -610,6 +677,8 @@ describe('API sweep: every export of src/index.ts given bad input ends in a name
     }
     console.log(`API sweep: ${swept.length} exports swept, ${calls} bad calls, ${problems.length} problems`);
     expect(problems).toEqual([]);
-    expect(calls).toBeGreaterThan(500);
+    expect(calls).toBeGreaterThan(1500);
+    // Valid calls, bad calls and the prepared instances together leave no tensor behind.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });

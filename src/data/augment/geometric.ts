@@ -112,6 +112,7 @@ export function rotate(images: tf.Tensor4D, degrees: ArrayLike<number>, fill = 0
   const cy = (h - 1) / 2;
   const transforms = new Float32Array(8 * n);
   for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(degrees[i])) throw new Error(`rotate: angle ${i} is ${degrees[i]}, not a finite number of degrees.`);
     const theta = (degrees[i] * Math.PI) / 180;
     const cos = Math.cos(theta);
     const sin = Math.sin(theta);
