@@ -418,7 +418,7 @@ interface Outcome {
 }
 
 /** Calls `call` with bad input and says what was wrong with the outcome, if anything. */
-async function judge(label: string, call: () => unknown): Promise<Outcome> {
+async function judge(label: string, call: () => unknown, mustName?: string): Promise<Outcome> {
   const before = tf.memory().numTensors;
   try {
     releaseResult(await settle(call()));
@@ -431,6 +431,7 @@ async function judge(label: string, call: () => unknown): Promise<Outcome> {
     }
     if (RAW_MESSAGE.test(error.message) || !NAMED_MESSAGE.test(error.message)) return { label, problem: `unnamed error: ${error.message}` };
     if (leaked > 0) return { label, problem: `leaked ${leaked} tensor(s): ${error.message}` };
+    if (mustName !== undefined && !error.message.includes(mustName)) return { label, problem: `the error does not name ${mustName}: ${error.message}` };
     return { label };
   }
 }
@@ -494,8 +495,8 @@ function lengthMismatches(args: unknown[], position: number): Array<[string, () 
  * Every bad call of a function or method: one argument position at a time replaced by a bad
  * value (or a wrong shape), the other arguments valid.
  */
-function badCalls(name: string, fixture: FunctionFixture, requiredCount: number): Array<{ label: string; args: () => unknown[] }> {
-  const calls: Array<{ label: string; args: () => unknown[] }> = [];
+function badCalls(name: string, fixture: FunctionFixture, requiredCount: number): Array<{ label: string; args: () => unknown[]; mustName?: string }> {
+  const calls: Array<{ label: string; args: () => unknown[]; mustName?: string }> = [];
   const sample = fixture.args();
   const count = sample.length;
   const anyValue = ANY_VALUE[name]?.positions ?? [];
@@ -517,6 +518,21 @@ function badCalls(name: string, fixture: FunctionFixture, requiredCount: number)
           const args = fixture.args();
           release(args[position]);
           args[position] = make();
+          return args;
+        },
+      });
+    }
+  }
+  // Every option the fixture sets, set to NaN instead: the error must name that option.
+  const options = fixture.options === undefined ? undefined : sample[fixture.options];
+  if (options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype) {
+    for (const key of Object.keys(options)) {
+      calls.push({
+        label: `${name}: option ${key} NaN`,
+        mustName: key,
+        args: () => {
+          const args = fixture.args();
+          args[fixture.options!] = { ...(args[fixture.options!] as object), [key]: Number.NaN };
           return args;
         },
       });
@@ -620,7 +636,7 @@ describe('API sweep: every export of src/index.ts given bad input ends in a name
         if (tf.memory().numTensors !== beforeValid) problems.push(`${name}: the valid call left ${tf.memory().numTensors - beforeValid} tensor(s)`);
         for (const bad of badCalls(name, fixture, fn.length)) {
           const args = bad.args();
-          const outcome = await judge(bad.label, () => fn(...args));
+          const outcome = await judge(bad.label, () => fn(...args), bad.mustName);
           release(args);
           calls++;
           if (outcome.problem !== undefined) problems.push(`${outcome.label}: ${outcome.problem}`);
@@ -632,7 +648,7 @@ describe('API sweep: every export of src/index.ts given bad input ends in a name
       const Class = value as new (...args: unknown[]) => Record<string, unknown>;
       for (const bad of badCalls(`new ${name}`, { args: fixture.construct, options: fixture.options }, 0)) {
         const args = bad.args();
-        const outcome = await judge(bad.label, () => new Class(...args));
+        const outcome = await judge(bad.label, () => new Class(...args), bad.mustName);
         calls++;
         if (outcome.problem !== undefined) problems.push(`${outcome.label}: ${outcome.problem}`);
       }
@@ -658,7 +674,7 @@ describe('API sweep: every export of src/index.ts given bad input ends in a name
         }
         for (const bad of badCalls(`${name}.${key}`, methodFixture, (instance[method] as () => unknown).length)) {
           const args = bad.args();
-          const outcome = await judge(bad.label, () => call(args));
+          const outcome = await judge(bad.label, () => call(args), bad.mustName);
           release(args);
           calls++;
           if (outcome.problem !== undefined) problems.push(`${outcome.label}: ${outcome.problem}`);
@@ -668,7 +684,7 @@ describe('API sweep: every export of src/index.ts given bad input ends in a name
         const staticCall = (Class as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
         for (const bad of badCalls(`${name}.${method}`, methodFixture, staticCall.length)) {
           const args = bad.args();
-          const outcome = await judge(bad.label, () => staticCall.apply(Class, args));
+          const outcome = await judge(bad.label, () => staticCall.apply(Class, args), bad.mustName);
           calls++;
           if (outcome.problem !== undefined) problems.push(`${outcome.label}: ${outcome.problem}`);
         }

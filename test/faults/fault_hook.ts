@@ -9,8 +9,9 @@
  * file handles' methods and Adam's `applyGradients` from outside. Environment:
  *
  * - `FAULT_RUN_DIR`: only file operations under this folder count (required to count any).
- * - `FAULT_KILL_AT=<n>`: SIGKILL this process at event n (1-based). At a `write` the first half of
- *   the bytes is written first, as when the machine dies in the middle of a write.
+ * - `FAULT_KILL_AT=<n>`: SIGKILL this process at event n (1-based); `batch:<n>`: at the n-th
+ *   optimiser step; `file:<n>`: at the n-th file operation. At a `write` the first half of the
+ *   bytes is written first, as when the machine dies in the middle of a write.
  * - `FAULT_HOLD_AT=<kind>:<n>` with `FAULT_HOLD_FILE=<path>`: before the n-th file event of that
  *   kind (e.g. `append:2`, the second epoch's metrics line), write `<path>.waiting` and wait (the
  *   event loop keeps running, so signals are handled) until `<path>` exists.
@@ -23,13 +24,16 @@ import { existsSync, promises, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const runDirectory = process.env.FAULT_RUN_DIR === undefined ? undefined : path.resolve(process.env.FAULT_RUN_DIR);
-const killAt = process.env.FAULT_KILL_AT === undefined ? undefined : Number(process.env.FAULT_KILL_AT);
+const killSpec = /^(?:(batch|file):)?(\d+)$/.exec(process.env.FAULT_KILL_AT ?? '');
+const killKind = killSpec?.[1];
+const killAt = killSpec === null ? undefined : Number(killSpec[2]);
 const holdAt = /^([a-z]+):(\d+)$/.exec(process.env.FAULT_HOLD_AT ?? '');
 const holdFile = process.env.FAULT_HOLD_FILE;
 const countFile = process.env.FAULT_COUNT_FILE;
 
 const kinds: string[] = [];
 const perKind = new Map<string, number>();
+let fileEvents = 0;
 
 function inRun(file: unknown): boolean {
   if (runDirectory === undefined) return false;
@@ -41,6 +45,9 @@ function inRun(file: unknown): boolean {
 function event(kind: string): boolean {
   kinds.push(kind);
   perKind.set(kind, (perKind.get(kind) ?? 0) + 1);
+  if (kind !== 'batch') fileEvents += 1;
+  if (killKind === 'batch') return kind === 'batch' && perKind.get('batch') === killAt;
+  if (killKind === 'file') return kind !== 'batch' && fileEvents === killAt;
   return kinds.length === killAt;
 }
 
