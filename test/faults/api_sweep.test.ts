@@ -257,7 +257,7 @@ const CLASSES: Record<string, ClassFixture> = {
       'encode (a tensor)': { args: () => [tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 5), {}], options: 1 },
       reconstruct: { args: () => [images8, {}], options: 1 },
       reconstructionErrors: { args: () => [images8, {}], options: 1 },
-      pretrainGreedy: { args: () => [images8, { epochs: 1, batchSize: 4, progress: 'none' }], options: 1 },
+      pretrainGreedy: { args: () => [images8, { epochsPerLayer: 1, batchSize: 4, progress: 'none' }], options: 1 },
       initialize: { args: () => [images8] },
       save: { args: () => [path.join(directory, 'autoencoder')] },
     },

@@ -75,7 +75,9 @@ describe('write errors', () => {
     vi.spyOn(promises, 'appendFile').mockRejectedValue(enospc());
     const result = await runCli('train', ...common, '--epochs', '1', '--out', run);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: Cannot write ${path.join(run, 'metrics.jsonl')}: no space left on device (ENOSPC).`);
+    expect(result.stderr).toContain(
+      `error: the metrics line of epoch 1 could not be written: Cannot write ${path.join(run, 'metrics.jsonl')}: no space left on device (ENOSPC). The run has no checkpoint yet; fix the cause (e.g. free disk space), then start over with --overwrite.`,
+    );
   });
 
   it('embed --out an existing folder: a usage error, nothing written', async () => {

@@ -271,8 +271,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         created: new Date().toISOString(),
       };
       if (options.overwrite === true) await clearRun(directory);
-      runBegun = true;
       await writeRunConfig(directory, config);
+      runBegun = true;
       await rewriteMetrics(directory, []);
       writeLine(
         io.stdout,
@@ -282,13 +282,20 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
 
     const extra: JsonObject = { run: config as unknown as JsonObject };
     const keep = config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS;
+    /** A failed write of the run's files: what failed, what is intact, what to do. */
+    const writeFailure = (what: string, error: unknown): Error => {
+      const cause = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+      const next =
+        checkpoint === undefined
+          ? `The run has no checkpoint yet; fix the cause (e.g. free disk space), then start over with --overwrite.`
+          : `${path.relative(directory, checkpoint.directory)} (${plural(checkpoint.manifest.epoch, 'epoch')}) is intact; fix the cause (e.g. free disk space), then continue with train --out ${displayPath(directory)} --resume.`;
+      return new Error(`${what} could not be written: ${cause}. ${next}`, { cause: error });
+    };
     const saveCheckpoint = async (trained: TrainableMethod): Promise<CheckpointInfo> => {
       try {
         return await writeCheckpoint(directory, trained, { extra, keep });
       } catch (error) {
-        const kept = checkpoint === undefined ? 'the run has no earlier checkpoint' : `${path.relative(directory, checkpoint.directory)} (${plural(checkpoint.manifest.epoch, 'epoch')}) is intact`;
-        const cause = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
-        throw new Error(`the checkpoint after epoch ${trained.epochsTrained} could not be written: ${cause}. ${kept}; fix the cause (e.g. free disk space), then continue with train --out ${displayPath(directory)} --resume.`, { cause: error });
+        throw writeFailure(`the checkpoint after epoch ${trained.epochsTrained}`, error);
       }
     };
     let ran: EpochLogs[] = [];
@@ -300,7 +307,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         stepsPerEpoch: config.stepsPerEpoch ?? undefined,
         progress: { mode: options.progress ?? 'auto', stream: io.stderr, epochOffset: entry.epochBased ? method.epochsTrained : 0 },
         onEpochEnd: async (_epoch, logs) => {
-          await appendMetrics(directory, logs);
+          await appendMetrics(directory, logs).catch((error: unknown) => {
+            throw writeFailure(`the metrics line of epoch ${logs.epoch + 1}`, error);
+          });
           checkpoint = await saveCheckpoint(method!);
         },
       };
