@@ -86,3 +86,15 @@ export function checkObject<T extends object>(value: T, name: string, context: s
   }
   return value;
 }
+
+/**
+ * A list option: a copy of `value`, or of `fallback` when it is undefined. The entries are checked
+ * by the caller (which knows their meaning); this only makes sure a list was given.
+ *
+ * @throws `"<context>: <name> must be a list, got NaN."` when `value` is neither undefined nor an array.
+ */
+export function listOption<T>(value: readonly T[] | undefined, fallback: readonly T[], name: string, context: string): T[] {
+  if (value === undefined) return [...fallback];
+  if (!Array.isArray(value)) throw new Error(`${context}: ${name} must be a list, got ${describeArgument(value)}.`);
+  return [...value];
+}

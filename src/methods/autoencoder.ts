@@ -14,6 +14,7 @@ import type { BatchLossResult, EpochLogs, FeatureMatrix, FitOptions, MethodOptio
 import { trainableVariablesOf } from '../train/model_utils.js';
 import { checkString } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
+import { listOption } from '../data/checks.js';
 
 /** Options of {@link Autoencoder}. Defaults are DEC's MNIST autoencoder (Xie et al. 2016). */
 export interface AutoencoderOptions extends MethodOptions {
@@ -101,8 +102,8 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
     const loss = options.loss ?? 'mse';
     this.config = {
       architecture: options.architecture ?? 'dense',
-      layers: [...(options.layers ?? [784, 500, 500, 2000, 10])],
-      convChannels: [...(options.convChannels ?? [32, 64])],
+      layers: listOption(options.layers, [784, 500, 500, 2000, 10], 'layers', 'Autoencoder'),
+      convChannels: listOption(options.convChannels, [32, 64], 'convChannels', 'Autoencoder'),
       codeSize: options.codeSize ?? 10,
       codeActivation: options.codeActivation ?? 'linear',
       loss,
@@ -276,6 +277,7 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
     options = readOptions(options, 'Autoencoder.pretrainGreedy');
     if (this.config.architecture !== 'dense') throw new Error('Autoencoder.pretrainGreedy: greedy layer-wise pretraining is for the dense architecture.');
     const { epochsPerLayer = 5, denoise, ...fitOptions } = options;
+    if (!Number.isInteger(epochsPerLayer) || epochsPerLayer < 0) throw new Error(`Autoencoder.pretrainGreedy: epochsPerLayer must be a non-negative integer, got ${String(epochsPerLayer)}.`);
     if (denoise !== undefined) validateNoise(denoise, 'Autoencoder.pretrainGreedy');
     this.validate(dataset, 'pretrainGreedy');
     this.ensureBuilt(dataset);

@@ -56,7 +56,7 @@ export class AutoencoderClassifier {
     options = readOptions(options, 'AutoencoderClassifier');
     this.temperature = options.temperature ?? 0.01;
     if (!(this.temperature > 0)) throw new Error(`AutoencoderClassifier: temperature must be positive, got ${this.temperature}.`);
-    this.autoencoderOptions = { ...(options.autoencoder ?? {}) };
+    this.autoencoderOptions = { ...readOptions(options.autoencoder, 'AutoencoderClassifier: autoencoder') };
   }
 
   /** The classes that have an autoencoder, ascending. */
@@ -92,7 +92,13 @@ export class AutoencoderClassifier {
     if (rows.length === 0) throw new Error(`AutoencoderClassifier.fitClass: no sample of class ${classId} in the dataset.`);
     const members = subset(dataset, Int32Array.from(rows));
     const ae = this.newAutoencoder(dataset, classId);
-    const logs = await ae.fit(members, options);
+    let logs: EpochLogs[];
+    try {
+      logs = await ae.fit(members, options);
+    } catch (error) {
+      ae.dispose();
+      throw error;
+    }
     this.members.get(classId)?.dispose();
     this.members.set(classId, ae);
     return logs;

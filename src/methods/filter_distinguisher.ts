@@ -9,6 +9,7 @@ import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, FitOptions, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
 import { checkString } from '../data/checks.js';
+import { listOption } from '../data/checks.js';
 
 /** Options of {@link FilterDistinguisher}. Defaults are the original's MNIST plan. */
 export interface FilterDistinguisherOptions extends MethodOptions {
@@ -93,7 +94,7 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
   constructor(options: FilterDistinguisherOptions = {}) {
     super(options);
     this.config = {
-      channels: [...(options.channels ?? [1, 16, 16, 16, 4])],
+      channels: listOption(options.channels, [1, 16, 16, 16, 4], 'channels', 'FilterDistinguisher'),
       hiddenChannels: options.hiddenChannels ?? 64,
       kernelSize: options.kernelSize ?? 5,
       threshold: options.threshold ?? 0.4,

@@ -11,6 +11,7 @@ import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
+import { listOption } from '../data/checks.js';
 
 /** Options of {@link MINE}. */
 export interface MineOptions extends MethodOptions, MineLossOptions {
@@ -48,7 +49,7 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
   constructor(options: MineOptions = {}) {
     super(options);
     this.options = {
-      hiddenUnits: [...(options.hiddenUnits ?? [100, 100])],
+      hiddenUnits: listOption(options.hiddenUnits, [100, 100], 'hiddenUnits', 'MINE'),
       activation: options.activation ?? 'elu',
       gradient: options.gradient ?? 'moving-average',
       alpha: options.alpha ?? 0.01,

@@ -15,7 +15,7 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { trainableVariablesOf } from '../train/model_utils.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
-import { checkString, checkTensor } from '../data/checks.js';
+import { checkString, checkTensor, listOption } from '../data/checks.js';
 
 /** How the relation head combines the two representations of a pair. */
 export type RelationAggregation = 'cat' | 'sum' | 'mean' | 'max';
@@ -189,8 +189,8 @@ export class RelationalReasoning extends UnsupervisedMethod<ImageDataset> {
     if (backbone !== 'conv4' && backbone !== 'resnet') throw new Error(`RelationalReasoning: backbone must be 'conv4' or 'resnet', got '${String(backbone)}'.`);
     this.config = {
       backbone,
-      channels: [...(options.channels ?? (backbone === 'conv4' ? [8, 16, 32, 64] : [16, 32, 64]))],
-      blocks: [...(options.blocks ?? (backbone === 'resnet' ? [1, 1, 1] : []))],
+      channels: listOption(options.channels, backbone === 'conv4' ? [8, 16, 32, 64] : [16, 32, 64], 'channels', 'RelationalReasoning'),
+      blocks: listOption(options.blocks, backbone === 'resnet' ? [1, 1, 1] : [], 'blocks', 'RelationalReasoning'),
       views: options.views ?? 4,
       aggregation: options.aggregation ?? 'cat',
       headUnits: options.headUnits ?? 256,

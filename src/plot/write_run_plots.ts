@@ -106,6 +106,7 @@ export async function writeRunPlots(runDirectory: string, options: WriteRunPlots
   const { embeddings, dims, labels, clusters, formats = ['svg', 'png'], projection = 'pca', seed = 0, png = {} } = options;
   const maxPoints = options.maxPoints ?? (projection === 'umap' ? 2000 : 5000);
   const title = options.title ?? basename(resolve(runDirectory));
+  if (!Array.isArray(formats)) throw new Error(`writeRunPlots: formats must be a list of 'svg' and 'png', got ${String(formats)}.`);
   for (const f of formats) if (f !== 'svg' && f !== 'png') throw new Error(`writeRunPlots: unknown format '${String(f)}'; use 'svg' or 'png'.`);
   // Validate everything before writing anything.
   const records = readMetricsJsonl(runDirectory);

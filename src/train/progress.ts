@@ -41,6 +41,8 @@ export interface ProgressState {
   loss?: number;
 }
 
+const PROGRESS_MODES: ReadonlyArray<NonNullable<ProgressOptions['mode']>> = ['auto', 'bar', 'lines', 'none'];
+
 /** Checks a progress state: an object with the counters as finite numbers (`loss` optional). */
 function checkState(state: ProgressState, context: string): void {
   checkObject(state, 'state', context);
@@ -73,6 +75,10 @@ export class ProgressReporter {
     options = readOptions(options, 'ProgressReporter');
     this.stream = options.stream ?? process.stderr;
     const mode = options.mode ?? 'auto';
+    if (!PROGRESS_MODES.includes(mode)) throw new Error(`ProgressReporter: mode must be one of ${PROGRESS_MODES.join(', ')}, got ${describeArgument(mode)}.`);
+    if (options.stream !== undefined && (options.stream === null || typeof options.stream.write !== 'function')) {
+      throw new Error(`ProgressReporter: stream must have a write(text) method (e.g. process.stderr), got ${describeArgument(options.stream)}.`);
+    }
     this.mode = mode === 'auto' ? (this.stream.isTTY ? 'bar' : 'lines') : mode;
     this.label = options.label ?? 'train';
     this.epochOffset = options.epochOffset ?? 0;

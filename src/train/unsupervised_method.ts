@@ -424,11 +424,10 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
    */
   async fit(dataset: TData, options: FitOptions = {}): Promise<EpochLogs[]> {
     this.requireUsableWeights('fit');
-    const { epochs, batchSize, learningRate, seed } = this.resolveFitOptions(options, 'fit');
+    const { epochs, batchSize, learningRate, seed, progress } = this.resolveFitOptions(options, 'fit');
     this.validate(dataset, 'fit');
     this.ensureBuilt(dataset);
-    const progressOptions: ProgressOptions = typeof options.progress === 'object' ? options.progress : { mode: options.progress };
-    this.progress = new ProgressReporter({ label: this.name, ...progressOptions });
+    this.progress = progress;
     const ran: EpochLogs[] = [];
     let stopRequested = false;
     try {
@@ -623,7 +622,7 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
    *
    * @throws when an option has a wrong type or value.
    */
-  protected resolveFitOptions(options: FitOptions, what: string): { epochs: number; batchSize: number; learningRate: number; seed: number } {
+  protected resolveFitOptions(options: FitOptions, what: string): { epochs: number; batchSize: number; learningRate: number; seed: number; progress: ProgressReporter } {
     const context = `${this.name}.${what}`;
     checkOptionsObject(options, context);
     const epochs = options.epochs ?? this.defaultEpochs;
@@ -638,7 +637,14 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
     for (const key of ['learningRateSchedule', 'onEpochEnd', 'onBatchEnd'] as const) {
       if (options[key] !== undefined && typeof options[key] !== 'function') throw new Error(`${context}: ${key} must be a function, got ${typeof options[key]}.`);
     }
-    return { epochs, batchSize, learningRate, seed };
+    const progressOptions: ProgressOptions = typeof options.progress === 'object' && options.progress !== null ? options.progress : { mode: options.progress };
+    let progress: ProgressReporter;
+    try {
+      progress = new ProgressReporter({ label: this.name, ...progressOptions });
+    } catch (error) {
+      throw new Error(`${context}: progress: ${(error as Error).message.replace(/^ProgressReporter: /, '')}`);
+    }
+    return { epochs, batchSize, learningRate, seed, progress };
   }
 
   /**
