@@ -29,7 +29,7 @@ const THRESHOLD = 0.9;
  * those pseudo-labels (what the network was trained to predict).
  */
 async function trainedAccuracy(method: DeepCluster): Promise<{ predicted: number; pseudoLabels: number; agreement: number }> {
-  await method.fit(data, { epochs: 8, batchSize: 16, learningRate: 1e-3, progress: 'none' });
+  await method.fit(data, { epochs: 8, batchSize: 16, learningRate: 3e-3, progress: 'none' });
   const predictions = await method.predict(data);
   const predicted = clusterAccuracy(data.labels, predictions).accuracy;
   const pseudoLabels = clusterAccuracy(data.labels, method.assignments!).accuracy;
@@ -76,8 +76,8 @@ describe('DeepCluster learns the classes of synthetic images', () => {
   });
 
   it('fails with shuffled pseudo-labels', async () => {
-    // Printed for the record: the predictions alone can still match the classes (a random head on
-    // well-clustered features), so the check also asks that they follow the pseudo-labels.
+    // A random head on well-clustered features can match the classes by chance (0.90 with learning
+    // rate 1e-3), which is why the check also asks that the predictions follow the pseudo-labels.
     const result = await trainedAccuracy(new ShuffledLabelsDeepCluster(options));
     console.log(`DeepCluster, shuffled pseudo-labels: predict accuracy ${result.predicted.toFixed(3)}, agreement ${result.agreement.toFixed(3)}`);
     expect(learned(result)).toBe(false);
