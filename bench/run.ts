@@ -6,8 +6,8 @@
  * - our k-means, NMI, Hungarian accuracy and linear sum assignment beside scikit-learn / SciPy
  *   (bench/peers/utilities_peer.py) at n = 10k, 100k, 1M (see bench/utilities.ts for what exactly).
  *
- *   npm run bench -- [--only models|utilities|timings] [--models iic-vgg,dense-ae,conv4-relational] [--steps 10]
- *                    [--backend wasm] [--threads N] [--sizes 10k,100k,1M] [--utilities kmeans,nmi,accuracy,lsa]
+ *   npm run bench -- [--only models|utilities|timings] [--models iic-vgg,dense-ae,conv4-relational] [--steps 10] [--batch N]
+ *                    [--backend wasm|webgpu|cpu|tensorflow|auto] [--threads N] [--sizes 10k,100k,1M] [--utilities kmeans,nmi,accuracy,lsa]
  *                    [--kmeans-dims 16] [--kmeans-iterations 30] [--max-assignment 1000] [--no-peer]
  *
  * Prints each row as it is measured, then the Markdown table, then `RESULT {json}`.
@@ -27,6 +27,9 @@ const { values } = parseArgs({
     only: { type: 'string', default: PARTS.join(',') },
     models: { type: 'string', default: 'iic-vgg,dense-ae,conv4-relational' },
     steps: { type: 'string', default: '10' },
+    // One batch size for every model (default: each model's own, DEFAULT_BATCH), e.g. small for a
+    // correctness run on a software GPU.
+    batch: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     // wasm threads; default as initBackend: $TFJS_UNSUPERVISED_THREADS, else one per CPU.
     threads: { type: 'string' },
@@ -81,19 +84,22 @@ if (parts.includes('models')) {
   const info = await initBackend({ backend: values.backend, threads: values.threads === undefined ? undefined : positiveInteger('threads', values.threads) });
   backendName = info.name;
   console.log(formatBackendInfo(info));
+  if (info.adapter?.software === true) console.log('software GPU adapter: the webgpu timings below check that the models run, they say nothing about GPU speed');
+  const batchOverride = values.batch === undefined ? undefined : positiveInteger('batch', values.batch);
   const withPeer = !values['no-peer'] && peerHas('torch');
   if (!withPeer) console.log('PyTorch peer not run (no /usr/bin/python3 with torch, or --no-peer): apt-get install -y python3-torch');
   for (const name of models) {
-    const model = buildBenchModel(name);
+    const batch = batchOverride ?? DEFAULT_BATCH[name];
+    const model = buildBenchModel(name, batch);
     const ours = await timeSteps(model, steps);
     model.dispose();
-    const base = { part: 'train step', benchmark: name, size: `batch ${DEFAULT_BATCH[name]}`, ours: info.threads === undefined ? info.name : `${info.name} ${info.threads} thread${info.threads > 1 ? 's' : ''}`, oursMs: ours, check: '' };
+    const base = { part: 'train step', benchmark: name, size: `batch ${batch}`, ours: info.threads === undefined ? info.name : `${info.name} ${info.threads} thread${info.threads > 1 ? 's' : ''}`, oursMs: ours, check: '' };
     if (!withPeer) {
       report({ ...base, peer: '—' });
       continue;
     }
     for (const threads of [1, 2]) {
-      const peer = runPeer<{ msPerStep: number; torch: string }>('torch_train_step.py', [name, '--threads', String(threads), '--steps', String(steps)]);
+      const peer = runPeer<{ msPerStep: number; torch: string }>('torch_train_step.py', [name, '--threads', String(threads), '--steps', String(steps), '--batch', String(batch)]);
       report({ ...base, peer: `torch ${peer.torch} ${threads} thread${threads > 1 ? 's' : ''}`, peerMs: peer.msPerStep });
     }
   }

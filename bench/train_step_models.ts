@@ -38,7 +38,11 @@ export function buildBenchModel(name: BenchModel, batch: number = DEFAULT_BATCH[
         adamStep(optimizer, variables, () =>
           iicLoss(net.apply(x, { training: true }) as tf.Tensor2D, net.apply(xt, { training: true }) as tf.Tensor2D),
         ),
-      dispose: () => tf.dispose([net as unknown as tf.TensorContainer, x, xt, optimizer as unknown as tf.TensorContainer]),
+      dispose: () => {
+        tf.dispose([x, xt]);
+        net.dispose();
+        optimizer.dispose();
+      },
     };
   }
   if (name === 'dense-ae') {
@@ -50,7 +54,11 @@ export function buildBenchModel(name: BenchModel, batch: number = DEFAULT_BATCH[
     const variables = trainableVariablesOf(net);
     return {
       step: () => adamStep(optimizer, variables, () => tf.losses.meanSquaredError(x, net.apply(x, { training: true }) as tf.Tensor) as tf.Scalar),
-      dispose: () => tf.dispose([x]),
+      dispose: () => {
+        tf.dispose([x]);
+        net.dispose();
+        optimizer.dispose();
+      },
     };
   }
   const k = 4;
@@ -78,7 +86,12 @@ export function buildBenchModel(name: BenchModel, batch: number = DEFAULT_BATCH[
         const logits = head.apply(tf.concat([...positives, ...negatives], 0), { training: true }) as tf.Tensor;
         return tf.losses.sigmoidCrossEntropy(target, logits) as tf.Scalar;
       }),
-    dispose: () => tf.dispose([x, target]),
+    dispose: () => {
+      tf.dispose([x, target]);
+      backbone.dispose();
+      head.dispose();
+      optimizer.dispose();
+    },
   };
 }
 
