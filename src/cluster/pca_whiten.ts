@@ -200,7 +200,7 @@ function orthonormalCompletion(previous: Float64Array[], d: number): Float64Arra
  *   `epsilon: 0` a kept component has zero variance (e.g. a constant column): its scale would be 1/0.
  */
 export function fitPcaWhiten(x: MatrixInput, options: PcaWhitenOptions = {}): PcaWhitenModel {
-  options = readOptions(options, 'fitPcaWhiten');
+  options = readOptions(options, 'fitPcaWhiten', { nComponents: 'number', whiten: 'boolean', epsilon: 'number', method: 'string' });
   const m = toFloat64Matrix(x, 'fitPcaWhiten: x');
   const { rows: n, cols: d } = m;
   if (n < 2) throw new Error(`fitPcaWhiten: needs at least 2 rows to estimate a covariance, got ${n}.`);

@@ -26,7 +26,7 @@ export interface BatchOptions {
  * @throws when `n` is not a non-negative integer or `batchSize` not a positive integer.
  */
 export function batchIndices(n: number, batchSize: number, options: BatchOptions = {}): Int32Array[] {
-  options = readOptions(options, 'batchIndices');
+  options = readOptions(options, 'batchIndices', { batchSize: 'number', shuffle: 'boolean', seed: 'number', dropRemainder: 'boolean' });
   const { shuffle = true, seed = 0, dropRemainder = false } = options;
   if (!Number.isInteger(n) || n < 0) throw new Error(`batchIndices: n must be a non-negative integer, got ${n}.`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchIndices: batchSize must be a positive integer, got ${batchSize}.`);
@@ -95,7 +95,7 @@ export interface TensorBatch {
  * ```
  */
 export function* iterateBatches(dataset: ImageDataset, options: IterateBatchesOptions = {}): Generator<TensorBatch, void, undefined> {
-  options = readOptions(options, 'iterateBatches');
+  options = readOptions(options, 'iterateBatches', { batchSize: 'number', shuffle: 'boolean', seed: 'number', dropRemainder: 'boolean' });
   checkDatasetStructure(dataset, 'iterateBatches');
   const { batchSize = 256, ...batchOptions } = options;
   const d = flattenedDimension(dataset);

@@ -98,3 +98,47 @@ export function listOption<T>(value: readonly T[] | undefined, fallback: readonl
   if (!Array.isArray(value)) throw new Error(`${context}: ${name} must be a list, got ${describeArgument(value)}.`);
   return [...value];
 }
+
+/** The type an option must have, for {@link checkOptionTypes}. */
+export type OptionType = 'boolean' | 'number' | 'string' | 'list' | 'object' | 'function';
+
+const OPTION_TYPE_NAMES: Record<OptionType, string> = {
+  boolean: 'true or false',
+  number: 'a finite number',
+  string: 'a string',
+  list: 'a list',
+  object: 'an object',
+  function: 'a function',
+};
+
+/**
+ * Checks the types of an options object's given entries (undefined ones are left to their
+ * defaults), so that e.g. `{ whiten: NaN }` is an error naming `whiten` rather than a silent
+ * `false`. Ranges and allowed values stay with the caller, which knows them.
+ *
+ * @throws `"<context>: <key> must be true or false, got NaN."` and the like.
+ */
+export function checkOptionTypes(options: object, types: Record<string, OptionType | readonly OptionType[]>, context: string): void {
+  for (const [key, allowed] of Object.entries(types)) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    const kinds: readonly OptionType[] = typeof allowed === 'string' ? [allowed] : allowed;
+    const ok = kinds.some((kind) => {
+      switch (kind) {
+        case 'boolean':
+          return typeof value === 'boolean';
+        case 'number':
+          return typeof value === 'number' && Number.isFinite(value);
+        case 'string':
+          return typeof value === 'string';
+        case 'list':
+          return Array.isArray(value);
+        case 'object':
+          return value !== null && typeof value === 'object' && !Array.isArray(value);
+        case 'function':
+          return typeof value === 'function';
+      }
+    });
+    if (!ok) throw new Error(`${context}: ${key} must be ${kinds.map((kind) => OPTION_TYPE_NAMES[kind]).join(' or ')}, got ${describeArgument(value)}.`);
+  }
+}

@@ -235,7 +235,7 @@ export interface SplitOptions {
  * @throws when `testSize` leaves either part empty.
  */
 export function split(dataset: ImageDataset, testSize: number, options: SplitOptions = {}): { train: ImageDataset; test: ImageDataset } {
-  options = readOptions(options, 'split');
+  options = readOptions(options, 'split', { shuffle: 'boolean', seed: 'number' });
   checkDatasetStructure(dataset, 'split');
   const { seed = 0, shuffle = true } = options;
   const count = testSize > 0 && testSize < 1 ? Math.round(testSize * dataset.size) : testSize;

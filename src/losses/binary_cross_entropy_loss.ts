@@ -18,7 +18,7 @@ export interface BinaryCrossEntropyOptions extends ReconstructionLossOptions {
  * max(s, 0) − s·x + log(1 + e^−|s|) of logits s. Returns [batch].
  */
 export function perSampleBinaryCrossEntropy(target: tf.Tensor, reconstruction: tf.Tensor, options: BinaryCrossEntropyOptions = {}): tf.Tensor1D {
-  options = readOptions(options, 'perSampleBinaryCrossEntropy');
+  options = readOptions(options, 'perSampleBinaryCrossEntropy', { fromLogits: 'boolean', epsilon: 'number', cutoff: 'number' });
   const { fromLogits = false, epsilon = 1e-7 } = options;
   return tf.tidy(() => {
     const [t, r] = flattenPair(target, reconstruction, 'perSampleBinaryCrossEntropy');
@@ -39,6 +39,6 @@ export function perSampleBinaryCrossEntropy(target: tf.Tensor, reconstruction: t
  * for targets strictly between 0 and 1.
  */
 export function binaryCrossEntropyLoss(target: tf.Tensor, reconstruction: tf.Tensor, options: BinaryCrossEntropyOptions = {}): tf.Scalar {
-  options = readOptions(options, 'binaryCrossEntropyLoss');
+  options = readOptions(options, 'binaryCrossEntropyLoss', { fromLogits: 'boolean', epsilon: 'number', cutoff: 'number' });
   return tf.tidy(() => reducePerSample(perSampleBinaryCrossEntropy(target, reconstruction, options), options.cutoff));
 }

@@ -32,7 +32,7 @@ function checkFeatureMaps(featureMaps: tf.Tensor): void {
  * cos_ab = ⟨f̂_a, f̂_b⟩. Returns [batch, C, C].
  */
 export function featureMapCosines(featureMaps: tf.Tensor4D, options: FilterDistinguisherLossOptions = {}): tf.Tensor3D {
-  options = readOptions(options, 'featureMapCosines');
+  options = readOptions(options, 'featureMapCosines', { epsilon: 'number' });
   checkFeatureMaps(featureMaps);
   const { epsilon = 1e-6 } = options;
   return tf.tidy(() => {

@@ -29,6 +29,6 @@ export function perSampleSquaredError(target: tf.Tensor, reconstruction: tf.Tens
  * (The classic autoencoder objective, e.g. Hinton & Salakhutdinov 2006; DEC's pretraining, Xie et al. 2016.)
  */
 export function mseLoss(target: tf.Tensor, reconstruction: tf.Tensor, options: ReconstructionLossOptions = {}): tf.Scalar {
-  options = readOptions(options, 'mseLoss');
+  options = readOptions(options, 'mseLoss', { cutoff: 'number' });
   return tf.tidy(() => reducePerSample(perSampleSquaredError(target, reconstruction), options.cutoff));
 }

@@ -7,12 +7,12 @@ import type { NoiseOptions } from '../data/augment/noise.js';
 import { binaryCrossEntropyLoss, perSampleBinaryCrossEntropy } from '../losses/binary_cross_entropy_loss.js';
 import { mseLoss, perSampleSquaredError } from '../losses/mse_loss.js';
 import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
-import { validateWidths } from '../nn/mlp.js';
+import { ACTIVATIONS, validateWidths } from '../nn/mlp.js';
 import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, FeatureMatrix, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
-import { checkString } from '../data/checks.js';
+import { checkOptionTypes, checkString } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
 import { listOption } from '../data/checks.js';
 
@@ -99,6 +99,8 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
 
   constructor(options: AutoencoderOptions = {}) {
     super(options);
+    // Types only where no range check below names the option already (numbers have theirs).
+    checkOptionTypes(options, { architecture: 'string', layers: 'list', convChannels: 'list', codeActivation: 'string', loss: 'string', outputActivation: 'string', denoise: 'object' }, 'Autoencoder');
     const loss = options.loss ?? 'mse';
     this.config = {
       architecture: options.architecture ?? 'dense',
@@ -117,6 +119,9 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
     }
     if (this.config.architecture === 'dense') validateWidths(this.config.layers, 'Autoencoder');
     else validateWidths([1, ...this.config.convChannels, this.config.codeSize], 'Autoencoder (conv)');
+    for (const key of ['codeActivation', 'outputActivation'] as const) {
+      if (!ACTIVATIONS.includes(this.config[key])) throw new Error(`Autoencoder: ${key} must be one of ${ACTIVATIONS.join(', ')}, got '${String(this.config[key])}'.`);
+    }
     if (loss !== 'mse' && loss !== 'binaryCrossEntropy') throw new Error(`Autoencoder: loss must be 'mse' or 'binaryCrossEntropy', got '${String(loss)}'.`);
     validateNoise(this.config.denoise, 'Autoencoder');
     if (this.config.cutoff !== undefined && !(this.config.cutoff >= 0)) throw new Error(`Autoencoder: cutoff must be ≥ 0, got ${this.config.cutoff}.`);

@@ -17,7 +17,7 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
-import { checkString } from '../data/checks.js';
+import { checkOptionTypes, checkString } from '../data/checks.js';
 
 /** Options of {@link DeepCluster}. */
 export interface DeepClusterOptions extends MethodOptions {
@@ -101,6 +101,8 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
 
   constructor(options: DeepClusterOptions = {}) {
     super(options);
+    // Types only where no range check below names the option already (numbers have theirs).
+    checkOptionTypes(options, { backbone: ['string', 'list'], balance: 'string', sobel: 'boolean' }, 'DeepCluster');
     const backbone = options.backbone ?? 'small';
     const cfg = resolveVggConfig(backbone, 'DeepCluster');
     this.config = {

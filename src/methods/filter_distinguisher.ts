@@ -8,7 +8,7 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, FitOptions, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
-import { checkString } from '../data/checks.js';
+import { checkOptionTypes, checkString } from '../data/checks.js';
 import { listOption } from '../data/checks.js';
 
 /** Options of {@link FilterDistinguisher}. Defaults are the original's MNIST plan. */
@@ -93,6 +93,8 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
 
   constructor(options: FilterDistinguisherOptions = {}) {
     super(options);
+    // Types only where no range check below names the option already (numbers have theirs).
+    checkOptionTypes(options, { channels: 'list', freezeEarlierLevels: 'boolean' }, 'FilterDistinguisher');
     this.config = {
       channels: listOption(options.channels, [1, 16, 16, 16, 4], 'channels', 'FilterDistinguisher'),
       hiddenChannels: options.hiddenChannels ?? 64,

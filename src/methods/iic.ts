@@ -12,7 +12,7 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, EpochLogs, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
-import { checkString } from '../data/checks.js';
+import { checkOptionTypes, checkString } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
 
 /** Options of {@link IIC}. Defaults are the paper's MNIST setting. */
@@ -96,6 +96,8 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
 
   constructor(options: IicOptions = {}) {
     super(options);
+    // Types only where no range check below names the option already (numbers have theirs).
+    checkOptionTypes(options, { backbone: ['string', 'list'], views: 'object', headSchedule: 'string' }, 'IIC');
     const backbone = options.backbone ?? 'F';
     const cfg = resolveVggConfig(backbone, 'IIC');
     this.config = {

@@ -11,7 +11,7 @@ import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
-import { listOption } from '../data/checks.js';
+import { checkOptionTypes, listOption } from '../data/checks.js';
 
 /** Options of {@link MINE}. */
 export interface MineOptions extends MethodOptions, MineLossOptions {
@@ -48,6 +48,8 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
 
   constructor(options: MineOptions = {}) {
     super(options);
+    // Types only where no range check below names the option already (numbers have theirs).
+    checkOptionTypes(options, { hiddenUnits: 'list', activation: 'string', gradient: 'string' }, 'MINE');
     this.options = {
       hiddenUnits: listOption(options.hiddenUnits, [100, 100], 'hiddenUnits', 'MINE'),
       activation: options.activation ?? 'elu',

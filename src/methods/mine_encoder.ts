@@ -15,7 +15,7 @@ import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
-import { checkString } from '../data/checks.js';
+import { checkOptionTypes, checkString } from '../data/checks.js';
 
 /** Options of {@link MineEncoder}. */
 export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
@@ -68,6 +68,8 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
 
   constructor(options: MineEncoderOptions = {}) {
     super(options);
+    // Types only where no range check below names the option already (numbers have theirs).
+    checkOptionTypes(options, { backbone: ['string', 'list'], views: 'object', gradient: 'string' }, 'MineEncoder');
     const backbone = options.backbone ?? 'small';
     const cfg = resolveVggConfig(backbone, 'MineEncoder');
     this.config = {
@@ -80,6 +82,8 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
       seed: this.seed,
     };
     if (!Number.isInteger(this.config.latentSize) || this.config.latentSize < 1) throw new Error(`MineEncoder: latentSize must be a positive integer, got ${this.config.latentSize}.`);
+    if (this.config.gradient !== 'moving-average' && this.config.gradient !== 'dv') throw new Error(`MineEncoder: gradient must be 'moving-average' or 'dv', got '${String(this.config.gradient)}'.`);
+    if (!(this.config.alpha > 0 && this.config.alpha <= 1)) throw new Error(`MineEncoder: alpha must be in (0, 1], got ${this.config.alpha}.`);
     if (!Number.isInteger(this.config.statisticsUnits) || this.config.statisticsUnits < 1) throw new Error(`MineEncoder: statisticsUnits must be a positive integer, got ${this.config.statisticsUnits}.`);
     this.views = iicMnistAugment(this.config.views);
   }

@@ -15,7 +15,7 @@ import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } fr
 import { trainableVariablesOf } from '../train/model_utils.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
-import { checkString, checkTensor, listOption } from '../data/checks.js';
+import { checkOptionTypes, checkString, checkTensor, listOption } from '../data/checks.js';
 
 /** How the relation head combines the two representations of a pair. */
 export type RelationAggregation = 'cat' | 'sum' | 'mean' | 'max';
@@ -185,6 +185,8 @@ export class RelationalReasoning extends UnsupervisedMethod<ImageDataset> {
 
   constructor(options: RelationalReasoningOptions = {}) {
     super(options);
+    // Types only where no range check below names the option already (numbers have theirs).
+    checkOptionTypes(options, { backbone: 'string', channels: 'list', blocks: 'list', aggregation: 'string', loss: 'string', augment: ['string', 'object'] }, 'RelationalReasoning');
     const backbone = options.backbone ?? 'conv4';
     if (backbone !== 'conv4' && backbone !== 'resnet') throw new Error(`RelationalReasoning: backbone must be 'conv4' or 'resnet', got '${String(backbone)}'.`);
     this.config = {

@@ -107,7 +107,7 @@ function shortestAugmentingPaths(cost: Float64Array, rows: number, cols: number)
  * their differences overflow.
  */
 export function linearSumAssignment(cost: ReadonlyArray<ArrayLike<number>>, options: LinearSumAssignmentOptions = {}): Assignment {
-  options = readOptions(options, 'linearSumAssignment');
+  options = readOptions(options, 'linearSumAssignment', { maximize: 'boolean' });
   const { maximize = false } = options;
   if (!Array.isArray(cost) || cost.some((row) => !(Array.isArray(row) || ArrayBuffer.isView(row)))) {
     throw new Error(`linearSumAssignment: cost must be an array of rows (arrays of numbers), got ${describeArgument(cost)}.`);

@@ -30,7 +30,7 @@ export interface Conv4Options {
  *   names the layer, the input size, and how many blocks the input allows.
  */
 export function conv4(options: Conv4Options = {}): tf.Sequential {
-  options = readOptions(options, 'conv4');
+  options = readOptions(options, 'conv4', { inputShape: 'list', channels: 'list', globalPool: 'boolean', seed: 'number', name: 'string', context: 'string' });
   const { channels = [8, 16, 32, 64], globalPool = true, seed, name = 'conv4', context = 'conv4' } = options;
   if (!Array.isArray(channels) || channels.length === 0) throw new Error(`${context}: channels must list at least one block, got ${JSON.stringify(channels)}.`);
   channels.forEach((filters, i) => {

@@ -76,7 +76,7 @@ export interface VggOptions {
  *   input size, and how many 'M' entries the input allows.
  */
 export function vgg(config: VggConfigInput = 'F', options: VggOptions = {}): tf.Sequential {
-  options = readOptions(options, 'vgg');
+  options = readOptions(options, 'vgg', { inputShape: 'list', batchNorm: 'boolean', flatten: 'boolean', seed: 'number', name: 'string', context: 'string' });
   const { batchNorm = true, flatten = true, seed, name = 'vgg', context = 'vgg' } = options;
   const cfg = resolveVggConfig(config, context);
   const inputShape = checkInputShape(options.inputShape ?? [24, 24, 1], context);

@@ -92,7 +92,7 @@ export interface ConfusionMatrixSpecOptions {
  * const svg = await renderSvg(confusionMatrixSpec(test.labels, predictions));
  */
 export function confusionMatrixSpec(labels: ClusterLabels, clusters: ClusterLabels, options: ConfusionMatrixSpecOptions = {}): VegaLiteSpec {
-  options = readOptions(options, 'confusionMatrixSpec');
+  options = readOptions(options, 'confusionMatrixSpec', { title: 'string', cellSize: 'number', showCounts: 'boolean' });
   const m = matchedConfusionMatrix(labels, clusters);
   const columns = m.clusters.length;
   const cellSize = options.cellSize ?? Math.round(Math.max(12, Math.min(36, 36 - ((columns - 15) * 24) / 45)));

@@ -92,7 +92,7 @@ export function checkEmbeddings(embeddings: ArrayLike<number>, dims: EmbeddingDi
  * const { x, y } = await projectEmbeddings(z.data, [z.rows, z.cols]);
  */
 export async function projectEmbeddings(embeddings: ArrayLike<number>, dims: EmbeddingDims, options: ProjectEmbeddingsOptions = {}): Promise<Projection2d> {
-  options = readOptions(options, 'projectEmbeddings');
+  options = readOptions(options, 'projectEmbeddings', { method: 'string', seed: 'number', nNeighbors: 'number', title: 'string', xTitle: 'string', yTitle: 'string', width: 'number', height: 'number', pointSize: 'number', opacity: 'number', maxPoints: 'number', matchClusterColours: 'boolean' });
   const { method = 'pca', seed = 0, nNeighbors = 15 } = options;
   const e = checkEmbeddings(embeddings, dims, 'projectEmbeddings');
   if (e.cols < 2) throw new Error(`projectEmbeddings: embeddings need at least 2 columns for a 2-D projection, got ${e.cols}.`);
@@ -270,7 +270,7 @@ function panel(field: 'label' | 'cluster' | undefined, colours: ColourScale | un
  * const spec = embeddingScatterSpec({ x: p.x, y: p.y, labels, clusters }, { xTitle: p.axisTitles[0], yTitle: p.axisTitles[1] });
  */
 export function embeddingScatterSpec(points: ScatterPoints, options: EmbeddingScatterOptions = {}): VegaLiteSpec {
-  options = readOptions(options, 'embeddingScatterSpec');
+  options = readOptions(options, 'embeddingScatterSpec', { method: 'string', seed: 'number', nNeighbors: 'number', title: 'string', xTitle: 'string', yTitle: 'string', width: 'number', height: 'number', pointSize: 'number', opacity: 'number', maxPoints: 'number', matchClusterColours: 'boolean' });
   checkObject(points, 'points', 'embeddingScatterSpec');
   checkNumberArray(points.x, 'points.x', 'embeddingScatterSpec');
   checkNumberArray(points.y, 'points.y', 'embeddingScatterSpec');

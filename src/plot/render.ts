@@ -95,7 +95,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
  * writeFileSync('curves.png', renderPng(await renderSvg(spec), { width: 1200 }));
  */
 export function renderPng(svg: string, options: RenderPngOptions = {}): Uint8Array {
-  options = readOptions(options, 'renderPng');
+  options = readOptions(options, 'renderPng', { width: 'number', scale: 'number', fontFiles: 'list', background: 'string' });
   if (typeof svg !== 'string' || !svg.includes('<svg')) throw new Error('renderPng: expected an SVG document (a string containing <svg …>).');
   const { width, scale = 2, fontFiles = [], background = 'white' } = options;
   if (width !== undefined && (!Number.isInteger(width) || width < 1)) throw new Error(`renderPng: width must be a positive integer, got ${String(width)}.`);

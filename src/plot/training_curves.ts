@@ -119,7 +119,7 @@ export interface TrainingCurvesOptions {
  * const spec = trainingCurvesSpec(readMetricsJsonl('runs/iic'), { metrics: ['loss'] });
  */
 export function trainingCurvesSpec(records: readonly EpochRecord[], options: TrainingCurvesOptions = {}): VegaLiteSpec {
-  options = readOptions(options, 'trainingCurvesSpec');
+  options = readOptions(options, 'trainingCurvesSpec', { metrics: 'list', columns: 'number', title: 'string', width: 'number', height: 'number' });
   checkRecords(records, 'trainingCurvesSpec');
   if (records.length === 0) throw new Error('trainingCurvesSpec: no epoch records to plot.');
   const available = metricNames(records);

@@ -276,7 +276,7 @@ export async function precisionAtK(
   labels: ArrayLike<number>,
   options: PrecisionAtKOptions = {},
 ): Promise<PrecisionAtKResult> {
-  options = readOptions(options, 'precisionAtK');
+  options = readOptions(options, 'precisionAtK', { k: 'number', metric: 'string', seed: 'number' });
   const { k = 10, metric = 'cosine', seed = 0 } = options;
   const m = toFloat64Matrix(features, 'precisionAtK: features');
   const y = toLabelArray(labels, m.rows, 'precisionAtK: labels');

@@ -86,7 +86,7 @@ export async function linearProbe(
   testLabels: ArrayLike<number>,
   options: LinearProbeOptions = {},
 ): Promise<LinearProbeResult> {
-  options = readOptions(options, 'linearProbe');
+  options = readOptions(options, 'linearProbe', { epochs: 'number', learningRate: 'number', batchSize: 'number', seed: 'number', standardize: 'boolean', numClasses: 'number' });
   const { epochs = 10, learningRate = 1e-3, batchSize = 128, l2 = 1e-4, seed = 0, standardize = true } = options;
   const train = toFloat64Matrix(trainFeatures, 'linearProbe: trainFeatures');
   const test = toFloat64Matrix(testFeatures, 'linearProbe: testFeatures');

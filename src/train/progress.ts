@@ -72,7 +72,7 @@ export class ProgressReporter {
   private lastLine = 0;
 
   constructor(options: ProgressOptions = {}) {
-    options = readOptions(options, 'ProgressReporter');
+    options = readOptions(options, 'ProgressReporter', { mode: 'string', stream: 'object', label: 'string', epochOffset: 'number', lineInterval: 'number' });
     this.stream = options.stream ?? process.stderr;
     const mode = options.mode ?? 'auto';
     if (!PROGRESS_MODES.includes(mode)) throw new Error(`ProgressReporter: mode must be one of ${PROGRESS_MODES.join(', ')}, got ${describeArgument(mode)}.`);

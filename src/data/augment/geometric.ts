@@ -79,7 +79,7 @@ export function randomResizedCrop(
   images: tf.Tensor4D,
   options: { outputSize?: [number, number]; scale?: [number, number]; ratio?: [number, number]; seed?: number } = {},
 ): tf.Tensor4D {
-  options = readOptions(options, 'randomResizedCrop');
+  options = readOptions(options, 'randomResizedCrop', { outputSize: 'list', scale: 'list', ratio: 'list', seed: 'number' });
   const [n, h, w] = checkImages(images, 'randomResizedCrop');
   const { outputSize = [h, w], scale = [0.2, 1], ratio = [3 / 4, 4 / 3], seed = 0 } = options;
   if (!(scale[0] > 0 && scale[0] <= scale[1] && scale[1] <= 1)) throw new Error(`randomResizedCrop: scale must satisfy 0 < min ≤ max ≤ 1, got [${scale}].`);

@@ -46,7 +46,7 @@ export const IIC_DEFAULT_COLOR_JITTER: Readonly<ColorJitterOptions> = { brightne
  * @throws on a bad colour-jitter option.
  */
 export function iicMnistAugment(options: IicViewOptions = {}): PairedViews {
-  options = readOptions(options, 'iicMnistAugment');
+  options = readOptions(options, 'iicMnistAugment', { centerCrop: 'number', outputSize: 'number', randomCropSizes: 'list', maxRotationDegrees: 'number', colorJitter: ['object', 'boolean'] });
   const { centerCrop: crop = 20, outputSize = 24, randomCropSizes = [16, 20, 24], maxRotationDegrees = 25 } = options;
   const jitter = options.colorJitter === undefined ? IIC_DEFAULT_COLOR_JITTER : options.colorJitter;
   if (jitter !== false) validateColorJitter(jitter, 'iicMnistAugment');
