@@ -504,7 +504,7 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
         if (!Number.isFinite(logs.loss) && batches.length > 0) {
           let cause = 'check the inputs for NaN or lower the learning rate';
           if (await this.weightsAreNonFinite()) {
-            this.weightsBroken = `its weights became NaN or infinite in epoch ${epoch + 1} of an earlier fit (loss ${logs.loss}, learning rate ${learningRate})`;
+            this.weightsBroken = `the weights became NaN or infinite in epoch ${epoch + 1} of an earlier fit (loss ${logs.loss}, learning rate ${learningRate})`;
             cause = 'the weights are now NaN or infinite, so this method can no longer be used: create a new one (or load a saved one) and train it with a lower learning rate';
           }
           throw new Error(`${this.name}: the loss became ${logs.loss} in epoch ${epoch + 1} (learning rate ${learningRate}); ${cause}.`);
@@ -602,7 +602,7 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = ImageD
   /** Throws when an earlier fit left the weights NaN or infinite. */
   protected requireUsableWeights(what: string): void {
     if (this.weightsBroken !== undefined) {
-      throw new Error(`${this.name}.${what}: ${this.weightsBroken}; the weights are NaN, so this method cannot be used any more: create a new one (or load a saved one) and train it with a lower learning rate.`);
+      throw new Error(`${this.name}.${what}: ${this.weightsBroken}, so this method cannot be used any more: create a new one (or load a saved one) and train it with a lower learning rate.`);
     }
   }
 
