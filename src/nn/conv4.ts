@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchNormalization } from './batch_normalization.js';
-import { checkInputShape, halveFeatureMap, maxHalvings } from './feature_map_size.js';
+import { checkInputShape, halveFeatureMap, maxHalvings, plural } from './feature_map_size.js';
 import { seededHeInitializer } from './initializers.js';
 import { readOptions } from '../data/options.js';
 
@@ -39,7 +39,7 @@ export function conv4(options: Conv4Options = {}): tf.Sequential {
   const inputShape = checkInputShape(options.inputShape ?? [28, 28, 1], context);
   // Every block halves the map (2x2 'valid' max-pool): sizes are checked before any layer exists.
   const advice =
-    `use at most ${maxHalvings(inputShape[0], inputShape[1])} blocks (entries of channels) for ${inputShape[0]}x${inputShape[1]} inputs ` +
+    `use at most ${plural(maxHalvings(inputShape[0], inputShape[1]), 'block')} (entries of channels) for ${inputShape[0]}x${inputShape[1]} inputs ` +
     `(it has ${channels.length}), or inputs of at least ${2 ** channels.length}x${2 ** channels.length}`;
   let map: [number, number] = [inputShape[0], inputShape[1]];
   channels.forEach((_, i) => {

@@ -53,3 +53,8 @@ export function halveFeatureMap(map: readonly [number, number], layer: string, r
 export function maxHalvings(height: number, width: number): number {
   return Math.floor(Math.log2(Math.max(1, Math.min(height, width))));
 }
+
+/** `count` and a noun, singular for 1: `plural(1, 'stage')` is "1 stage", `plural(3, 'stage')` "3 stages". */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}

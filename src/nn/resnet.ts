@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchNormalization } from './batch_normalization.js';
-import { checkInputShape, halveFeatureMap, maxHalvings } from './feature_map_size.js';
+import { checkInputShape, halveFeatureMap, maxHalvings, plural } from './feature_map_size.js';
 import { seededHeInitializer } from './initializers.js';
 import { readOptions } from '../data/options.js';
 
@@ -64,7 +64,7 @@ export function resnet(options: ResNetOptions = {}): tf.LayersModel {
   const inputShape = checkInputShape(options.inputShape ?? [32, 32, 3], context);
   // Every stage after the first halves the map; sizes are checked before any layer exists.
   const advice =
-    `use at most ${maxHalvings(inputShape[0], inputShape[1]) + 1} stages (entries of channels) for ${inputShape[0]}x${inputShape[1]} inputs ` +
+    `use at most ${plural(maxHalvings(inputShape[0], inputShape[1]) + 1, 'stage')} (entries of channels) for ${inputShape[0]}x${inputShape[1]} inputs ` +
     `(it has ${channels.length}), or inputs of at least ${2 ** (channels.length - 1)}x${2 ** (channels.length - 1)}`;
   let map: [number, number] = [inputShape[0], inputShape[1]];
   for (let stage = 1; stage < channels.length; stage++) {

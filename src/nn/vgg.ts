@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchNormalization } from './batch_normalization.js';
-import { checkInputShape, halveFeatureMap, maxHalvings } from './feature_map_size.js';
+import { checkInputShape, halveFeatureMap, maxHalvings, plural } from './feature_map_size.js';
 import { seededHeInitializer } from './initializers.js';
 import { readOptions } from '../data/options.js';
 
@@ -83,7 +83,7 @@ export function vgg(config: VggConfigInput = 'F', options: VggOptions = {}): tf.
   // Every pooling's output size, computed before any layer (or TF.js op) exists.
   const pools = cfg.filter((entry) => entry === 'M').length;
   const advice =
-    `use at most ${maxHalvings(inputShape[0], inputShape[1])} 'M' (max-pool) entries in the backbone for ${inputShape[0]}x${inputShape[1]} inputs ` +
+    `use at most ${plural(maxHalvings(inputShape[0], inputShape[1]), "'M' (max-pool) entry", "'M' (max-pool) entries")} in the backbone for ${inputShape[0]}x${inputShape[1]} inputs ` +
     `(it has ${pools}), or inputs of at least ${2 ** pools}x${2 ** pools}`;
   let map: [number, number] = [inputShape[0], inputShape[1]];
   cfg.forEach((entry, i) => {
