@@ -14,7 +14,7 @@ import type { ProgressOptions } from '../../train/progress.js';
 import type { EpochLogs, FitOptions, JsonObject } from '../../train/unsupervised_method.js';
 import { formatHelp, parseCommandArgs } from '../args.js';
 import type { CommandHelp, OptionSpec, OptionValue } from '../args.js';
-import { DATASET_FORMS, describeDataset, loadDatasetSplit, parseDatasetSpec } from '../datasets.js';
+import { DATASET_FORMS, describeDataset, loadDatasetSplit, parseDatasetSpec, withFolderFlags } from '../datasets.js';
 import { CliUsageError, displayPath, plural, processIo, writeLine } from '../io.js';
 import type { CliIo } from '../io.js';
 import { allMethodOptions, fitMethod, isTrainingComplete, METHOD_NAMES, METHODS, methodEntry, normalizeMethodOptions, resolveMethodOptions } from '../method_registry.js';
@@ -90,6 +90,8 @@ export interface TrainRunResult {
 /** The flags of `train` shared by every method. */
 export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'dataset', kind: 'string', placeholder: 'SPEC', description: `training data: ${DATASET_FORMS}`, default: 'mnist' },
+  { name: 'image-size', kind: 'string', placeholder: 'HxW', description: 'folder: datasets: resize every image to HxW (short side, centre crop; default: the first image\'s size)' },
+  { name: 'strict', kind: 'boolean', description: 'folder: datasets: a file that cannot be decoded is an error (default: skipped with a warning)' },
   { name: 'epochs', kind: 'integer', min: 1, description: "epochs in all (default: the method's; on --resume, the run's)" },
   { name: 'batch-size', kind: 'integer', min: 1, description: "mini-batch size (default: the method's)" },
   { name: 'limit', kind: 'integer', min: 1, description: 'use the first N training images (default: all)' },
@@ -350,7 +352,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const backend = await startBackend(values.backend as string | undefined, io, 'train');
   await trainRun({
     method: named?.name as MethodName | undefined,
-    dataset: values.dataset as string | undefined,
+    dataset: withFolderFlags(values.dataset as string | undefined, values['image-size'] as string | undefined, values.strict === true, 'train'),
     epochs: values.epochs as number | undefined,
     batchSize: values['batch-size'] as number | undefined,
     limit: values.limit as number | undefined,
