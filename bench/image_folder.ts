@@ -6,11 +6,11 @@
  * 2. Reads the training folder back with loadImageFolder: every decoded pixel must equal the IDX
  *    pixel bit for bit (as float32, both byte / 255); decode throughput in images per second.
  * 3. Unless `--no-train`: trains the autoencoder through the CLI both ways with the same flags
- *    (`train autoencoder --limit N --epochs E --seed 0`, `--dataset mnist` vs
+ *    (`train autoencoder --limit N --epochs E --seed S`, `--dataset mnist` vs
  *    `--dataset folder:<dir>`), then `eval` each (k-means on the codes of the 10 000 test images:
  *    MNIST's IDX test split vs the folder's test/ split, the same images), and prints both NMIs.
  *
- * Usage: npx tsx bench/image_folder.ts [--n 10000] [--epochs 3] [--dir /tmp/mnist-folder] [--keep] [--no-train]
+ * Usage: npx tsx bench/image_folder.ts [--n 10000] [--epochs 3] [--seed 0] [--dir /tmp/mnist-folder] [--keep] [--no-train]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +31,7 @@ const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
 const n = Number(argument('n', '10000'));
 const epochs = Number(argument('epochs', '3'));
+const seed = argument('seed', '0');
 const root = argument('dir', mkdtempSync(path.join(tmpdir(), 'mnist-folder-')));
 const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -102,11 +103,11 @@ if (!flag('no-train')) {
   ] as const) {
     const out = path.join(runs, name);
     const trainStarted = performance.now();
-    cli(['train', 'autoencoder', '--dataset', dataset, '--limit', String(n), '--epochs', String(epochs), '--seed', '0', '--out', out, '--progress', 'none']);
+    cli(['train', 'autoencoder', '--dataset', dataset, '--limit', String(n), '--epochs', String(epochs), '--seed', seed, '--out', out, '--progress', 'none']);
     const trainSeconds = (performance.now() - trainStarted) / 1000;
     cli(['eval', out]);
     const report = JSON.parse(readFileSync(path.join(out, 'eval.json'), 'utf8')) as { clustering: Record<string, unknown>; images: number };
-    results.push({ path: name, dataset, trainSeconds: Number(trainSeconds.toFixed(1)), evalImages: report.images, clustering: report.clustering });
+    results.push({ path: name, dataset, seed, trainSeconds: Number(trainSeconds.toFixed(1)), evalImages: report.images, clustering: report.clustering });
   }
   for (const result of results) console.log(JSON.stringify({ bench: 'autoencoder through the folder vs IDX', ...result }));
   if (!flag('keep')) rmSync(runs, { recursive: true, force: true });

@@ -195,6 +195,7 @@ export async function loadImageFolder(directory: string, options: LoadImageFolde
     if (top.folders.length === 0) throw new Error(`${context}: ${root} has no subfolders, so no classes; a flat folder is unlabelled: use labels: 'none'.`);
     classes = [];
     labelOf = [];
+    otherFiles = top.files.length;
     for (const folder of top.folders) {
       const inFolder: string[] = [];
       await listFilesRecursively(root, folder, inFolder);
