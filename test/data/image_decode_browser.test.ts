@@ -97,10 +97,10 @@ async function decodeInPage(options: Record<string, unknown>): Promise<PageResul
   const page = await context!.newPage();
   try {
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    await page.waitForFunction(() => (globalThis as unknown as { ready?: boolean }).ready === true);
     return await page.evaluate(
       async ({ names, options }) => {
-        const decode = (window as unknown as { decodeImageFiles: typeof decodeImageFiles }).decodeImageFiles;
+        const decode = (globalThis as unknown as { decodeImageFiles: typeof decodeImageFiles }).decodeImageFiles;
         const blobs = await Promise.all(names.map(async (name) => new File([await (await fetch(`/images/${name}`)).blob()], name)));
         const warnings: string[] = [];
         try {
