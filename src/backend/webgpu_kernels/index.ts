@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { webgpu_util as WebGpuUtil } from '@tensorflow/tfjs-backend-webgpu';
 
 import { makeConv2dBackpropFilter } from './conv2d_backprop_filter.js';
+import type { WebGpuDispatchUtil } from './kernel_utils.js';
 import { makeMaxPoolGrad } from './max_pool_grad.js';
 
 /** The kernels this library replaces on the webgpu backend (after {@link registerWebGpuKernels}). */
 export const WEBGPU_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropFilter', 'MaxPoolGrad'];
 
-const REPLACEMENTS: Record<string, (builtIn: tf.KernelFunc, util: typeof WebGpuUtil) => tf.KernelFunc> = {
+const REPLACEMENTS: Record<string, (builtIn: tf.KernelFunc, util: WebGpuDispatchUtil) => tf.KernelFunc> = {
   Conv2DBackpropFilter: (builtIn) => makeConv2dBackpropFilter(builtIn),
   MaxPoolGrad: (_builtIn, util) => makeMaxPoolGrad(util),
 };
@@ -31,7 +31,7 @@ export function builtInWebGpuKernel(name: string): tf.KernelFunc | undefined {
  * own (test/backend/webgpu_kernels.test.ts checks them against the cpu backend). Idempotent; call
  * it after importing tfjs-backend-webgpu, with its `webgpu_util` (initBackend does).
  */
-export function registerWebGpuKernels(util: typeof WebGpuUtil): void {
+export function registerWebGpuKernels(util: WebGpuDispatchUtil): void {
   if (registered) return;
   for (const name of WEBGPU_REPLACED_KERNELS) {
     const builtIn = tf.getKernel(name, 'webgpu');

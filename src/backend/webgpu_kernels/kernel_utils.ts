@@ -5,6 +5,15 @@ export interface WebGpuBackendLike extends tf.KernelBackend {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
 }
 
+/**
+ * The dispatch helpers of tfjs-backend-webgpu's `webgpu_util` (passed in at registration: that
+ * package is imported only once navigator.gpu exists, and is not a dependency of the types).
+ */
+export interface WebGpuDispatchUtil {
+  flatDispatchLayout(shape: number[]): { x: number[] };
+  computeDispatch(layout: { x: number[]; y?: number[]; z?: number[] }, outputShape: number[], workgroupSize?: [number, number, number], elementsPerThread?: [number, number, number]): [number, number, number];
+}
+
 /** A kernel's inputs, attributes and backend as TensorFlow.js passes them. */
 export interface WebGpuKernelArguments {
   inputs: Record<string, tf.TensorInfo>;

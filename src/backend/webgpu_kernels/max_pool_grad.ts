@@ -1,11 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUProgram, webgpu_util as WebGpuUtil } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGpuBackendLike, WebGpuDispatchUtil, WebGpuKernelArguments } from './kernel_utils.js';
 
-import type { WebGpuBackendLike, WebGpuKernelArguments } from './kernel_utils.js';
+/** The parts of tfjs-backend-webgpu's WebGPUProgram that this program fills in. */
+interface ShaderProgram {
+  variableNames: string[];
+  uniforms: string;
+  workgroupSize: [number, number, number];
+  size: boolean;
+  outputShape: number[];
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  shaderKey: string;
+  getUserCode(): string;
+}
 
 /** The part of tfjs-backend-webgpu's backend that runs a shader program. */
 interface ProgramRunner extends WebGpuBackendLike {
-  runWebGPUProgram(program: WebGPUProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniformData: Array<{ type: string; data: number[] }>): tf.TensorInfo;
+  runWebGPUProgram(program: ShaderProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniformData: Array<{ type: string; data: number[] }>): tf.TensorInfo;
 }
 
 /**
@@ -13,7 +24,7 @@ interface ProgramRunner extends WebGpuBackendLike {
  * maximum in row-major order (strict >, as the cpu backend does) and add that window's dy when it
  * is this element.
  */
-class MaxPoolGradFirstMaximumProgram implements WebGPUProgram {
+class MaxPoolGradFirstMaximumProgram implements ShaderProgram {
   variableNames = ['dy', 'x'];
   uniforms = 'strides : vec2<i32>, pads : vec2<i32>, filterDims : vec2<i32>, inDims : vec2<i32>, outDims : vec2<i32>,';
   workgroupSize: [number, number, number] = [64, 1, 1];
@@ -23,7 +34,7 @@ class MaxPoolGradFirstMaximumProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   shaderKey = 'maxPoolGradFirstMaximum';
 
-  constructor(inShape: number[], util: typeof WebGpuUtil) {
+  constructor(inShape: number[], util: WebGpuDispatchUtil) {
     this.outputShape = inShape;
     this.dispatchLayout = util.flatDispatchLayout(this.outputShape);
     this.dispatch = util.computeDispatch(this.dispatchLayout, this.outputShape, this.workgroupSize);
@@ -89,11 +100,11 @@ class MaxPoolGradFirstMaximumProgram implements WebGPUProgram {
  * tfjs-backend-webgpu's webgpu_util (passed in: that package may only be imported once
  * navigator.gpu exists).
  */
-export function makeMaxPoolGrad(util: typeof WebGpuUtil): tf.KernelFunc {
+export function makeMaxPoolGrad(util: WebGpuDispatchUtil): tf.KernelFunc {
   return ((args: WebGpuKernelArguments) => maxPoolGrad(args, util)) as unknown as tf.KernelFunc;
 }
 
-function maxPoolGrad({ inputs, attrs = {}, backend }: WebGpuKernelArguments, util: typeof WebGpuUtil): tf.TensorInfo {
+function maxPoolGrad({ inputs, attrs = {}, backend }: WebGpuKernelArguments, util: WebGpuDispatchUtil): tf.TensorInfo {
   const { dy, input } = inputs;
   const info = tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
