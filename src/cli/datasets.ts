@@ -165,7 +165,10 @@ async function loadFolderSplit(spec: DatasetSpec, split: DatasetSplit, limit: nu
   const hasSplits = ['train', 'test'].every((name) => existsSync(path.join(root, name)) && statSync(path.join(root, name)).isDirectory());
   const directory = hasSplits ? path.join(root, split) : root;
   const options = spec.folder ?? {};
-  return loadImageFolder(directory, {
+  // Pixels stay bytes until a batch is gathered: every method reads them through the dataset
+  // helpers (validateDataset, gatherRows), which convert byte / 255 there.
+  const dataset = await loadImageFolder(directory, {
+    pixels: 'uint8',
     size: options.size,
     channels: options.channels,
     strict: options.strict === true,
@@ -173,6 +176,7 @@ async function loadFolderSplit(spec: DatasetSpec, split: DatasetSplit, limit: nu
     name: hasSplits ? `${path.basename(root)}-${split}` : path.basename(root),
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   });
+  return dataset as unknown as ImageDataset;
 }
 
 /** `mnist-train (20000 images, 28x28x1)`. */

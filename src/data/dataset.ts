@@ -28,6 +28,31 @@ export interface ImageDataset {
   pixelRange?: readonly [number, number];
 }
 
+/**
+ * An {@link ImageDataset} whose pixels are stored as 8-bit values (`images` a Uint8Array, value
+ * v meaning v / 255), a quarter of the memory of floats: what `loadImageFolder` gives with
+ * `pixels: 'uint8'` (and the CLI's `folder:` datasets use). The dataset helpers
+ * ({@link validateDataset}, {@link gatherRows}, {@link toTensor}, {@link subset}, {@link split},
+ * `iterateBatches`) accept it and convert to float32 in [0, 1] only when rows are gathered into
+ * a batch, so every method's `fit` and inference read it through them (pass it where an
+ * `ImageDataset` is expected with `as unknown as ImageDataset`; code that reads `images`
+ * itself must divide by 255).
+ */
+export type ByteImageDataset = Omit<ImageDataset, 'images'> & { images: Uint8Array };
+
+/** A dataset of float pixels or of 8-bit pixels (see {@link ByteImageDataset}). */
+export type AnyImageDataset = Omit<ImageDataset, 'images'> & { images: Float32Array | Uint8Array };
+
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+
+/** Pixels as float32 in [0, 1]: a float array as it is, bytes converted (byte / 255) into a new array. */
+function unitPixels(pixels: Float32Array | Uint8Array): Float32Array {
+  if (pixels instanceof Float32Array) return pixels;
+  const out = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) out[i] = BYTE_TO_UNIT[pixels[i]];
+  return out;
+}
+
 /** The pixel range a dataset is checked against when it sets none: [0, 1]. */
 export const DEFAULT_PIXEL_RANGE: readonly [number, number] = [0, 1];
 
@@ -50,7 +75,7 @@ export type RowSelection = ArrayLike<number> | RowRange;
  *
  * @throws when `dataset` has no valid shape [height, width, channels].
  */
-export function flattenedDimension(dataset: Pick<ImageDataset, 'shape'>): number {
+export function flattenedDimension(dataset: Pick<AnyImageDataset, 'shape'>): number {
   if (dataset === null || typeof dataset !== 'object') throw new Error(`flattenedDimension: expected a dataset with a shape, got ${describeArgument(dataset)}.`);
   checkShape(dataset.shape, 'flattenedDimension');
   return dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
@@ -69,11 +94,11 @@ function checkShape(shape: unknown, context: string): void {
  *
  * @throws an error naming `context` otherwise.
  */
-export function checkDatasetStructure(dataset: ImageDataset, context: string): void {
+export function checkDatasetStructure(dataset: AnyImageDataset, context: string): void {
   if (dataset === null || typeof dataset !== 'object' || Array.isArray(dataset)) {
     throw new Error(`${context}: expected an ImageDataset { images: Float32Array, shape, size }, got ${describeArgument(dataset)}.`);
   }
-  if (!(dataset.images instanceof Float32Array)) {
+  if (!(dataset.images instanceof Float32Array) && !(dataset.images instanceof Uint8Array && !(dataset.images instanceof Uint8ClampedArray))) {
     throw new Error(`${context}: images must be a Float32Array (NHWC, values in [0, 1]), got ${describe(dataset.images)}.`);
   }
   const { images, labels, shape, size } = dataset;
@@ -99,9 +124,9 @@ export function checkDatasetStructure(dataset: ImageDataset, context: string): v
  * @param context prefix of the error messages (e.g. the calling method). Default `'dataset'`.
  * @throws when any of the above does not hold.
  */
-export function validateDataset(dataset: ImageDataset, context = 'dataset'): void {
+export function validateDataset(dataset: AnyImageDataset, context = 'dataset'): void {
   checkDatasetStructure(dataset, context);
-  const { images, shape, size } = dataset;
+  const { shape, size } = dataset;
   if (size === 0) throw new Error(`${context}: the dataset is empty (size 0).`);
   const d = shape[0] * shape[1] * shape[2];
   const range = dataset.pixelRange ?? DEFAULT_PIXEL_RANGE;
@@ -109,6 +134,9 @@ export function validateDataset(dataset: ImageDataset, context = 'dataset'): voi
     throw new Error(`${context}: pixelRange must be [low, high] with low < high, got ${JSON.stringify(range)}.`);
   }
   const [low, high] = range;
+  // 8-bit pixels are finite and lie in [0, 1] (byte / 255): only a pixelRange narrower than that needs their values.
+  if (dataset.images instanceof Uint8Array && low <= 0 && high >= 1) return;
+  const images = unitPixels(dataset.images);
   let outside = -1;
   for (let i = 0; i < images.length; i++) {
     const v = images[i];
@@ -153,7 +181,7 @@ function isRange(rows: RowSelection): rows is RowRange {
   return typeof rows === 'object' && rows !== null && !ArrayBuffer.isView(rows) && !Array.isArray(rows) && 'start' in rows && 'end' in rows;
 }
 
-function checkRange(dataset: ImageDataset, range: RowRange, context: string): void {
+function checkRange(dataset: AnyImageDataset, range: RowRange, context: string): void {
   const { start, end } = range;
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > dataset.size || start > end) {
     throw new Error(`${context}: range [${start}, ${end}) is not within [0, ${dataset.size}].`);
@@ -167,21 +195,24 @@ function checkRange(dataset: ImageDataset, range: RowRange, context: string): vo
  *
  * @throws when a row index or the range is outside the dataset.
  */
-export function subset(dataset: ImageDataset, rows: RowSelection): ImageDataset {
+export function subset(dataset: ImageDataset, rows: RowSelection): ImageDataset;
+export function subset(dataset: ByteImageDataset, rows: RowSelection): ByteImageDataset;
+export function subset(dataset: AnyImageDataset, rows: RowSelection): AnyImageDataset;
+export function subset(dataset: AnyImageDataset, rows: RowSelection): AnyImageDataset {
   checkDatasetStructure(dataset, 'subset');
   checkRows(rows, 'subset');
   if (isRange(rows)) {
     checkRange(dataset, rows, 'subset');
     const d = flattenedDimension(dataset);
     const { start, end } = rows;
-    const part: ImageDataset = { images: dataset.images.subarray(start * d, end * d), shape: [...dataset.shape], size: end - start };
+    const part: AnyImageDataset = { images: dataset.images.subarray(start * d, end * d), shape: [...dataset.shape], size: end - start };
     if (dataset.labels !== undefined) part.labels = dataset.labels.subarray(start, end);
     if (dataset.name !== undefined) part.name = dataset.name;
     if (dataset.pixelRange !== undefined) part.pixelRange = [...dataset.pixelRange];
     return part;
   }
-  const images = gatherRows(dataset, rows, 'subset');
-  const part: ImageDataset = { images, shape: [...dataset.shape], size: rows.length };
+  const images = dataset.images instanceof Uint8Array ? gatherPixels(dataset.images, dataset, rows, 'subset') : gatherRows(dataset, rows, 'subset');
+  const part: AnyImageDataset = { images, shape: [...dataset.shape], size: rows.length };
   if (dataset.labels !== undefined) part.labels = gatherLabels(dataset.labels, rows);
   if (dataset.name !== undefined) part.name = dataset.name;
   if (dataset.pixelRange !== undefined) part.pixelRange = [...dataset.pixelRange];
@@ -189,12 +220,13 @@ export function subset(dataset: ImageDataset, rows: RowSelection): ImageDataset 
 }
 
 /**
- * Copies the images at `rows` into one new Float32Array (NHWC, row-major, in the listed order).
+ * Copies the images at `rows` into one new Float32Array (NHWC, row-major, in the listed order);
+ * 8-bit pixels ({@link ByteImageDataset}) become byte / 255 on the way.
  *
  * @param context prefix of the error message. Default `'gatherRows'`.
  * @throws when a row index is not an integer in [0, size).
  */
-export function gatherRows(dataset: ImageDataset, rows: ArrayLike<number>, context = 'gatherRows'): Float32Array {
+export function gatherRows(dataset: AnyImageDataset, rows: ArrayLike<number>, context = 'gatherRows'): Float32Array {
   checkDatasetStructure(dataset, context);
   checkNumberArray(rows, 'rows', context);
   const d = flattenedDimension(dataset);
@@ -203,6 +235,23 @@ export function gatherRows(dataset: ImageDataset, rows: ArrayLike<number>, conte
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
     if (!Number.isInteger(i) || i < 0 || i >= size) throw new Error(`${context}: row index ${i} is out of range [0, ${size}).`);
+    if (images instanceof Float32Array) {
+      out.set(images.subarray(i * d, (i + 1) * d), r * d);
+    } else {
+      for (let k = 0, source = i * d, target = r * d; k < d; k++) out[target + k] = BYTE_TO_UNIT[images[source + k]];
+    }
+  }
+  return out;
+}
+
+/** The 8-bit pixels at `rows` copied into a new Uint8Array (rows checked as in {@link gatherRows}). */
+function gatherPixels(images: Uint8Array, dataset: AnyImageDataset, rows: ArrayLike<number>, context: string): Uint8Array {
+  checkNumberArray(rows, 'rows', context);
+  const d = flattenedDimension(dataset);
+  const out = new Uint8Array(rows.length * d);
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    if (!Number.isInteger(i) || i < 0 || i >= dataset.size) throw new Error(`${context}: row index ${i} is out of range [0, ${dataset.size}).`);
     out.set(images.subarray(i * d, (i + 1) * d), r * d);
   }
   return out;
@@ -234,7 +283,10 @@ export interface SplitOptions {
  *
  * @throws when `testSize` leaves either part empty.
  */
-export function split(dataset: ImageDataset, testSize: number, options: SplitOptions = {}): { train: ImageDataset; test: ImageDataset } {
+export function split(dataset: ImageDataset, testSize: number, options?: SplitOptions): { train: ImageDataset; test: ImageDataset };
+export function split(dataset: ByteImageDataset, testSize: number, options?: SplitOptions): { train: ByteImageDataset; test: ByteImageDataset };
+export function split(dataset: AnyImageDataset, testSize: number, options?: SplitOptions): { train: AnyImageDataset; test: AnyImageDataset };
+export function split(dataset: AnyImageDataset, testSize: number, options: SplitOptions = {}): { train: AnyImageDataset; test: AnyImageDataset } {
   options = readOptions(options, 'split', { shuffle: 'boolean', seed: 'number' });
   checkDatasetStructure(dataset, 'split');
   const { seed = 0, shuffle = true } = options;
@@ -259,7 +311,7 @@ export function split(dataset: ImageDataset, testSize: number, options: SplitOpt
  *
  * @throws when a row index or the range is outside the dataset, or no row is selected.
  */
-export function toTensor(dataset: ImageDataset, rows?: RowSelection): tf.Tensor4D {
+export function toTensor(dataset: AnyImageDataset, rows?: RowSelection): tf.Tensor4D {
   checkDatasetStructure(dataset, 'toTensor');
   if (rows !== undefined) checkRows(rows, 'toTensor');
   const d = flattenedDimension(dataset);
@@ -267,11 +319,11 @@ export function toTensor(dataset: ImageDataset, rows?: RowSelection): tf.Tensor4
   let n: number;
   if (rows === undefined) {
     n = dataset.size;
-    data = dataset.images.subarray(0, n * d);
+    data = unitPixels(dataset.images.subarray(0, n * d));
   } else if (isRange(rows)) {
     checkRange(dataset, rows, 'toTensor');
     n = rows.end - rows.start;
-    data = dataset.images.subarray(rows.start * d, rows.end * d);
+    data = unitPixels(dataset.images.subarray(rows.start * d, rows.end * d));
   } else {
     n = rows.length;
     data = gatherRows(dataset, rows, 'toTensor');

@@ -2,7 +2,7 @@
  * The data layer: the {@link ImageDataset} type and its helpers, the seeded PRNG, IDX and MNIST
  * loading, mini-batching, samplers and augmentations.
  */
-export type { ImageDataset, LabelledImageDataset, RowRange, RowSelection, SplitOptions, DatasetFromTensorOptions } from './dataset.js';
+export type { ImageDataset, ByteImageDataset, AnyImageDataset, LabelledImageDataset, RowRange, RowSelection, SplitOptions, DatasetFromTensorOptions } from './dataset.js';
 export { validateDataset, subset, split, gatherRows, flattenedDimension, toTensor, datasetFromTensor } from './dataset.js';
 export { createRandom } from './random.js';
 export type { Random, MutableArrayLike } from './random.js';
@@ -11,7 +11,7 @@ export type { IdxArray, IdxDataType, IdxValues, LoadIdxOptions } from './idx.js'
 export { loadMnist, mnistDirectory, clearMnistCache } from './mnist.js';
 export type { LoadMnistOptions } from './mnist.js';
 export { loadImageFolder } from './image_folder.js';
-export type { LoadImageFolderOptions, ImageFolderDataset, ImageChannels, SkippedImage } from './image_folder.js';
+export type { LoadImageFolderOptions, ImageFolderDataset, ImageFolderInfo, ByteImageFolderDataset, ImageChannels, SkippedImage } from './image_folder.js';
 export { decodeImageFiles } from './image_decode_browser.js';
 export type { DecodeImageFilesOptions, DecodedImages } from './image_decode_browser.js';
 export { batchIndices, gatherImages, iterateBatches } from './batching.js';

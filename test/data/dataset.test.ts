@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/index.js';
 import { datasetFromTensor, flattenedDimension, gatherRows, split, subset, toTensor, validateDataset } from '../../src/data/dataset.js';
-import type { ImageDataset } from '../../src/data/dataset.js';
+import type { ByteImageDataset, ImageDataset } from '../../src/data/dataset.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -198,5 +198,45 @@ describe('toTensor and datasetFromTensor', () => {
     const flat = tf.zeros([2, 4]);
     await expect(datasetFromTensor(flat)).rejects.toThrow(/expected images \[n, height, width, channels\], got shape \[2,4\]/);
     tf.dispose([t, labels, flat]);
+  });
+});
+
+describe('8-bit pixels (ByteImageDataset): stored as bytes, converted when gathered', () => {
+  const bytes = Uint8Array.from({ length: 5 * 4 }, (_, i) => (i * 13) % 256);
+  const byteSet: ByteImageDataset = { images: bytes, labels: Int32Array.from([0, 1, 2, 0, 1]), shape: [2, 2, 1], size: 5, name: 'bytes' };
+  const floatSet: ImageDataset = { ...byteSet, images: Float32Array.from(bytes, (b) => Math.fround(b / 255)) };
+
+  it('validateDataset accepts them; a pixelRange narrower than [0, 1] is checked on byte / 255', () => {
+    validateDataset(byteSet);
+    expect(() => validateDataset({ ...byteSet, pixelRange: [0, 0.5] })).toThrow(/pixel values lie in \[0, 0\.9\d+\] but must be in \[0, 0\.5\]/);
+    expect(() => validateDataset({ ...byteSet, images: new Uint8ClampedArray(20) as unknown as Uint8Array })).toThrow(/images must be a Float32Array .*got Uint8ClampedArray/);
+  });
+
+  it('gatherRows and toTensor give the floats byte / 255, exactly as a float dataset of the same bytes', async () => {
+    expect(gatherRows(byteSet, [4, 0, 2])).toEqual(gatherRows(floatSet, [4, 0, 2]));
+    const before = tf.memory().numTensors;
+    for (const rows of [undefined, { start: 1, end: 4 }, [3, 3, 0]] as const) {
+      const a = toTensor(byteSet, rows);
+      const b = toTensor(floatSet, rows);
+      expect(a.dtype).toBe('float32');
+      expect(await a.data()).toEqual(await b.data());
+      tf.dispose([a, b]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('subset and split keep the bytes (a range shares them, a list copies them)', () => {
+    const range = subset(byteSet, { start: 1, end: 3 });
+    expect(range.images).toBeInstanceOf(Uint8Array);
+    expect(range.images.buffer).toBe(bytes.buffer);
+    expect(Array.from(range.images)).toEqual(Array.from(bytes.subarray(4, 12)));
+    const listed = subset(byteSet, [4, 1]);
+    expect(listed.images).toBeInstanceOf(Uint8Array);
+    expect(Array.from(listed.images)).toEqual([...bytes.subarray(16, 20), ...bytes.subarray(4, 8)]);
+    expect(Array.from(listed.labels!)).toEqual([1, 1]);
+    const { train, test } = split(byteSet, 2, { seed: 3 });
+    expect(train.images).toBeInstanceOf(Uint8Array);
+    expect(train.size + test.size).toBe(5);
+    expect(() => subset(byteSet, [5])).toThrow(/subset: row index 5 is out of range \[0, 5\)/);
   });
 });

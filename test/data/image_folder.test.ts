@@ -6,8 +6,13 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import * as tf from '@tensorflow/tfjs';
+
+import { initBackend } from '../../src/backend/init_backend.js';
 import { loadImageFolder } from '../../src/data/image_folder.js';
-import { validateDataset } from '../../src/data/dataset.js';
+import { gatherRows, validateDataset } from '../../src/data/dataset.js';
+import type { ImageDataset } from '../../src/data/dataset.js';
+import { Autoencoder } from '../../src/methods/autoencoder.js';
 
 /**
  * loadImageFolder on small folders made here with sharp: class subfolders and flat folders, PNG
@@ -128,6 +133,27 @@ describe('loadImageFolder', () => {
     const unlabelled = await loadImageFolder(folders.labelled, { labels: 'none', size: [4, 4], onWarning: () => undefined });
     expect(unlabelled.labels).toBeUndefined();
     expect(unlabelled.size).toBe(4);
+  });
+
+  it("pixels: 'uint8' keeps the decoded bytes; a method trained on them matches one trained on the floats", async () => {
+    await initBackend({ backend: 'cpu' });
+    const floats = await loadImageFolder(folders.labelled, { size: [6, 6], channels: 1, onWarning: () => undefined });
+    const bytes = await loadImageFolder(folders.labelled, { size: [6, 6], channels: 1, pixels: 'uint8', onWarning: () => undefined });
+    expect(bytes.images).toBeInstanceOf(Uint8Array);
+    expect(bytes.ids).toEqual(floats.ids);
+    expect(Array.from(bytes.images.subarray(3 * 36, 4 * 36))).toEqual(Array.from(gradient));
+    expect(gatherRows(bytes, [0, 1, 2, 3])).toEqual(floats.images);
+    const before = tf.memory().numTensors;
+    const codes: Float32Array[] = [];
+    for (const data of [floats, bytes as unknown as ImageDataset]) {
+      const model = new Autoencoder({ layers: [36, 8, 2], seed: 0 });
+      await model.fit(data, { epochs: 2, batchSize: 2, progress: 'none' });
+      codes.push((await model.encode(data)).data);
+      model.dispose();
+    }
+    expect(codes[1]).toEqual(codes[0]);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(loadImageFolder(folders.flat, { pixels: 'uint16' as 'uint8' })).rejects.toThrow(/pixels must be 'float32' or 'uint8', got 'uint16'/);
   });
 
   it('strict: a file that cannot be decoded is an error naming it', async () => {
