@@ -194,6 +194,49 @@ async function probeOnce(trySwiftShader: boolean): Promise<WebGpuProbe> {
 }
 
 let webGpuPackageLoaded = false;
+let deviceLossMessage: string | undefined;
+const watchedBackends = new WeakSet<object>();
+
+/** The parts of tfjs-backend-webgpu's backend that a lost device makes fail. */
+interface WebGpuBackendInternals {
+  device?: { lost?: Promise<{ reason?: string; message?: string }> };
+  read?: (...args: unknown[]) => Promise<unknown>;
+  readSync?: (...args: unknown[]) => unknown;
+  runWebGPUProgram?: (...args: unknown[]) => unknown;
+  write?: (...args: unknown[]) => unknown;
+}
+
+/**
+ * Why the webgpu device was lost in this process (a driver reset, the GPU removed, out of
+ * memory…), or undefined while it works. After a loss every webgpu operation throws this message.
+ */
+export function webGpuDeviceLoss(): string | undefined {
+  return deviceLossMessage;
+}
+
+/**
+ * When the device is lost, makes every later operation of that backend (run a shader, read or
+ * write a tensor) throw one clear error instead of Dawn's empty-message rejections, and says on
+ * stderr how to continue. A pending promise: it does not keep the process alive.
+ */
+function watchDeviceLoss(backend: WebGpuBackendInternals): void {
+  if (watchedBackends.has(backend) || backend.device?.lost === undefined) return;
+  watchedBackends.add(backend);
+  void backend.device.lost.then((info) => {
+    const detail = [info.reason, info.message].filter((part) => part !== undefined && part !== '').join(': ');
+    deviceLossMessage =
+      `webgpu: the GPU device was lost (${detail || 'no reason given'}); the tensors on it are gone and nothing more runs on webgpu in this process. ` +
+      'Checkpoints already written are intact: continue on another backend, e.g. `tfjs-unsupervised train <run> --resume --backend wasm`.';
+    const fail = (): never => {
+      throw new Error(deviceLossMessage);
+    };
+    backend.runWebGPUProgram = fail;
+    backend.readSync = fail;
+    backend.write = fail;
+    backend.read = () => Promise.reject(new Error(deviceLossMessage));
+    console.error(deviceLossMessage);
+  });
+}
 
 /**
  * Starts tfjs-backend-webgpu on the adapter {@link probeWebGpu} found (the caller probes first):
@@ -224,8 +267,11 @@ export async function startWebGpuBackend(): Promise<void> {
     registerWebGpuKernels(webGpuPackage.webgpu_util);
     webGpuPackageLoaded = true;
   }
-  if (tf.getBackend() === 'webgpu') return;
-  const ok = await tf.setBackend('webgpu');
-  await tf.ready();
-  if (!ok || tf.getBackend() !== 'webgpu') throw new Error('tf.setBackend("webgpu") failed: the adapter gave no device');
+  if (deviceLossMessage !== undefined) throw new Error(deviceLossMessage);
+  if (tf.getBackend() !== 'webgpu') {
+    const ok = await tf.setBackend('webgpu');
+    await tf.ready();
+    if (!ok || tf.getBackend() !== 'webgpu') throw new Error('tf.setBackend("webgpu") failed: the adapter gave no device');
+  }
+  watchDeviceLoss(tf.backend() as unknown as WebGpuBackendInternals);
 }

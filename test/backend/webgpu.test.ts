@@ -104,6 +104,19 @@ describe('webgpu start-up in child processes (each must exit by itself)', () => 
     console.log(`fresh process: ${result.line} in ${result.ms?.toFixed(0)} ms`);
   });
 
+  it.skipIf(skip)('a lost GPU device: every later webgpu operation throws one clear error; wasm still starts in that process', () => {
+    const lose = fileURLToPath(new URL('./fixtures/lose_webgpu_device.ts', import.meta.url));
+    const result = spawnSync(tsx, [lose], { cwd: root, env: process.env, encoding: 'utf8', timeout: 60_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const outcome = JSON.parse(result.stdout.trim().split('\n').pop() as string) as Record<string, string | number>;
+    expect(outcome.before).toBe(16);
+    expect(outcome.operation).toMatch(/^webgpu: the GPU device was lost \(destroyed.*\); the tensors on it are gone.*--resume --backend wasm/);
+    expect(outcome.loss).toBe(outcome.operation);
+    expect(outcome.restart).toMatch(/Backend 'webgpu'.*not available: webgpu: the GPU device was lost/);
+    expect(outcome).toMatchObject({ wasm: 'wasm', after: 16 });
+    expect(result.stderr).toMatch(/webgpu: the GPU device was lost/);
+  });
+
   it('the CLI: --backend webgpu without an adapter exits with code 2 and the message', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, VK_ICD_FILENAMES: NO_DRIVER.VK_ICD_FILENAMES };
     delete env.VK_DRIVER_FILES;
