@@ -65,12 +65,18 @@ export function matchedConfusionMatrix(labels: ClusterLabels, clusters: ClusterL
 /** Options of {@link confusionMatrixSpec}. */
 export interface ConfusionMatrixSpecOptions {
   /**
-   * Title over the figure. Default `'Confusion matrix after Hungarian matching'`; a subtitle always
-   * gives the accuracy and the number of samples.
+   * Title over the figure. Default `'Clusters vs true labels'`; a subtitle always says it is the
+   * Hungarian-matched confusion matrix and gives the accuracy and the number of samples.
    */
   title?: string;
-  /** Side of a cell in pixels. Default: 36 up to 15 columns, shrinking to 12 for 60 columns and more. */
+  /**
+   * Smallest side of a cell in pixels. Default: 36 up to 15 columns, shrinking to 12 for 60
+   * columns and more. Cells grow (and need not be square) so that the grid is at least
+   * `minGridSize` wide and high.
+   */
   cellSize?: number;
+  /** Smallest width and height of the grid in pixels, so that few clusters still fill the figure. Default `440`. */
+  minGridSize?: number;
   /**
    * Write the count in every cell. Default: when there are at most 30 columns (beyond, the cells
    * are too small to read).
@@ -92,14 +98,19 @@ export interface ConfusionMatrixSpecOptions {
  * const svg = await renderSvg(confusionMatrixSpec(test.labels, predictions));
  */
 export function confusionMatrixSpec(labels: ClusterLabels, clusters: ClusterLabels, options: ConfusionMatrixSpecOptions = {}): VegaLiteSpec {
-  options = readOptions(options, 'confusionMatrixSpec', { title: 'string', cellSize: 'number', showCounts: 'boolean' });
+  options = readOptions(options, 'confusionMatrixSpec', { title: 'string', cellSize: 'number', minGridSize: 'number', showCounts: 'boolean' });
   const m = matchedConfusionMatrix(labels, clusters);
   const columns = m.clusters.length;
   const cellSize = options.cellSize ?? Math.round(Math.max(12, Math.min(36, 36 - ((columns - 15) * 24) / 45)));
+  const minGrid = options.minGridSize ?? 440;
+  if (!(cellSize > 0) || !Number.isFinite(cellSize)) throw new Error(`confusionMatrixSpec: cellSize must be a positive number of pixels, got ${cellSize}.`);
+  if (!(minGrid >= 0) || !Number.isFinite(minGrid)) throw new Error(`confusionMatrixSpec: minGridSize must be a non-negative number of pixels, got ${minGrid}.`);
+  const cellWidth = Math.max(cellSize, Math.floor(minGrid / columns));
+  const cellHeight = Math.max(cellSize, Math.floor(minGrid / m.trueClasses.length));
   const showCounts = options.showCounts ?? columns <= 30;
   const title = {
-    text: options.title ?? 'Confusion matrix after Hungarian matching',
-    subtitle: `accuracy ${(100 * m.accuracy).toFixed(2)} %, ${labels.length} samples`,
+    text: options.title ?? 'Clusters vs true labels',
+    subtitle: `confusion matrix, clusters matched to labels (Hungarian): accuracy ${(100 * m.accuracy).toFixed(2)} %, ${labels.length} samples`,
     subtitleFontSize: 13,
   };
   const values: Array<{ label: string; cluster: string; count: number; share: number }> = [];
@@ -120,14 +131,14 @@ export function confusionMatrixSpec(labels: ClusterLabels, clusters: ClusterLabe
           type: 'quantitative',
           title: 'share of row',
           scale: { range: ['#ffffff', '#08519c'], domain: [0, 1], interpolate: 'rgb' },
-          legend: { format: '.0%', gradientLength: Math.max(120, Math.min(300, cellSize * m.trueClasses.length)) },
+          legend: { format: '.0%', gradientLength: Math.max(120, Math.min(300, cellHeight * m.trueClasses.length)) },
         },
       },
     },
   ];
   if (showCounts) {
     layer.push({
-      mark: { type: 'text', fontSize: Math.max(8, Math.min(12, Math.floor(cellSize / 3))) },
+      mark: { type: 'text', fontSize: Math.max(8, Math.min(14, Math.floor(Math.min(cellWidth, cellHeight) / 3))) },
       encoding: {
         text: { field: 'count', type: 'quantitative' },
         color: { condition: { test: 'datum.share > 0.5', value: 'white' }, value: 'black' },
@@ -139,8 +150,8 @@ export function confusionMatrixSpec(labels: ClusterLabels, clusters: ClusterLabe
     title,
     config: { ...CONFIG, axis: { ...CONFIG.axis, grid: false } },
     data: { values },
-    width: { step: cellSize },
-    height: { step: cellSize },
+    width: { step: cellWidth },
+    height: { step: cellHeight },
     encoding,
     layer,
   } as unknown as VegaLiteSpec;

@@ -136,7 +136,7 @@ export async function writeRunPlots(runDirectory: string, options: WriteRunPlots
     specs.push({ name: 'embedding', spec });
   }
   if (labels !== undefined && clusters !== undefined) {
-    specs.push({ name: 'confusion_matrix', spec: confusionMatrixSpec(labels, clusters, { title: `${title}: confusion matrix after Hungarian matching` }) });
+    specs.push({ name: 'confusion_matrix', spec: confusionMatrixSpec(labels, clusters, { title: `${title}: clusters vs true labels` }) });
   }
 
   const outDir = resolve(options.outDir ?? join(runDirectory, 'plots'));

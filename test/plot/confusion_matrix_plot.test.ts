@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { confusionMatrixSpec, matchedConfusionMatrix } from '../../src/plot/confusion_matrix_plot.js';
 import { renderSvg } from '../../src/plot/render.js';
-import { checkWellFormed, markCounts } from './svg_helpers.js';
+import { checkWellFormed, markCounts, svgSize } from './svg_helpers.js';
 
 describe('matchedConfusionMatrix', () => {
   it('puts each class’s matched cluster on the diagonal, unmatched clusters last', () => {
@@ -39,8 +39,8 @@ describe('confusionMatrixSpec', () => {
       layer: Array<{ mark: { type: string } }>;
     };
     const m = matchedConfusionMatrix(labels, clusters);
-    expect(spec.title.text).toBe('Confusion matrix after Hungarian matching');
-    expect(spec.title.subtitle).toBe(`accuracy ${(100 * m.accuracy).toFixed(2)} %, 300 samples`);
+    expect(spec.title.text).toBe('Clusters vs true labels');
+    expect(spec.title.subtitle).toBe(`confusion matrix, clusters matched to labels (Hungarian): accuracy ${(100 * m.accuracy).toFixed(2)} %, 300 samples`);
     expect(spec.data.values).toHaveLength(100);
     expect(spec.encoding.x.sort).toEqual(m.clusters.map(String));
     expect(spec.encoding.y.sort).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
@@ -56,6 +56,20 @@ describe('confusionMatrixSpec', () => {
     expect(markCounts(svg, 'mark-rect role-mark')).toEqual([100]);
     expect(markCounts(svg, 'mark-text role-mark')).toEqual([100]);
     expect(svg).toContain('>true label<');
+  });
+
+  it('fills a grid of at least 440 px when there are few clusters (cells grow, not the blank margin)', async () => {
+    const few = Int32Array.from(labels, (l) => (l < 2 ? 0 : 1));
+    const spec = confusionMatrixSpec(labels, few) as unknown as { width: { step: number }; height: { step: number } };
+    const classes = new Set(labels).size;
+    expect(spec.width.step * 2).toBeGreaterThanOrEqual(440);
+    expect(spec.height.step * classes).toBeGreaterThanOrEqual(440);
+    const small = confusionMatrixSpec(labels, few, { minGridSize: 0 }) as unknown as { width: { step: number } };
+    expect(small.width.step).toBe(36);
+    // The figure is not much wider than grid + axis + legend: the subtitle's width is measured, not over-guessed.
+    const { width } = svgSize(await renderSvg(confusionMatrixSpec(labels, few)));
+    expect(width).toBeLessThan(440 + 200);
+    expect(() => confusionMatrixSpec(labels, few, { cellSize: 0 })).toThrow(/cellSize must be a positive number/);
   });
 
   it('drops the counts on request (and by default for many clusters)', () => {

@@ -8,11 +8,12 @@ import { renderSvg } from '../../src/plot/render.js';
 import { metricNames, parseMetricsJsonl, readMetricsJsonl, trainingCurvesSpec } from '../../src/plot/training_curves.js';
 import { checkWellFormed, markCounts } from './svg_helpers.js';
 
+// As training writes them: zero-based epochs, bookkeeping (seconds, samplesPerSecond) beside the metrics.
 const LINES = [
-  '{"epoch":1,"seconds":3.5,"loss":2.1,"nmi":0.4,"method":"iic"}',
+  '{"epoch":0,"seconds":3.5,"loss":2.1,"nmi":0.4,"method":"iic"}',
   '',
-  '{"epoch":2,"seconds":3.4,"loss":1.5,"nmi":0.6,"extra":null}',
-  '{"epoch":3,"seconds":3.6,"loss":1.2,"nmi":0.7,"probe":0.9}',
+  '{"epoch":1,"seconds":3.4,"loss":1.5,"nmi":0.6,"extra":null,"samplesPerSecond":900}',
+  '{"epoch":2,"seconds":3.6,"loss":1.2,"nmi":0.7,"probe":0.9}',
 ].join('\n');
 
 const directory = mkdtempSync(join(tmpdir(), 'plot-curves-'));
@@ -22,11 +23,13 @@ describe('parseMetricsJsonl / readMetricsJsonl', () => {
   it('keeps the finite numbers of every non-blank line', () => {
     const records = parseMetricsJsonl(LINES);
     expect(records).toEqual([
-      { epoch: 1, seconds: 3.5, loss: 2.1, nmi: 0.4 },
-      { epoch: 2, seconds: 3.4, loss: 1.5, nmi: 0.6 },
-      { epoch: 3, seconds: 3.6, loss: 1.2, nmi: 0.7, probe: 0.9 },
+      { epoch: 0, seconds: 3.5, loss: 2.1, nmi: 0.4 },
+      { epoch: 1, seconds: 3.4, loss: 1.5, nmi: 0.6, samplesPerSecond: 900 },
+      { epoch: 2, seconds: 3.6, loss: 1.2, nmi: 0.7, probe: 0.9 },
     ]);
-    expect(metricNames(records)).toEqual(['loss', 'seconds', 'nmi', 'probe']);
+    // Losses and metrics; time and throughput are bookkeeping, not curves.
+    expect(metricNames(records)).toEqual(['loss', 'nmi', 'probe']);
+    expect(metricNames([{ epoch: 0, bestSubHead: 1, level: 0, main0: 1 }])).toEqual(['main0']);
   });
 
   it('names the file and line of bad content', () => {
@@ -45,20 +48,30 @@ describe('parseMetricsJsonl / readMetricsJsonl', () => {
 });
 
 describe('trainingCurvesSpec', () => {
-  it('has one panel per metric with epoch and the metric as axis titles', async () => {
+  type Panel = {
+    title: string;
+    data: { values: Array<{ epoch: number; value: number; metric: string }> };
+    layer: Array<{ mark: { type: string }; encoding: { x: { field: string; title: string; scale: { domain: number[] }; axis: { values?: number[] } }; y: { title: string; scale: { domain?: number[] } } } }>;
+  };
+  type Spec = { title: string; columns: number; concat: Panel[] };
+
+  it('has one panel per metric, epochs counted from 1, the metric as axis title', async () => {
     const records = parseMetricsJsonl(LINES);
-    const spec = trainingCurvesSpec(records, { title: 'run' }) as unknown as {
-      title: string;
-      columns: number;
-      concat: Array<{ title: string; data: { values: Array<{ epoch: number; value: number }> }; encoding: { x: { field: string; title: string }; y: { title: string } } }>;
-    };
+    const spec = trainingCurvesSpec(records, { title: 'run' }) as unknown as Spec;
     expect(spec.title).toBe('run');
     expect(spec.columns).toBe(3);
-    expect(spec.concat.map((p) => p.title)).toEqual(['loss', 'seconds', 'nmi', 'probe']);
-    expect(spec.concat[0].data.values).toEqual([{ epoch: 1, value: 2.1 }, { epoch: 2, value: 1.5 }, { epoch: 3, value: 1.2 }]);
-    expect(spec.concat[3].data.values).toEqual([{ epoch: 3, value: 0.9 }]); // only where present
-    expect(spec.concat[0].encoding.x).toMatchObject({ field: 'epoch', title: 'epoch' });
-    expect(spec.concat[2].encoding.y.title).toBe('nmi');
+    expect(spec.concat.map((p) => p.title)).toEqual(['loss', 'nmi', 'probe']);
+    // Zero-based epochs 0, 1, 2 of metrics.jsonl are epochs 1, 2, 3 on the plot.
+    expect(spec.concat[0].data.values.map((v) => [v.epoch, v.value])).toEqual([[1, 2.1], [2, 1.5], [3, 1.2]]);
+    expect(spec.concat[2].data.values.map((v) => [v.epoch, v.value])).toEqual([[3, 0.9]]); // only where present
+    const x = spec.concat[0].layer[0].encoding.x;
+    expect(x).toMatchObject({ field: 'epoch', title: 'epoch' });
+    expect(x.axis.values).toEqual([1, 2, 3]);
+    expect(x.scale.domain).toEqual([0.5, 3.5]);
+    expect(spec.concat[1].layer[0].encoding.y.title).toBe('nmi');
+    // Bookkeeping is plotted when asked for by name; another first epoch number when asked for.
+    const asked = trainingCurvesSpec(records, { metrics: ['seconds'], firstEpoch: 0 }) as unknown as Spec;
+    expect(asked.concat[0].data.values.map((v) => v.epoch)).toEqual([0, 1, 2]);
 
     const svg = await renderSvg(trainingCurvesSpec(records, { metrics: ['loss', 'nmi'] }));
     checkWellFormed(svg);
@@ -68,9 +81,38 @@ describe('trainingCurvesSpec', () => {
     expect(svg).toContain('>epoch<');
   });
 
+  it('puts numbered metrics of one prefix (sub-heads) in one panel, a line each', async () => {
+    const records = [0, 1].map((epoch) => ({ epoch, loss: -3 - epoch, main0: -2 - epoch, main1: -2.1 - epoch, overcluster0: -3.5, overcluster1: -3.6, bestSubHead: 1, seconds: 20 }));
+    const spec = trainingCurvesSpec(records) as unknown as Spec;
+    expect(spec.concat.map((p) => p.title)).toEqual(['loss', 'main (0, 1)', 'overcluster (0, 1)']);
+    expect(spec.concat[1].data.values.map((v) => v.metric)).toEqual(['main0', 'main1', 'main0', 'main1']);
+    const svg = await renderSvg(trainingCurvesSpec(records));
+    checkWellFormed(svg);
+    // A line per series: loss; main0, main1; overcluster0, overcluster1.
+    expect(markCounts(svg, 'mark-line role-mark')).toEqual([1, 1, 1, 1, 1]);
+    expect(svg).toContain('>main1<'); // the panel's legend
+  });
+
+  it('gives a one-epoch run an axis with that epoch alone and its value written', async () => {
+    const spec = trainingCurvesSpec([{ epoch: 0, loss: -0.000629, seconds: 14.5 }]) as unknown as Spec;
+    expect(spec.concat).toHaveLength(1);
+    const [line, text] = spec.concat[0].layer;
+    expect(line.encoding.x.axis.values).toEqual([1]);
+    expect(line.encoding.x.scale.domain).toEqual([0.5, 1.5]);
+    // The value lies inside a real range, not a collapsed one.
+    const [low, high] = line.encoding.y.scale.domain!;
+    expect(low).toBeLessThan(-0.000629);
+    expect(high).toBeGreaterThan(-0.000629);
+    expect(text.mark.type).toBe('text');
+    const svg = await renderSvg(trainingCurvesSpec([{ epoch: 0, loss: -0.000629 }]));
+    expect(svg).toContain('>-0.000629<');
+    expect(svg).not.toMatch(/>0<\/text>/); // no epoch 0 tick
+  });
+
   it('explains what it cannot plot', () => {
     expect(() => trainingCurvesSpec([])).toThrow(/no epoch records/);
     expect(() => trainingCurvesSpec([{ epoch: 1 }])).toThrow(/no metric besides "epoch"/);
+    expect(() => trainingCurvesSpec([{ epoch: 1, seconds: 2 }])).toThrow(/no metric besides "epoch" and bookkeeping \(seconds; ask for them with metrics\)/);
     expect(() => trainingCurvesSpec([{ epoch: 1, loss: 1 }], { metrics: ['nmi'] })).toThrow(/no record has the metric "nmi"; available: loss/);
   });
 });

@@ -15,7 +15,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function makeRun(name: string, epochs = 4): string {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
-  const lines = Array.from({ length: epochs }, (_, e) => JSON.stringify({ epoch: e + 1, loss: 2 / (e + 1), seconds: 1.5, samplesPerSecond: 1000 }));
+  const lines = Array.from({ length: epochs }, (_, e) => JSON.stringify({ epoch: e, loss: 2 / (e + 1), nmi: 0.1 * e, seconds: 1.5, samplesPerSecond: 1000 }));
   writeFileSync(join(dir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
   return dir;
 }
@@ -44,7 +44,8 @@ describe('writeRunPlots', () => {
 
     const curves = readFileSync(join(out, 'training_curves.svg'), 'utf8');
     checkWellFormed(curves);
-    expect(markCounts(curves, 'mark-symbol role-mark')).toEqual([4, 4, 4]); // loss, seconds, samplesPerSecond
+    expect(markCounts(curves, 'mark-symbol role-mark')).toEqual([4, 4]); // loss and nmi; not seconds or samplesPerSecond
+    expect(curves).not.toContain('>seconds<');
     expect(curves).toContain(`>${basename(run)}: training curves<`);
 
     const embedding = readFileSync(join(out, 'embedding.svg'), 'utf8');
