@@ -50,6 +50,69 @@ function checkState(state: ProgressState, context: string): void {
   if (state.loss !== undefined && typeof state.loss !== 'number') throw new Error(`${context}: state.loss must be a number, got ${describeArgument(state.loss)}.`);
 }
 
+/** Width of an epoch line (and of its continuation lines): a classic terminal. */
+const LINE_WIDTH = 80;
+
+/** Metrics written in an epoch line's time part rather than as metrics. */
+const TIME_KEYS = new Set(['epoch', 'seconds', 'samplesPerSecond']);
+
+/** A metric's value: integers as they are, others to 4 significant digits without an exponent for ordinary sizes. */
+function formatMetric(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  if (!Number.isFinite(value)) return String(value);
+  const size = Math.abs(value);
+  if (size >= 1e4 && size < 1e9) return value.toFixed(0);
+  if (size >= 1e-4 && size < 1e4) return String(Number(value.toPrecision(4)));
+  return value.toPrecision(3);
+}
+
+/**
+ * An epoch's metrics as words: `name value`, numbered metrics of one prefix (IIC's sub-heads
+ * `main0`...`main4`) as `main0-4 v0 v1 v2 v3 v4`.
+ */
+function metricParts(metrics: Record<string, number>): string[] {
+  const entries = Object.entries(metrics).filter(([key]) => !TIME_KEYS.has(key));
+  const prefixOf = (key: string) => /^(.*\D)(\d+)$/.exec(key);
+  const counts = new Map<string, number>();
+  for (const [key] of entries) {
+    const match = prefixOf(key);
+    if (match) counts.set(match[1], (counts.get(match[1]) ?? 0) + 1);
+  }
+  const parts: string[] = [];
+  const done = new Set<string>();
+  for (const [key, value] of entries) {
+    const match = prefixOf(key);
+    if (match && (counts.get(match[1]) ?? 0) > 1) {
+      const prefix = match[1];
+      if (done.has(prefix)) continue;
+      done.add(prefix);
+      const series = entries.filter(([k]) => prefixOf(k)?.[1] === prefix);
+      const first = prefixOf(series[0][0])![2];
+      const last = prefixOf(series[series.length - 1][0])![2];
+      parts.push(`${prefix}${first}-${last} ${series.map(([, v]) => formatMetric(v)).join(' ')}`);
+      continue;
+    }
+    parts.push(`${key} ${formatMetric(value)}`);
+  }
+  return parts;
+}
+
+/** Words joined into lines of at most `width` columns; continuation lines are indented by 2. */
+function wrapWords(words: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = `  ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
@@ -58,9 +121,10 @@ function formatDuration(seconds: number): string {
 }
 
 /**
- * Progress of a training run: a bar per epoch on a TTY (batches, loss, throughput, ETA), and a
- * plain line per epoch otherwise. Drawing never reads tensors: callers pass numbers they already
- * have (the loop reads its running loss asynchronously).
+ * Progress of a training run: a bar per epoch on a TTY (batches, loss, throughput, and the ETA of
+ * the whole run, from the pace of the current epoch), and a plain line per epoch otherwise, wrapped
+ * to 80 columns. Drawing never reads tensors: callers pass numbers they already have (the loop
+ * reads its running loss asynchronously).
  */
 export class ProgressReporter {
   private readonly mode: 'bar' | 'lines' | 'none';
@@ -100,7 +164,9 @@ export class ProgressReporter {
     const now = Date.now();
     const done = state.batches > 0 ? state.batch / state.batches : 0;
     const rate = state.seconds > 0 ? state.samples / state.seconds : 0;
-    const eta = done > 0 ? (state.seconds * (1 - done)) / done : Number.NaN;
+    // The whole run: the rest of this epoch and the epochs after it, at this epoch's pace.
+    const remainingBatches = state.batches - state.batch + Math.max(0, state.epochs - state.epoch - 1) * state.batches;
+    const eta = state.batch > 0 ? (state.seconds / state.batch) * remainingBatches : Number.NaN;
     const loss = state.loss === undefined ? '' : ` loss ${state.loss.toPrecision(4)}`;
     if (this.mode === 'lines') {
       if (state.batch === 1) this.lastLine = now;
@@ -121,16 +187,21 @@ export class ProgressReporter {
     this.stream.write(`\r${line.slice(0, columns - 1).padEnd(Math.min(columns - 1, line.length))}\x1b[K`);
   }
 
-  /** Ends an epoch: finishes the bar, or writes one log line with the epoch's metrics. */
+  /**
+   * Ends an epoch: finishes the bar, or writes a log line, with the epoch's metrics (`loss` first,
+   * sub-head series grouped, time and throughput last), wrapped to 80 columns.
+   */
   epochEnd(state: ProgressState, metrics: Record<string, number>): void {
     checkState(state, 'ProgressReporter.epochEnd');
     checkObject(metrics, 'metrics', 'ProgressReporter.epochEnd');
     if (this.mode === 'none') return;
-    const parts = Object.entries(metrics)
-      .filter(([key]) => key !== 'epoch')
-      .map(([key, value]) => `${key} ${Number.isInteger(value) ? value : value.toPrecision(4)}`);
-    const line = `${this.label} ${this.epochText(state)} ${parts.join(' ')} (${formatDuration(state.seconds)})`;
-    this.stream.write(this.mode === 'bar' ? `\r${line}\x1b[K\n` : `${line}\n`);
+    const { loss, ...others } = metrics;
+    const parts = metricParts(loss === undefined ? others : { loss, ...others });
+    const rate = state.seconds > 0 ? `, ${formatMetric(Math.round(state.samples / state.seconds))} samples/s` : '';
+    const time = `(${formatDuration(state.seconds)}${state.samples > 0 ? rate : ''})`;
+    const lines = wrapWords([`${this.label} ${this.epochText(state)}`, ...parts, time], LINE_WIDTH);
+    // On a TTY each line clears what the bar left on it.
+    this.stream.write(this.mode === 'bar' ? `\r${lines.join('\x1b[K\n')}\x1b[K\n` : `${lines.join('\n')}\n`);
   }
 
   /** Writes a free-form message on its own line. */
