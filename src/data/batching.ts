@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import type { ImageDataset } from './dataset.js';
+import type { AnyImageDataset } from './dataset.js';
 import { checkDatasetStructure, flattenedDimension, gatherRows } from './dataset.js';
 import { seededRandom } from './random.js';
 import { readOptions } from './options.js';
@@ -52,7 +52,7 @@ export function batchIndices(n: number, batchSize: number, options: BatchOptions
  *
  * @throws when an index is not an integer in [0, size).
  */
-export function gatherImages(dataset: ImageDataset, indices: ArrayLike<number>): Float32Array {
+export function gatherImages(dataset: AnyImageDataset, indices: ArrayLike<number>): Float32Array {
   return gatherRows(dataset, indices, 'gatherImages');
 }
 
@@ -94,7 +94,7 @@ export interface TensorBatch {
  * }
  * ```
  */
-export function* iterateBatches(dataset: ImageDataset, options: IterateBatchesOptions = {}): Generator<TensorBatch, void, undefined> {
+export function* iterateBatches(dataset: AnyImageDataset, options: IterateBatchesOptions = {}): Generator<TensorBatch, void, undefined> {
   options = readOptions(options, 'iterateBatches', { batchSize: 'number', shuffle: 'boolean', seed: 'number', dropRemainder: 'boolean' });
   checkDatasetStructure(dataset, 'iterateBatches');
   const { batchSize = 256, ...batchOptions } = options;

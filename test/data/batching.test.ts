@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/index.js';
 import { batchIndices, gatherImages, iterateBatches } from '../../src/data/batching.js';
-import type { ImageDataset } from '../../src/data/dataset.js';
+import type { ByteImageDataset, ImageDataset } from '../../src/data/dataset.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -147,5 +147,24 @@ describe('iterateBatches', () => {
     expect(() => iterateBatches({ ...ds, size: 5 }, { batchSize: 2 }).next()).toThrow(/iterateBatches: images has 72 values, expected size × 3 × 3 × 2 = 90/);
     expect(() => iterateBatches({ ...ds, labels: new Int32Array(3) }).next()).toThrow(/iterateBatches: labels has 3 entries for 4 images/);
     expect(() => iterateBatches(ds, { batchSize: 0 }).next()).toThrow(/batchSize must be a positive integer/);
+  });
+});
+
+describe('iterateBatches on 8-bit pixels', () => {
+  it('yields float32 batches of byte / 255, the same as a float dataset of the same bytes', async () => {
+    const bytes = Uint8Array.from({ length: 7 * 4 }, (_, i) => (i * 37) % 256);
+    const byteSet: ByteImageDataset = { images: bytes, shape: [2, 2, 1], size: 7 };
+    const floatSet: ImageDataset = { ...byteSet, images: Float32Array.from(bytes, (b) => b / 255) };
+    expect(gatherImages(byteSet, [6, 1])).toEqual(gatherImages(floatSet, [6, 1]));
+    const before = tf.memory().numTensors;
+    const fromFloats = Array.from(iterateBatches(floatSet, { batchSize: 3, seed: 2 }));
+    const fromBytes = Array.from(iterateBatches(byteSet, { batchSize: 3, seed: 2 }));
+    expect(fromBytes.map((b) => Array.from(b.indices))).toEqual(fromFloats.map((b) => Array.from(b.indices)));
+    for (let i = 0; i < fromBytes.length; i++) {
+      expect(fromBytes[i].x.dtype).toBe('float32');
+      expect(await fromBytes[i].x.data()).toEqual(await fromFloats[i].x.data());
+    }
+    tf.dispose([...fromBytes.map((b) => b.x), ...fromFloats.map((b) => b.x)]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
