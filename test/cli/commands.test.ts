@@ -15,7 +15,7 @@ beforeAll(async () => {
   // The backend and device come first; progress lines go to stderr.
   expect(trained.stdout.split('\n')[0]).toBe('backend cpu (cpu) via @tensorflow/tfjs-backend-cpu');
   expect(trained.stdout).toMatch(/training autoencoder on mnist-train \(256 images, 28x28x1\): 2 epochs, batch 64, seed 0/);
-  expect(trained.stderr).toMatch(/Autoencoder epoch 1\/2 loss [\d.]+ seconds/);
+  expect(trained.stderr).toMatch(/Autoencoder epoch 1\/2 loss [\d.]+ \(\d+s, \d+ samples\/s\)/);
   expect(trained.stderr).toMatch(/Autoencoder epoch 2\/2 loss/);
 });
 
@@ -76,9 +76,14 @@ describe('eval, embed and plot on a trained run', () => {
     const result = await runCli('eval', run, '--limit', '300', '--backend', 'cpu');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/autoencoder, 2 epochs \(checkpoints\/epoch-000002\), mnist test split, 300 images/);
-    expect(result.stdout).toMatch(/accuracy \(Hungarian\)\s+0\.\d{4}\s+k-means \(k=10\) on the 8-d embeddings/);
-    expect(result.stdout).toMatch(/linear probe accuracy\s+0\.\d{4}\s+fitted on 300 train, scored on 300 test images/);
+    // Each score beside the untrained network's (same backbone and seed).
+    expect(result.stdout).toMatch(/score\s+trained\s+random init\s+of/);
+    expect(result.stdout).toMatch(/accuracy \(Hungarian\)\s+0\.\d{4}\s+0\.\d{4}\s+k-means \(k=10\) on the 8-d embeddings/);
+    expect(result.stdout).toMatch(/linear probe accuracy\s+0\.\d{4}\s+0\.\d{4}\s+fitted on 300 train, scored on 300 test images/);
     const report = JSON.parse(readFileSync(path.join(run, 'eval.json'), 'utf8'));
+    for (const value of [report.randomInit.clustering.accuracy, report.randomInit.linearProbe.accuracy, report.randomInit.knnProbe.accuracy]) {
+      expect(result.stdout).toContain(` ${value.toFixed(4)} `);
+    }
     expect(report).toMatchObject({ method: 'autoencoder', split: 'test', images: 300, embeddingSize: 8, epochsTrained: 2, clustering: { source: 'kmeans', clusters: 10 } });
     for (const value of [report.clustering.accuracy, report.clustering.nmi, report.linearProbe.accuracy, report.knnProbe.accuracy]) {
       expect(result.stdout).toContain(` ${value.toFixed(4)} `); // the table shows eval.json's score (learning: test/methods/learning/)
@@ -88,6 +93,24 @@ describe('eval, embed and plot on a trained run', () => {
     const train = await runCli('eval', run, '--split', 'train', '--limit', '200', '--no-probes', '--backend', 'cpu');
     expect(train.code).toBe(0);
     expect(JSON.parse(readFileSync(path.join(run, 'eval.json'), 'utf8'))).not.toHaveProperty('linearProbe');
+    const bare = await runCli('eval', run, '--limit', '200', '--no-probes', '--no-baseline', '--backend', 'cpu');
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stdout).not.toContain('random init');
+    expect(JSON.parse(readFileSync(path.join(run, 'eval.json'), 'utf8'))).not.toHaveProperty('randomInit');
+  });
+
+  it("eval's random-init baseline is the network training started from (same seed)", async () => {
+    // A learning rate too small to move the weights: trained and random-init scores coincide.
+    const still = path.join(root, 'still');
+    const trained = await runCli('train', 'autoencoder', '--limit', '128', '--epochs', '1', '--layers', '16,4', '--batch-size', '64', '--learning-rate', '1e-12', '--seed', '3', '--backend', 'cpu', '--progress', 'none', '--out', still);
+    expect(trained.code, trained.stderr).toBe(0);
+    const result = await runCli('eval', still, '--limit', '150', '--backend', 'cpu');
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(still, 'eval.json'), 'utf8'));
+    expect(report.seed).toBe(3);
+    expect(report.randomInit.clustering).toEqual({ accuracy: report.clustering.accuracy, nmi: report.clustering.nmi, ari: report.clustering.ari });
+    expect(report.randomInit.linearProbe.accuracy).toBe(report.linearProbe.accuracy);
+    expect(report.randomInit.knnProbe.accuracy).toBe(report.knnProbe.accuracy);
   });
 
   it('embed writes float32 little-endian features with a header and labels', async () => {

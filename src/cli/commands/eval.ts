@@ -1,8 +1,9 @@
 /**
  * `tfjs-unsupervised eval <run>`: clustering scores (Hungarian accuracy, NMI, ARI) of the run's
  * clusters — the method's own, or k-means on its embeddings — and linear and kNN probes on its
- * embeddings, fitted on training-split features and scored on test-split features. Prints a
- * table and writes `<run>/eval.json` atomically.
+ * embeddings, fitted on training-split features and scored on test-split features, each beside
+ * the same scores of the untrained network (same backbone and seed: the weights training started
+ * from), so that a score can be judged. Prints a table and writes `<run>/eval.json` atomically.
  */
 import * as path from 'node:path';
 
@@ -20,6 +21,7 @@ import { displayPath, formatTable, plural, processIo, writeLine } from '../io.js
 import type { CliIo } from '../io.js';
 import { loadRunSplit, requireLabels, runClusters, SPLITS } from '../run_analysis.js';
 import { openRun } from '../run_directory.js';
+import type { TrainableMethod } from '../method_registry.js';
 import { BACKEND_OPTION } from './backend.js';
 import { parseRunCommand } from './run_command.js';
 
@@ -35,6 +37,11 @@ export interface EvaluateRunOptions {
   knnK?: number;
   /** Clusters of k-means for methods that do not cluster themselves. Default: the number of classes. */
   k?: number;
+  /**
+   * Score the untrained network too (the run's method and options, same seed, weights as
+   * initialised): the baseline a trained score is judged against. Default `true`.
+   */
+  baseline?: boolean;
   /** Where to write. Default: the process's streams. */
   io?: CliIo;
 }
@@ -45,6 +52,8 @@ export interface EvalReport {
   method: string;
   dataset: string;
   epochsTrained: number;
+  /** The run's seed (also the random-init baseline's). */
+  seed: number;
   /** The checkpoint evaluated, relative to the run. */
   checkpoint: string;
   split: DatasetSplit;
@@ -62,8 +71,17 @@ export interface EvalReport {
   linearProbe?: { accuracy: number; trainAccuracy: number; trainImages: number; testImages: number };
   /** k-nearest-neighbour vote (cosine) of train-split embeddings, scored on the test split. */
   knnProbe?: { k: number; accuracy: number; trainImages: number; testImages: number };
+  /** The same scores of the untrained network (same method, options and seed; weights as initialised). */
+  randomInit?: RandomInitScores;
   seconds: number;
   created: string;
+}
+
+/** Scores of the untrained network, beside the trained ones. */
+export interface RandomInitScores {
+  clustering: { accuracy: number; nmi: number; ari: number };
+  linearProbe?: { accuracy: number };
+  knnProbe?: { accuracy: number };
 }
 
 /** The flags of `eval`. */
@@ -77,6 +95,7 @@ const HELP: CommandHelp = {
     { name: 'k', kind: 'integer', min: 2, description: 'k-means clusters for methods that do not cluster (default: the number of classes)' },
     { name: 'knn-k', kind: 'integer', min: 1, description: 'neighbours of the kNN probe', default: 20 },
     { name: 'no-probes', kind: 'boolean', description: 'skip the linear and kNN probes' },
+    { name: 'no-baseline', kind: 'boolean', description: 'skip the scores of the untrained network (same backbone and seed) beside them' },
     BACKEND_OPTION,
   ],
 };
@@ -92,18 +111,27 @@ export async function evaluateRun(runDirectory: string, options: EvaluateRunOpti
   const split = options.split ?? 'test';
   const limit = options.limit ?? 10000;
   const probes = options.probes ?? true;
+  const baseline = options.baseline ?? true;
   const run = await openRun(path.resolve(runDirectory), 'eval', (line) => writeLine(io.stderr, line));
+  let untrained: TrainableMethod | undefined;
   try {
     const encode = async (dataset: ImageDataset): Promise<FeatureMatrix> => run.method.encode(dataset);
     const evalSet = await loadRunSplit(run, split, limit, 'eval');
     const labels = requireLabels(evalSet, 'eval', 'eval');
     const evalFeatures = await encode(evalSet);
     const { clusters, source, k } = await runClusters(run, evalSet, evalFeatures, { k: options.k });
+    let otherSet: ImageDataset | undefined;
+    let otherLabels: Int32Array | undefined;
+    if (probes) {
+      otherSet = await loadRunSplit(run, split === 'test' ? 'train' : 'test', limit, 'eval');
+      otherLabels = requireLabels(otherSet, 'the probes', 'eval');
+    }
     const report: EvalReport = {
       run: run.directory,
       method: run.config.method,
       dataset: run.config.dataset,
       epochsTrained: run.checkpoint.manifest.epoch,
+      seed: run.config.seed,
       checkpoint: path.relative(run.directory, run.checkpoint.directory),
       split,
       images: evalSet.size,
@@ -112,18 +140,37 @@ export async function evaluateRun(runDirectory: string, options: EvaluateRunOpti
       seconds: 0,
       created: '',
     };
-    if (probes) {
-      const other: DatasetSplit = split === 'test' ? 'train' : 'test';
-      const otherSet = await loadRunSplit(run, other, limit, 'eval');
-      const otherLabels = requireLabels(otherSet, 'the probes', 'eval');
-      const otherFeatures = await encode(otherSet);
+    /** Linear and kNN probes on features of the eval split and the other split. */
+    const probe = async (evalFeatures: FeatureMatrix, otherFeatures: FeatureMatrix) => {
       const [train, trainLabels, test, testLabels] =
-        split === 'test' ? [otherFeatures, otherLabels, evalFeatures, labels] : [evalFeatures, labels, otherFeatures, otherLabels];
+        split === 'test' ? [otherFeatures, otherLabels!, evalFeatures, labels] : [evalFeatures, labels, otherFeatures, otherLabels!];
       const linear = await linearProbe(train, trainLabels, test, testLabels, { seed: run.config.seed });
-      report.linearProbe = { accuracy: linear.accuracy, trainAccuracy: linear.trainAccuracy, trainImages: train.rows, testImages: test.rows };
       const knnK = Math.min(options.knnK ?? 20, train.rows);
       const knn = await knnProbe(train, trainLabels, test, testLabels, { k: knnK });
-      report.knnProbe = { k: knnK, accuracy: knn.accuracy, trainImages: train.rows, testImages: test.rows };
+      return {
+        linear: { accuracy: linear.accuracy, trainAccuracy: linear.trainAccuracy, trainImages: train.rows, testImages: test.rows },
+        knn: { k: knnK, accuracy: knn.accuracy, trainImages: train.rows, testImages: test.rows },
+      };
+    };
+    if (probes) {
+      const scores = await probe(evalFeatures, await encode(otherSet!));
+      report.linearProbe = scores.linear;
+      report.knnProbe = scores.knn;
+    }
+    if (baseline) {
+      // The weights training started from: the run's method and options, same seed, untrained.
+      untrained = run.entry.create({ seed: run.config.seed, shape: run.config.shape, options: run.config.methodOptions }).initialize(evalSet);
+      const randomRun = { ...run, method: untrained };
+      const randomFeatures = await untrained.encode(evalSet);
+      const random = await runClusters(randomRun, evalSet, randomFeatures, { k: options.k });
+      report.randomInit = {
+        clustering: { accuracy: clusterAccuracy(labels, random.clusters).accuracy, nmi: nmi(labels, random.clusters), ari: ari(labels, random.clusters) },
+      };
+      if (probes) {
+        const scores = await probe(randomFeatures, await untrained.encode(otherSet!));
+        report.randomInit.linearProbe = { accuracy: scores.linear.accuracy };
+        report.randomInit.knnProbe = { accuracy: scores.knn.accuracy };
+      }
     }
     report.seconds = (performance.now() - started) / 1000;
     report.created = new Date().toISOString();
@@ -132,6 +179,7 @@ export async function evaluateRun(runDirectory: string, options: EvaluateRunOpti
     return report;
   } finally {
     run.method.dispose();
+    untrained?.dispose();
   }
 }
 
@@ -139,14 +187,19 @@ function printReport(report: EvalReport, io: CliIo): void {
   const c = report.clustering;
   const how = c.source === 'predict' ? `${report.method}'s own clusters` : `k-means (k=${c.clusters}) on the ${report.embeddingSize}-d embeddings`;
   writeLine(io.stdout, `${report.method}, ${plural(report.epochsTrained, 'epoch')} (${report.checkpoint}), ${report.dataset} ${report.split} split, ${report.images} images`);
+  const random = report.randomInit;
+  // The random-init column only when there is one (eval --no-baseline leaves it out).
+  const row = (score: string, trained: number, untrained: number | undefined, of: string): Record<string, string | number> =>
+    random === undefined ? { score, trained, of } : { score, trained, 'random init': untrained ?? '', of };
   const rows: Array<Record<string, string | number>> = [
-    { score: 'accuracy (Hungarian)', value: c.accuracy, of: how },
-    { score: 'NMI', value: c.nmi, of: how },
-    { score: 'ARI', value: c.ari, of: how },
+    row('accuracy (Hungarian)', c.accuracy, random?.clustering.accuracy, how),
+    row('NMI', c.nmi, random?.clustering.nmi, how),
+    row('ARI', c.ari, random?.clustering.ari, how),
   ];
-  if (report.linearProbe) rows.push({ score: 'linear probe accuracy', value: report.linearProbe.accuracy, of: `fitted on ${report.linearProbe.trainImages} train, scored on ${report.linearProbe.testImages} test images` });
-  if (report.knnProbe) rows.push({ score: `kNN probe accuracy (k=${report.knnProbe.k})`, value: report.knnProbe.accuracy, of: 'cosine similarity to train-split embeddings' });
+  if (report.linearProbe) rows.push(row('linear probe accuracy', report.linearProbe.accuracy, random?.linearProbe?.accuracy, `fitted on ${report.linearProbe.trainImages} train, scored on ${report.linearProbe.testImages} test images`));
+  if (report.knnProbe) rows.push(row(`kNN probe accuracy (k=${report.knnProbe.k})`, report.knnProbe.accuracy, random?.knnProbe?.accuracy, 'cosine similarity to train-split embeddings'));
   writeLine(io.stdout, formatTable(rows));
+  if (random !== undefined) writeLine(io.stdout, `random init: the same network untrained (seed ${report.seed}), where training started`);
   writeLine(io.stdout, `wrote ${displayPath(path.join(report.run, 'eval.json'))} (${report.seconds.toFixed(1)} s)`);
 }
 
@@ -159,6 +212,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     split: values.split as DatasetSplit | undefined,
     limit: values.limit as number | undefined,
     probes: values['no-probes'] !== true,
+    baseline: values['no-baseline'] !== true,
     knnK: values['knn-k'] as number | undefined,
     k: values.k as number | undefined,
     io,
