@@ -6,6 +6,9 @@
  *     beside PyTorch's on the same GPU (the JSON lines of bench/peers/torch_train_step.py --device
  *     cuda, read from --peer), with the ratio; then a per-kernel profile of one step of each model
  *     (tf.profile: kernel time where the adapter has timestamp queries, else call counts).
+ *   node gpu_run.mjs kernels [--batch 256] [--steps 20]
+ *     Conv2DBackpropFilter on the benchmark models' conv layers: this library's composition
+ *     (split-K products per filter position) against tfjs-backend-webgpu's own shader, ms each.
  *   node gpu_run.mjs iic [--seconds 180] [--limit N] [--backend webgpu]
  *     IIC on MNIST (the example's defaults: small VGG backbone, 2 sub-heads, over-clustering 50,
  *     λ 1.5, batch 256) for as many whole epochs as fit in --seconds, then its test accuracy.
@@ -17,6 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { formatBackendInfo, initBackend } from '../../src/backend/init_backend.js';
+import { builtInWebGpuKernel } from '../../src/backend/webgpu_kernels/index.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { IIC } from '../../src/methods/iic.js';
 import { clusterAccuracy } from '../../src/metrics/cluster_accuracy.js';
@@ -44,7 +48,7 @@ function positive(name: string, text: string | undefined): number | undefined {
 }
 
 const part = positionals[0];
-if (part !== 'models' && part !== 'iic') throw new Error(`gpu_run: first argument must be 'models' or 'iic', got '${part ?? ''}'.`);
+if (part !== 'models' && part !== 'iic' && part !== 'kernels') throw new Error(`gpu_run: first argument must be 'models', 'kernels' or 'iic', got '${part ?? ''}'.`);
 const info = await initBackend({ backend: values.backend });
 console.log(formatBackendInfo(info));
 
@@ -105,6 +109,46 @@ if (part === 'models') {
     for (const k of kernels.slice(0, 15)) console.log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(5)} ${k.ms === undefined ? '—' : k.ms.toFixed(2)}`);
   }
   console.log(`RESULT ${JSON.stringify({ part, backend: info, steps, rows, profiles })}`);
+} else if (part === 'kernels') {
+  const batch = positive('batch', values.batch) ?? 256;
+  const repeats = positive('steps', values.steps) as number;
+  const ours = tf.getKernel('Conv2DBackpropFilter', info.name)?.kernelFunc;
+  const theirs = builtInWebGpuKernel('Conv2DBackpropFilter');
+  if (ours === undefined || theirs === undefined) throw new Error(`gpu_run kernels: needs the webgpu backend with this library's kernels (got ${info.name}).`);
+  // [height, in channels, out channels] of the 3x3 'same' convolutions of iic-vgg and conv4-relational (×4 views).
+  const layers: Array<[string, number, number, number, number]> = [
+    ['iic-vgg 1', batch, 24, 1, 64],
+    ['iic-vgg 2', batch, 12, 64, 128],
+    ['iic-vgg 3', batch, 6, 128, 256],
+    ['iic-vgg 4', batch, 3, 256, 512],
+    ['conv4 1', batch, 28, 1, 8],
+    ['conv4 2', batch, 14, 8, 16],
+    ['conv4 3', batch, 7, 16, 32],
+    ['conv4 4', batch, 3, 32, 64],
+  ];
+  const rows: Array<Record<string, string | number>> = [];
+  for (const [label, n, size, inChannels, outChannels] of layers) {
+    const x = tf.randomNormal([n, size, size, inChannels], 0, 1, 'float32', 1);
+    const dy = tf.randomNormal([n, size, size, outChannels], 0, 1, 'float32', 2);
+    const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, inChannels, outChannels] } as unknown as tf.NamedAttrMap;
+    const time = async (kernel: tf.KernelFunc): Promise<number> => {
+      const once = async () => {
+        const output = tf.engine().makeTensorFromTensorInfo(kernel({ inputs: { x, dy }, attrs, backend: tf.backend() }) as tf.TensorInfo);
+        await output.data();
+        output.dispose();
+      };
+      await once();
+      const started = performance.now();
+      for (let i = 0; i < repeats; i++) await once();
+      return (performance.now() - started) / repeats;
+    };
+    const oursMs = await time(ours);
+    const theirsMs = await time(theirs);
+    tf.dispose([x, dy]);
+    rows.push({ layer: label, x: `[${n}, ${size}, ${size}, ${inChannels}]`, filter: `3x3x${inChannels}x${outChannels}`, oursMs, builtInMs: theirsMs, speedup: theirsMs / oursMs });
+    console.log(`Conv2DBackpropFilter ${label} x [${n}, ${size}, ${size}, ${inChannels}] → ${outChannels}: ours ${formatMs(oursMs)} ms, tfjs-backend-webgpu ${formatMs(theirsMs)} ms (${(theirsMs / oursMs).toFixed(2)}x)`);
+  }
+  console.log(`RESULT ${JSON.stringify({ part, backend: info, batch, repeats, rows })}`);
 } else {
   const budgetSeconds = positive('seconds', values.seconds) as number;
   const limit = positive('limit', values.limit);

@@ -56,6 +56,9 @@ done
 echo "== webgpu ($steps steps each), at $(elapsed) s =="
 timeout 120 work/node app/gpu_run.mjs models --steps "$steps" "${batch_args[@]}" --peer torch.jsonl || echo "run_on_gpu: webgpu models failed or timed out (exit $?)"
 
+echo "== Conv2DBackpropFilter: ours vs tfjs-backend-webgpu's, at $(elapsed) s =="
+timeout 40 work/node app/gpu_run.mjs kernels --steps 10 "${batch_args[@]}" || echo "run_on_gpu: kernel comparison failed or timed out (exit $?)"
+
 left=$(( total - $(elapsed) - 30 ))
 iic_seconds=${IIC_SECONDS:-180}
 [ "$left" -lt "$iic_seconds" ] && iic_seconds=$left

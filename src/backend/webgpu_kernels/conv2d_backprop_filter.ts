@@ -4,6 +4,14 @@ import { releaseWebGpu, runWebGpuKernel } from './kernel_utils.js';
 import type { WebGpuKernelArguments } from './kernel_utils.js';
 
 /**
+ * From this many rows N·OH·OW (the length of the sum behind each filter weight) on, the filter
+ * gradient is composed from matrix products; below it tfjs-backend-webgpu's own shader runs (its
+ * loops are short there, and one shader beats 2·KH·KW + 1 dispatches). tfjs-backend-webgpu takes
+ * its split-K matrix product from a shared axis of 2000 on.
+ */
+export const COMPOSED_FILTER_GRADIENT_MIN_ROWS = 2000;
+
+/**
  * `Conv2DBackpropFilter` for webgpu, composed from matrix products. tfjs-backend-webgpu 4.22's own
  * shader runs one thread per filter weight, each looping over batch × output pixels: for a 3x3
  * filter with 64 → 64 channels that is 37k threads each summing 147k products at batch 256 on
@@ -17,7 +25,8 @@ import type { WebGpuKernelArguments } from './kernel_utils.js';
  * split-K matrix product (workgroups also divide the long axis). Everything stays on the GPU.
  *
  * Covers every NHWC convolution tf.conv2d differentiates (dilation 1; any stride, 'same', 'valid',
- * numeric or explicit padding, rounding mode); NCHW goes to the built-in kernel.
+ * numeric or explicit padding, rounding mode); NCHW, and sums shorter than
+ * {@link COMPOSED_FILTER_GRADIENT_MIN_ROWS}, go to the built-in kernel.
  */
 export function makeConv2dBackpropFilter(builtIn: tf.KernelFunc): tf.KernelFunc {
   return ((args: WebGpuKernelArguments) => {
@@ -36,6 +45,7 @@ export function makeConv2dBackpropFilter(builtIn: tf.KernelFunc): tf.KernelFunc 
       'channelsLast',
     );
     const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
+    if (batchSize * outHeight * outWidth < COMPOSED_FILTER_GRADIENT_MIN_ROWS) return builtIn(args as unknown as Parameters<tf.KernelFunc>[0]);
     const neededHeight = (outHeight - 1) * strideHeight + filterHeight;
     const neededWidth = (outWidth - 1) * strideWidth + filterWidth;
     const bottom = Math.max(0, neededHeight - padInfo.top - inHeight);
