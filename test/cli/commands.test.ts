@@ -71,6 +71,23 @@ describe('tfjs-unsupervised usage errors exit with code 2 and a message', () => 
   });
 });
 
+describe('train picks its defaults by backend and says so', () => {
+  it("trains IIC with the CPU recipe on a CPU backend, prints it and stores it in run.json; --paper needs a paper recipe", async () => {
+    const out = path.join(root, 'iic');
+    const result = await runCli('train', 'iic', '--limit', '32', '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '8', '--sub-heads', '1', '--overcluster', '0', '--backend', 'cpu', '--progress', 'none', '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/defaults: iic's cpu recipe \(the backend runs on a CPU; --paper for the paper's setting\); flags you give win/);
+    expect(result.stdout).toMatch(/--epochs 1 --batch-size 8 --learning-rate 0\.001 --backbone small .*--sub-heads 1 --head-schedule joint --repeats 1 --lambda 1\.5/);
+    const config = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+    expect(config.recipe.name).toBe('cpu');
+    expect(config.recipe.note).toMatch(/2-core CPU/);
+    expect(config).toMatchObject({ epochs: 1, batchSize: 8, learningRate: 0.001, methodOptions: { backbone: 'small', lambda: 1.5, 'head-schedule': 'joint', 'sub-heads': 1 } });
+    const noPaper = await runCli('train', 'autoencoder', '--paper', '--limit', '32', '--backend', 'cpu', '--out', path.join(root, 'ae-paper'));
+    expect(noPaper.code).toBe(2);
+    expect(noPaper.stderr).toMatch(/--paper: autoencoder has no paper recipe/);
+  });
+});
+
 describe('eval, embed and plot on a trained run', () => {
   it('eval scores clusters and probes, prints a table and writes eval.json', async () => {
     const result = await runCli('eval', run, '--limit', '300', '--backend', 'cpu');

@@ -17,8 +17,8 @@ import type { CommandHelp, OptionSpec, OptionValue } from '../args.js';
 import { DATASET_FORMS, describeDataset, loadDatasetSplit, parseDatasetSpec, withFolderFlags } from '../datasets.js';
 import { CliUsageError, displayPath, plural, processIo, writeLine } from '../io.js';
 import type { CliIo } from '../io.js';
-import { allMethodOptions, fitMethod, isTrainingComplete, METHOD_NAMES, METHODS, methodEntry, normalizeMethodOptions, resolveMethodOptions } from '../method_registry.js';
-import type { MethodEntry, MethodName, TrainableMethod } from '../method_registry.js';
+import { allMethodOptions, chooseRecipe, fitMethod, isTrainingComplete, METHOD_NAMES, METHODS, methodEntry, normalizeMethodOptions, resolveMethodOptions } from '../method_registry.js';
+import type { MethodEntry, MethodName, Recipe, RecipeName, TrainableMethod } from '../method_registry.js';
 import {
   appendMetrics,
   checkNewRun,
@@ -68,12 +68,31 @@ export interface TrainRunOptions {
   io?: CliIo;
   /** Backend description for run.json. Default: the active tf.js backend's name. */
   backend?: string;
+  /**
+   * Where the backend computes: picks the method's `'cpu'` or `'gpu'` recipe for a new run (see
+   * `RecipeName`). Default `'cpu'`.
+   */
+  device?: 'cpu' | 'gpu';
+  /** Train a new run with the method's `'paper'` recipe (the paper's exact setting) instead. */
+  paper?: boolean;
 }
+
+/** The recipe a run was started with, as stored in run.json (`recipe`). */
+export interface RunRecipe {
+  name: RecipeName;
+  note: string;
+}
+
+/** run.json as `train` writes it: the run's configuration and the recipe its defaults came from. */
+export type TrainRunConfig = RunConfig & {
+  /** The recipe of the method's defaults (absent: the class's own defaults, or a run from before recipes). */
+  recipe?: RunRecipe;
+};
 
 /** What {@link trainRun} did. */
 export interface TrainRunResult {
   directory: string;
-  config: RunConfig;
+  config: TrainRunConfig;
   /** Logs of the epochs this call trained. */
   epochsRun: EpochLogs[];
   /** Epochs the method has trained in all. */
@@ -98,6 +117,7 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'seed', kind: 'integer', min: 0, description: 'seed of weights, shuffling and augmentations', default: 0 },
   { name: 'learning-rate', kind: 'number', min: 0, exclusiveMin: true, description: "Adam learning rate (default: the method's)" },
   { name: 'steps-per-epoch', kind: 'integer', min: 1, description: 'end each epoch after N steps (quick runs; default: the whole dataset)' },
+  { name: 'paper', kind: 'boolean', description: "the paper's exact setting as defaults (default: the method's CPU or GPU recipe, by backend)" },
   BACKEND_OPTION,
   { name: 'out', kind: 'string', placeholder: 'DIR', description: 'run directory', default: 'runs/<method>' },
   { name: 'resume', kind: 'boolean', description: 'continue the run in --out from its newest checkpoint that verifies' },
@@ -117,7 +137,7 @@ export function trainHelp(method?: MethodEntry): CommandHelp {
   return {
     usage: method ? `train ${method.name} [options]` : 'train <method> [options]',
     summary: method
-      ? `Train ${method.name}: ${method.summary}. Defaults: --epochs ${method.defaults.epochs}, --batch-size ${method.defaults.batchSize}.`
+      ? `Train ${method.name}: ${method.summary}. Defaults: --epochs ${method.defaults.epochs}, --batch-size ${method.defaults.batchSize}${describeRecipes(method)}.`
       : `Train an unsupervised method into a run directory (metrics.jsonl, a checkpoint after every epoch).\nMethods: ${METHOD_NAMES.join(', ')}.`,
     options: TRAIN_OPTIONS,
     groups: entries.map((e) => ({ title: `${e.name} options`, options: e.options })),
@@ -139,6 +159,24 @@ export function trainHelp(method?: MethodEntry): CommandHelp {
   };
 }
 
+/** The recipes of a method for help: what each changes from the defaults listed. */
+function describeRecipes(entry: MethodEntry): string {
+  const names = Object.keys(entry.recipes ?? {}) as RecipeName[];
+  if (names.length === 0) return '';
+  const parts = names.map((name) => `${name === 'paper' ? '--paper' : `on a ${name.toUpperCase()} backend`}: ${recipeFlags(entry.recipes![name]!).join(' ') || 'these defaults'}`);
+  return `; over these, ${parts.join('; ')}`;
+}
+
+/** A recipe as the flags it sets, e.g. `['--epochs 12', '--backbone small']`. */
+export function recipeFlags(recipe: Recipe): string[] {
+  const flags: string[] = [];
+  if (recipe.epochs !== undefined) flags.push(`--epochs ${recipe.epochs}`);
+  if (recipe.batchSize !== undefined) flags.push(`--batch-size ${recipe.batchSize}`);
+  if (recipe.learningRate !== undefined) flags.push(`--learning-rate ${recipe.learningRate}`);
+  for (const [name, value] of Object.entries(recipe.options ?? {})) flags.push(value === true ? `--${name}` : `--${name} ${String(value)}`);
+  return flags;
+}
+
 function describeBackend(): string {
   return tf.getBackend() ?? 'none';
 }
@@ -156,6 +194,7 @@ function checkResumeConsistency(config: RunConfig, options: TrainRunOptions, dat
   compare('--batch-size', options.batchSize, config.batchSize);
   compare('--learning-rate', options.learningRate, config.learningRate);
   compare('--steps-per-epoch', options.stepsPerEpoch, config.stepsPerEpoch);
+  if (options.paper === true && (config as TrainRunConfig).recipe?.name !== 'paper') mismatches.push(`--paper (the run used ${(config as TrainRunConfig).recipe?.name ?? 'the class'}'s defaults)`);
   for (const [name, value] of Object.entries(options.methodOptions ?? {})) compare(`--${name}`, value, config.methodOptions[name] ?? null);
   if (mismatches.length > 0) {
     throw new CliUsageError(`--resume continues the run as it was started; these flags differ from it: ${mismatches.join('; ')}. Leave them out, or start a new run.`, 'train');
@@ -185,7 +224,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     throw new CliUsageError(`--keep-checkpoints must be a positive integer; got ${String(options.keepCheckpoints)}.`, 'train');
   }
 
-  let config: RunConfig;
+  let config: TrainRunConfig;
   let entry: MethodEntry;
   let method: TrainableMethod | undefined;
   let train: ImageDataset;
@@ -246,7 +285,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       await checkNewRun(directory, options.overwrite === true);
       // Everything that can fail on bad input before the old run (--overwrite) is deleted.
       train = await loadDatasetSplit(spec, 'train', options.limit, 'train');
-      let methodOptions = resolveMethodOptions(entry, given);
+      const chosen = chooseRecipe(entry, options.device ?? 'cpu', options.paper === true);
+      if (options.paper === true && chosen === undefined) throw new CliUsageError(`--paper: ${entry.name} has no paper recipe; its defaults are its class's.`, 'train');
+      const recipe = chosen?.recipe;
+      let methodOptions = resolveMethodOptions(entry, given, recipe);
       methodOptions = entry.resolve?.(methodOptions, { epochs: options.epochs, trainImages: train.size }) ?? methodOptions;
       const seed = options.seed ?? 0;
       try {
@@ -261,9 +303,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         dataset: spec.text,
         limit: options.limit ?? null,
         seed,
-        batchSize: options.batchSize ?? entry.defaults.batchSize,
-        epochs: options.epochs ?? entry.defaults.epochs,
-        learningRate: options.learningRate ?? null,
+        batchSize: options.batchSize ?? recipe?.batchSize ?? entry.defaults.batchSize,
+        epochs: options.epochs ?? recipe?.epochs ?? entry.defaults.epochs,
+        learningRate: options.learningRate ?? recipe?.learningRate ?? null,
         stepsPerEpoch: options.stepsPerEpoch ?? null,
         methodOptions,
         trainImages: train.size,
@@ -271,11 +313,18 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         keepCheckpoints: options.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS,
         backend: options.backend ?? describeBackend(),
         created: new Date().toISOString(),
+        ...(chosen === undefined ? {} : { recipe: { name: chosen.name, note: chosen.recipe.note } }),
       };
       if (options.overwrite === true) await clearRun(directory);
       await writeRunConfig(directory, config);
       runBegun = true;
       await rewriteMetrics(directory, []);
+      if (chosen !== undefined) {
+        const why = chosen.name === 'paper' ? '--paper' : `the backend runs on a ${chosen.name.toUpperCase()}${chosen.name === 'cpu' ? '; --paper for the paper\'s setting' : ''}`;
+        writeLine(io.stdout, `defaults: ${entry.name}'s ${chosen.name} recipe (${why}); flags you give win`);
+        writeLine(io.stdout, `  ${chosen.recipe.note}`);
+      }
+      writeLine(io.stdout, `  ${describeSettings(config)}`);
       writeLine(
         io.stdout,
         `training ${entry.name} on ${describeDataset(train)}: ${entry.epochBased ? plural(config.epochs, 'epoch') : `levels of ${String(methodOptions['samples-per-level'])} samples`}, batch ${config.batchSize}, seed ${seed} → ${displayPath(directory)}`,
@@ -334,6 +383,12 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   }
 }
 
+/** The settings a run trains with, in one line: epochs, batch, learning rate and method flags. */
+function describeSettings(config: RunConfig): string {
+  const options = Object.entries(config.methodOptions).map(([name, value]) => (value === true ? `--${name}` : `--${name} ${String(value)}`));
+  return [`--epochs ${config.epochs}`, `--batch-size ${config.batchSize}`, `--learning-rate ${config.learningRate ?? "(the method's)"}`, ...options].join(' ');
+}
+
 /** Runs `train` with its arguments; returns the exit code. */
 export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const methodOptions = allMethodOptions();
@@ -366,6 +421,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     keepCheckpoints: values['keep-checkpoints'] as number | undefined,
     progress: values.progress as ProgressOptions['mode'],
     backend: `${backend.name} (${backend.device})`,
+    device: backend.device,
+    paper: values.paper === true,
     io,
   });
   return 0;

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+
+import { chooseRecipe, METHODS, resolveMethodOptions } from '../../src/cli/method_registry.js';
+import { IIC, IIC_DEFAULTS } from '../../src/methods/iic.js';
+
+describe('method registry: one default per option, recipes over it', () => {
+  it("IIC's flag defaults are its class's (no second copy)", () => {
+    const entry = METHODS.iic;
+    const defaults = Object.fromEntries(entry.options.map((o) => [o.name, o.default]));
+    const config = new IIC().config;
+    expect(defaults).toMatchObject({
+      backbone: IIC_DEFAULTS.backbone,
+      clusters: config.numClusters,
+      overcluster: config.overclusterClusters,
+      'sub-heads': config.subHeads,
+      'head-schedule': config.headSchedule,
+      repeats: config.repeats,
+      lambda: config.lambda,
+    });
+    expect(entry.defaults).toEqual({ epochs: IIC_DEFAULTS.epochs, batchSize: IIC_DEFAULTS.batchSize });
+    // The example and the CLI agree with the class on the sub-heads: 5.
+    expect(config.subHeads).toBe(5);
+  });
+
+  it('picks the CPU recipe on a CPU backend, the GPU one on a GPU, the paper on request', () => {
+    const entry = METHODS.iic;
+    expect(chooseRecipe(entry, 'cpu')?.name).toBe('cpu');
+    expect(chooseRecipe(entry, 'gpu')?.name).toBe('gpu');
+    expect(chooseRecipe(entry, 'gpu', true)?.name).toBe('paper');
+    expect(chooseRecipe(METHODS.autoencoder, 'cpu')).toBeUndefined();
+    expect(chooseRecipe(METHODS.autoencoder, 'cpu', true)).toBeUndefined();
+  });
+
+  it('resolves flags over the recipe over the class defaults', () => {
+    const entry = METHODS.iic;
+    const cpu = chooseRecipe(entry, 'cpu')!.recipe;
+    expect(cpu).toMatchObject({ epochs: 12, learningRate: 1e-3 });
+    const options = resolveMethodOptions(entry, { lambda: 2 }, cpu);
+    expect(options).toMatchObject({ backbone: 'small', 'head-schedule': 'joint', lambda: 2, 'sub-heads': IIC_DEFAULTS.subHeads });
+    // The paper's recipe: the class's defaults (VGG F, λ 1, heads alternating) plus its batch and views.
+    const paper = chooseRecipe(entry, 'cpu', true)!.recipe;
+    expect(paper).toMatchObject({ batchSize: 700, learningRate: 1e-4 });
+    expect(resolveMethodOptions(entry, {}, paper)).toMatchObject({ backbone: 'F', lambda: 1, 'head-schedule': 'alternate', repeats: 5, 'sub-heads': 5 });
+    // No recipe: the class's defaults.
+    expect(resolveMethodOptions(entry, {})).toMatchObject({ backbone: 'F', lambda: 1, 'head-schedule': 'alternate', repeats: 1 });
+  });
+});
