@@ -10,6 +10,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+/** Rows of a DuckDB vector (STANDARD_VECTOR_SIZE): the most a data chunk holds. */
+const DUCKDB_VECTOR_SIZE = 2048;
+
 /** Rows per Parquet row group. */
 export const PARQUET_ROW_GROUP_SIZE = 65536;
 
@@ -96,15 +99,19 @@ export class ParquetEmbeddingWriter {
     const n = ids.length;
     if (embeddings.length !== n * this.cols) throw new Error(`ParquetEmbeddingWriter.write: ${embeddings.length} values for ${n} rows of ${this.cols}.`);
     if (labels !== undefined && labels.length !== n) throw new Error(`ParquetEmbeddingWriter.write: ${labels.length} labels for ${n} rows.`);
-    const { arrayValue, ARRAY, FLOAT } = this.duckdb;
-    const type = ARRAY(FLOAT, this.cols);
+    const { arrayValue, ARRAY, FLOAT, INTEGER, VARCHAR, DuckDBDataChunk } = this.duckdb;
     const { appender, cols } = this;
-    for (let r = 0; r < n; r++) {
-      appender.appendVarchar(ids[r]);
-      if (labels === undefined) appender.appendNull();
-      else appender.appendInteger(labels[r]);
-      appender.appendArray(arrayValue(Array.from(embeddings.subarray(r * cols, (r + 1) * cols))), type);
-      appender.endRow();
+    // Whole data chunks (DuckDB's vectors hold 2048 rows): the values are written into the
+    // vectors' memory and handed over in one call per chunk, not one native call per value.
+    for (let start = 0; start < n; start += DUCKDB_VECTOR_SIZE) {
+      const end = Math.min(n, start + DUCKDB_VECTOR_SIZE);
+      const chunk = DuckDBDataChunk.create([VARCHAR, INTEGER, ARRAY(FLOAT, cols)], end - start);
+      chunk.setColumnValues(0, ids.slice(start, end));
+      chunk.setColumnValues(1, labels === undefined ? new Array<null>(end - start).fill(null) : Array.from(labels.subarray(start, end)));
+      const rows = [];
+      for (let r = start; r < end; r++) rows.push(arrayValue(Array.from(embeddings.subarray(r * cols, (r + 1) * cols))));
+      chunk.setColumnValues(2, rows);
+      appender.appendDataChunk(chunk);
     }
     appender.flushSync();
     this.rows += n;
