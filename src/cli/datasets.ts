@@ -2,7 +2,7 @@
  * The datasets the CLI trains and evaluates on, named by a spec: `mnist` (embedded),
  * `idx:<dir>` (MNIST-style IDX files, e.g. Fashion-MNIST), `cifar10:<dir>`, `stl10:<dir>`,
  * `folder:<dir>` (a folder of images, class subfolders or flat; options after `?`:
- * `size=HxW`, `channels=1|3`, `strict`).
+ * `size=HxW`, `channels=1|3`, `labels=subfolders|none`, `strict`).
  */
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -25,6 +25,8 @@ export interface FolderSpecOptions {
   channels?: 1 | 3;
   /** `strict`: a file that cannot be decoded is an error, not a warning. */
   strict?: boolean;
+  /** `labels=subfolders|none`; default: subfolders when the folder has subfolders and no images of its own. */
+  labels?: 'subfolders' | 'none';
 }
 
 /** A parsed `--dataset` value. */
@@ -42,7 +44,7 @@ export interface DatasetSpec {
 export type DatasetSplit = 'train' | 'test';
 
 /** The `--dataset` forms, for help text. */
-export const DATASET_FORMS = 'mnist | idx:<dir> | cifar10:<dir> | stl10:<dir> | folder:<dir>[?size=HxW&channels=1|3&strict]';
+export const DATASET_FORMS = 'mnist | idx:<dir> | cifar10:<dir> | stl10:<dir> | folder:<dir>[?size=HxW&channels=1|3&labels=none&strict]';
 
 /** Parses the options of a `folder:` spec: `size=HxW`, `channels=1|3`, `strict`, joined by `&`. */
 function parseFolderOptions(text: string, spec: string, command?: string): FolderSpecOptions {
@@ -59,10 +61,13 @@ function parseFolderOptions(text: string, spec: string, command?: string): Folde
     } else if (key === 'channels') {
       if (value !== '1' && value !== '3') throw new CliUsageError(`--dataset ${spec}: channels must be 1 (grey) or 3 (RGB); got '${value ?? ''}'.`, command);
       options.channels = Number(value) as 1 | 3;
+    } else if (key === 'labels') {
+      if (value !== 'subfolders' && value !== 'none') throw new CliUsageError(`--dataset ${spec}: labels must be subfolders or none; got '${value ?? ''}'.`, command);
+      options.labels = value;
     } else if (key === 'strict' && (value === undefined || value === 'true')) {
       options.strict = true;
     } else {
-      throw new CliUsageError(`--dataset ${spec}: unknown folder option '${part}'; use size=HxW, channels=1|3, strict (joined by &).`, command);
+      throw new CliUsageError(`--dataset ${spec}: unknown folder option '${part}'; use size=HxW, channels=1|3, labels=subfolders|none, strict (joined by &).`, command);
     }
   }
   return options;
@@ -73,6 +78,7 @@ function folderOptionsText(options: FolderSpecOptions): string {
   const parts: string[] = [];
   if (options.size !== undefined) parts.push(`size=${options.size[0]}x${options.size[1]}`);
   if (options.channels !== undefined) parts.push(`channels=${options.channels}`);
+  if (options.labels !== undefined) parts.push(`labels=${options.labels}`);
   if (options.strict === true) parts.push('strict');
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
@@ -171,6 +177,7 @@ async function loadFolderSplit(spec: DatasetSpec, split: DatasetSplit, limit: nu
     pixels: 'uint8',
     size: options.size,
     channels: options.channels,
+    labels: options.labels,
     strict: options.strict === true,
     limit,
     name: hasSplits ? `${path.basename(root)}-${split}` : path.basename(root),

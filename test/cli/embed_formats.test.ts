@@ -161,6 +161,28 @@ describe('embed --format parquet without ids of its own: row numbers', () => {
 });
 
 describe('--dataset folder: specs', () => {
+  it('labels=none reads class subfolders as unlabelled images; the options are stored in canonical order', async () => {
+    const unlabelled = path.join(root, 'unlabelled-run');
+    const trained = await runCli('train', 'autoencoder', '--dataset', `folder:${images}?labels=none&channels=1&size=8x8`, '--epochs', '1', '--layers', '64,4', '--backend', 'cpu', '--progress', 'none', '--out', unlabelled);
+    expect(trained.code, trained.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(path.join(unlabelled, 'run.json'), 'utf8')) as { dataset: string };
+    expect(config.dataset).toBe(`folder:${images}?size=8x8&channels=1&labels=none`);
+    const out = path.join(root, 'unlabelled.parquet');
+    const result = await runCli('embed', unlabelled, '--out', out, '--backend', 'cpu');
+    expect(result.code, result.stderr).toBe(0);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const rows = (await connection.runAndReadAll(`SELECT id, label FROM '${out}'`)).getRowObjectsJS();
+      expect(rows.map((row) => row.id)).toEqual(testIds);
+      expect(rows.every((row) => row.label === null)).toBe(true);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
+
   it('size and strict travel in the spec (train --image-size, --strict); a corrupt file with --strict is a usage error naming it', async () => {
     const broken = path.join(root, 'broken');
     mkdirSync(path.join(broken, 'a'), { recursive: true });
@@ -175,6 +197,9 @@ describe('--dataset folder: specs', () => {
     const badOption = await runCli('train', 'autoencoder', '--dataset', `folder:${broken}?size=big`, '--backend', 'cpu', '--out', path.join(root, 'y'));
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toMatch(/size must be HEIGHTxWIDTH of positive integers, e\.g\. size=64x64; got 'big'/);
+    const badLabels = await runCli('train', 'autoencoder', '--dataset', `folder:${broken}?labels=classes`, '--backend', 'cpu', '--out', path.join(root, 'w'));
+    expect(badLabels.code).toBe(2);
+    expect(badLabels.stderr).toMatch(/labels must be subfolders or none; got 'classes'/);
     const empty = path.join(root, 'empty-folder');
     mkdirSync(empty);
     const none = await runCli('train', 'autoencoder', '--dataset', `folder:${empty}`, '--backend', 'cpu', '--out', path.join(root, 'z'));
