@@ -22,7 +22,7 @@ import { CliUsageError } from './io.js';
 export type MethodName = 'autoencoder' | 'filter-distinguisher' | 'relational-reasoning' | 'iic' | 'mine' | 'deepcluster';
 
 /** A method the CLI can train, checkpoint and evaluate. */
-export type TrainableMethod = UnsupervisedMethod<ImageDataset> & { save(directory: string): Promise<void> };
+export type TrainableMethod = UnsupervisedMethod<ImageDataset>;
 
 /** Method options after defaults: flag name → value. */
 export type MethodOptionValues = Record<string, OptionValue>;

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 
 import type { ImageDataset } from '../data/dataset.js';
 import { addNoise, validateNoise } from '../data/augment/noise.js';
@@ -8,11 +7,11 @@ import { binaryCrossEntropyLoss, perSampleBinaryCrossEntropy } from '../losses/b
 import { mseLoss, perSampleSquaredError } from '../losses/mse_loss.js';
 import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
 import { ACTIVATIONS, validateWidths } from '../nn/mlp.js';
-import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
-import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import { ImageMethod } from '../train/image_method.js';
+import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, FeatureMatrix, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
-import { checkOptionTypes, checkString } from '../data/checks.js';
+import { checkOptionTypes } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
 import { listOption } from '../data/checks.js';
 
@@ -60,15 +59,6 @@ export interface AutoencoderConfig {
   seed: number;
 }
 
-interface SavedAutoencoder {
-  method: 'Autoencoder';
-  version: 1;
-  config: AutoencoderConfig;
-  inputShape: [number, number, number];
-  epochsTrained: number;
-  globalStep: number;
-}
-
 /**
  * An autoencoder for representation learning: dense (stacked, with greedy layer-wise
  * pretraining) or convolutional, optionally denoising. Its codes feed k-means, probes or an
@@ -85,14 +75,13 @@ interface SavedAutoencoder {
  * await ae.fit(train, { epochs: 20 });
  * const codes = await ae.encode(test); // { data: Float32Array, rows, cols: 10 }
  */
-export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
+export class Autoencoder extends ImageMethod {
   readonly name = 'Autoencoder';
-  readonly config: AutoencoderConfig;
+  override readonly config: AutoencoderConfig;
   /** The encoder (input → code), once built. */
   encoder: tf.Sequential | undefined;
   /** The decoder (code → reconstruction, flattened for `dense`), once built. */
   decoder: tf.Sequential | undefined;
-  private inputShape: [number, number, number] | undefined;
   /** During greedy pretraining: the index of the shallow autoencoder being trained. */
   private greedyLayer: number | undefined;
   private greedyNoise: NoiseOptions | undefined;
@@ -145,7 +134,6 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
         throw new Error(`Autoencoder (conv): image sides ${shape[0]}x${shape[1]} must be divisible by ${factor} for ${this.config.convChannels.length} stride-2 layers.`);
       }
     }
-    this.inputShape = [...shape];
     const built = architecture === 'dense' ? this.buildDense() : this.buildConv(shape, seed);
     this.encoder = built.encoder;
     this.decoder = built.decoder;
@@ -335,40 +323,12 @@ export class Autoencoder extends UnsupervisedMethod<ImageDataset> {
     return errors.data;
   }
 
-  /** Saves the configuration (`autoencoder.json`) and both models into `directory`, on any backend. */
-  async save(directory: string): Promise<void> {
-    checkString(directory, 'directory', `${this.name}.save`);
-    this.requireBuilt('save');
-    await saveLayersModel(this.encoder!, directory, 'encoder');
-    await saveLayersModel(this.decoder!, directory, 'decoder');
-    const saved: SavedAutoencoder = {
-      method: 'Autoencoder',
-      version: 1,
-      config: this.config,
-      inputShape: this.inputShape!,
-      epochsTrained: this.epochsTrained,
-      globalStep: this.globalStep,
-    };
-    await writeJsonAtomic(path.join(directory, 'autoencoder.json'), saved);
+  protected override models(): Record<string, tf.LayersModel | undefined> {
+    return { encoder: this.encoder, decoder: this.decoder };
   }
 
-  /** Loads an autoencoder written by {@link save}, on any backend. */
-  static async load(directory: string): Promise<Autoencoder> {
-    checkString(directory, 'directory', 'Autoencoder.load');
-    const saved = await readSavedMethod<SavedAutoencoder>(directory, 'autoencoder.json', 'Autoencoder');
-    const ae = new Autoencoder(saved.config);
-    ae.encoder = (await loadLayersModel(directory, 'encoder')) as tf.Sequential;
-    ae.decoder = (await loadLayersModel(directory, 'decoder')) as tf.Sequential;
-    ae.inputShape = saved.inputShape;
-    ae.epochsTrained = saved.epochsTrained;
-    ae.globalStep = saved.globalStep;
-    ae.markBuilt(JSON.stringify(saved.inputShape));
-    return ae;
-  }
-
-  override dispose(): void {
-    this.encoder?.dispose();
-    this.decoder?.dispose();
-    super.dispose();
+  protected override restore({ models }: SavedModels): void {
+    this.encoder = models.encoder as tf.Sequential;
+    this.decoder = models.decoder as tf.Sequential;
   }
 }

@@ -1,13 +1,11 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-
 import type { ImageDataset } from '../data/dataset.js';
 import { subset } from '../data/dataset.js';
-import { readJson, writeJsonAtomic } from '../train/model_io.js';
-import type { EpochLogs, FitOptions } from '../train/unsupervised_method.js';
+import { resolveModelStore } from '../train/model_store.js';
+import type { ModelStore } from '../train/model_store.js';
+import { readMethodFile, writeMethodFile } from '../train/saved_method.js';
+import type { EpochLogs, FitOptions, JsonObject } from '../train/unsupervised_method.js';
 import { Autoencoder } from './autoencoder.js';
 import type { AutoencoderOptions } from './autoencoder.js';
-import { checkString } from '../data/checks.js';
 import { checkNumber } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
 import { checkDatasetStructure, validateDataset } from '../data/dataset.js';
@@ -32,13 +30,6 @@ export interface AutoencoderClassifierScores {
   predictions: Int32Array;
   /** The smallest reconstruction error of each sample: high means unlike every known class. */
   anomalyScores: Float32Array;
-}
-
-interface SavedClassifier {
-  method: 'AutoencoderClassifier';
-  version: 1;
-  temperature: number;
-  classes: number[];
 }
 
 /**
@@ -157,25 +148,29 @@ export class AutoencoderClassifier {
     return (await this.score(dataset)).anomalyScores;
   }
 
-  /** Saves every class's autoencoder under `directory/class_<c>/` and a manifest. */
-  async save(directory: string): Promise<void> {
-    checkString(directory, 'directory', 'AutoencoderClassifier.save');
-    for (const classId of this.classes) await this.members.get(classId)!.save(path.join(directory, `class_${classId}`));
-    const saved: SavedClassifier = { method: 'AutoencoderClassifier', version: 1, temperature: this.temperature, classes: this.classes };
-    await writeJsonAtomic(path.join(directory, 'autoencoder_classifier.json'), saved);
+  /**
+   * Saves every class's autoencoder under `class_<c>/` of a folder (or {@link ModelStore}) and a
+   * method JSON (the temperature, the autoencoders' options, the classes).
+   */
+  async save(target: string | ModelStore): Promise<void> {
+    const store = resolveModelStore(target, 'AutoencoderClassifier.save');
+    for (const classId of this.classes) await this.members.get(classId)!.save(store.child(`class_${classId}`));
+    const config = JSON.parse(JSON.stringify({ temperature: this.temperature, autoencoder: this.autoencoderOptions })) as JsonObject;
+    await writeMethodFile(store, { method: 'AutoencoderClassifier', config, inputShape: null, epochsTrained: 0, globalStep: 0, state: { classes: this.classes } }, {});
   }
 
   /** Loads a classifier written by {@link save}. */
-  static async load(directory: string): Promise<AutoencoderClassifier> {
-    checkString(directory, 'directory', 'AutoencoderClassifier.load');
-    const saved = await readJson<SavedClassifier>(path.join(directory, 'autoencoder_classifier.json'));
-    const classifier = new AutoencoderClassifier({ temperature: saved.temperature });
-    for (const classId of saved.classes) {
-      const memberDirectory = path.join(directory, `class_${classId}`);
-      await fs.access(memberDirectory).catch(() => {
-        throw new Error(`AutoencoderClassifier.load: missing ${memberDirectory} listed in the manifest.`);
-      });
-      classifier.members.set(classId, await Autoencoder.load(memberDirectory));
+  static async load(source: string | ModelStore): Promise<AutoencoderClassifier> {
+    const store = resolveModelStore(source, 'AutoencoderClassifier.load');
+    const saved = await readMethodFile(store, 'AutoencoderClassifier');
+    // Version 1 kept the temperature beside the classes.
+    const temperature = (saved.config.temperature ?? saved.state.temperature) as number;
+    const classifier = new AutoencoderClassifier({ temperature, autoencoder: (saved.config.autoencoder ?? {}) as AutoencoderOptions });
+    try {
+      for (const classId of saved.state.classes as number[]) classifier.members.set(classId, await Autoencoder.load(store.child(`class_${classId}`)));
+    } catch (error) {
+      classifier.dispose();
+      throw new Error(`AutoencoderClassifier.load: ${(error as Error).message}`, { cause: error });
     }
     return classifier;
   }

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 
 import { kmeans } from '../cluster/kmeans.js';
 import { l2Normalize } from '../cluster/l2_normalize.js';
@@ -13,11 +12,11 @@ import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { sobelFilter } from '../nn/sobel.js';
 import { resolveVggConfig, vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
-import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
-import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import { ImageMethod } from '../train/image_method.js';
+import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
-import { checkOptionTypes, checkString } from '../data/checks.js';
+import { checkOptionTypes } from '../data/checks.js';
 
 /** Options of {@link DeepCluster}. */
 export interface DeepClusterOptions extends MethodOptions {
@@ -65,15 +64,6 @@ export interface DeepClusterEpoch {
   labelAccuracy?: number;
 }
 
-interface SavedDeepCluster {
-  method: 'DeepCluster';
-  version: 1;
-  config: DeepClusterConfig;
-  inputShape: [number, number, number];
-  epochsTrained: number;
-  clusterHistory: DeepClusterEpoch[];
-}
-
 /**
  * DeepCluster (Caron, Bojanowski, Joulin & Douze 2018): alternate clustering and learning. At the
  * start of every epoch the current network's features of every image (the layer before the
@@ -83,9 +73,9 @@ interface SavedDeepCluster {
  * to predict them, with clusters sampled uniformly. The backbone keeps its optimiser state across
  * epochs; the head gets a fresh one.
  */
-export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
+export class DeepCluster extends ImageMethod {
   readonly name = 'DeepCluster';
-  readonly config: DeepClusterConfig;
+  override readonly config: DeepClusterConfig;
   protected override defaultBatchSize = 256;
   protected override defaultEpochs = 10;
   /** Backbone and the feature layer (Dense, linear: its ReLU is applied separately while training). */
@@ -96,7 +86,6 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   assignments: Int32Array | undefined;
   /** Per-epoch clustering statistics. */
   readonly clusterHistory: DeepClusterEpoch[] = [];
-  private inputShape: [number, number, number] | undefined;
   private classWeights: tf.Tensor1D | undefined;
 
   constructor(options: DeepClusterOptions = {}) {
@@ -124,7 +113,6 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   }
 
   protected override build(dataset: ImageDataset): void {
-    this.inputShape = [...dataset.shape];
     const [h, w, c] = dataset.shape;
     const network = vgg(this.config.backbone, { inputShape: [h, w, this.config.sobel ? 2 : c], seed: this.seed, name: 'deepcluster_backbone', context: 'DeepCluster' });
     network.add(tf.layers.dense({ units: this.config.featureSize, kernelInitializer: seededKernelInitializer(this.seed, 300), name: 'deepcluster_features' }));
@@ -181,7 +169,7 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
   }
 
   protected override epochBatches(dataset: ImageDataset, batchSize: number, seed: number): Int32Array[] {
-    if (this.config.balance === 'weighted') return super.epochBatches(dataset, batchSize, seed);
+    if (this.config.balance === 'weighted') return this.shuffledBatches(dataset, batchSize, seed);
     const order = uniformClusterSampler(this.assignments!, this.config.numClusters, dataset.size, seed);
     return batchIndices(order.length, batchSize, { shuffle: false }).map((rows) => order.subarray(rows[0], rows[0] + rows.length));
   }
@@ -238,35 +226,23 @@ export class DeepCluster extends UnsupervisedMethod<ImageDataset> {
     return argmaxRows(await this.mapBatches(data, (x) => this.head!.apply(tf.relu(this.encodeBatch(x))) as tf.Tensor));
   }
 
-  /** Saves the configuration, the backbone and the current head into `directory`, on any backend. */
-  async save(directory: string): Promise<void> {
-    checkString(directory, 'directory', `${this.name}.save`);
-    this.requireBuilt('save');
-    if (this.head === undefined) throw new Error('DeepCluster.save: nothing trained yet; call fit() first.');
-    await saveLayersModel(this.backbone!, directory, 'backbone');
-    await saveLayersModel(this.head, directory, 'head');
-    const saved: SavedDeepCluster = { method: 'DeepCluster', version: 1, config: this.config, inputShape: this.inputShape!, epochsTrained: this.epochsTrained, clusterHistory: this.clusterHistory };
-    await writeJsonAtomic(path.join(directory, 'deep_cluster.json'), saved);
+  protected override models(): Record<string, tf.LayersModel | undefined> {
+    return { backbone: this.backbone, head: this.head };
   }
 
-  /** Loads a model written by {@link save}: `encode` and `predict` work; `fit` continues (re-clustering first). */
-  static async load(directory: string): Promise<DeepCluster> {
-    checkString(directory, 'directory', 'DeepCluster.load');
-    const saved = await readSavedMethod<SavedDeepCluster>(directory, 'deep_cluster.json', 'DeepCluster');
-    const method = new DeepCluster(saved.config);
-    method.backbone = (await loadLayersModel(directory, 'backbone')) as tf.Sequential;
-    method.head = (await loadLayersModel(directory, 'head')) as tf.Sequential;
-    method.inputShape = saved.inputShape;
-    method.epochsTrained = saved.epochsTrained;
-    method.clusterHistory.push(...saved.clusterHistory);
-    method.markBuilt(JSON.stringify(saved.inputShape));
-    return method;
+  /** After `load`: `encode` and `predict` work; `fit` continues (re-clustering first). */
+  protected override restore({ models, state }: SavedModels): void {
+    this.backbone = models.backbone as tf.Sequential;
+    this.head = models.head as tf.Sequential;
+    this.clusterHistory.push(...((state.clusterHistory ?? []) as unknown[] as DeepClusterEpoch[]));
+  }
+
+  protected override savedState(): JsonObject {
+    return { clusterHistory: JSON.parse(JSON.stringify(this.clusterHistory)) as JsonObject[] };
   }
 
   override dispose(): void {
-    this.backbone?.dispose();
-    this.head?.dispose();
-    this.classWeights?.dispose();
     super.dispose();
+    this.classWeights?.dispose();
   }
 }

@@ -1,14 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 
 import type { ImageDataset } from '../data/dataset.js';
 import { filterDistinguisherLoss } from '../losses/filter_distinguisher_loss.js';
 import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
-import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
-import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import { ImageMethod } from '../train/image_method.js';
+import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, FitOptions, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
-import { checkOptionTypes, checkString } from '../data/checks.js';
+import { checkOptionTypes } from '../data/checks.js';
 import { listOption } from '../data/checks.js';
 
 /** Options of {@link FilterDistinguisher}. Defaults are the original's MNIST plan. */
@@ -57,14 +56,6 @@ export interface FilterDistinguisherConfig {
   seed: number;
 }
 
-interface SavedFilterDistinguisher {
-  method: 'FilterDistinguisher';
-  version: 1;
-  config: FilterDistinguisherConfig;
-  inputShape: [number, number, number];
-  stages: FilterDistinguisherStage[];
-}
-
 /**
  * The filter distinguisher (evrimozmermer/filter_distinguisher): a stack of conv levels, each a
  * conv5x5 (64) → ReLU → conv1x1 (its output channels), trained without labels so that the maps
@@ -74,15 +65,14 @@ interface SavedFilterDistinguisher {
  * frozen by default) until the running mean of max |cos| drops below a threshold or a sample
  * budget runs out. {@link encode} gives the last level's maps, flattened.
  */
-export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
+export class FilterDistinguisher extends ImageMethod {
   readonly name = 'FilterDistinguisher';
-  readonly config: FilterDistinguisherConfig;
+  override readonly config: FilterDistinguisherConfig;
   protected override defaultBatchSize = 16;
   /** One model per level. */
   levels: tf.Sequential[] = [];
   /** What each completed stage did. */
   readonly stages: FilterDistinguisherStage[] = [];
-  private inputShape: [number, number, number] | undefined;
   private stage = 0;
   private recentSignals: number[] = [];
   private stageSamples = 0;
@@ -124,7 +114,6 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
     const [h, w, c] = dataset.shape;
     const { channels, hiddenChannels, kernelSize, seed } = this.config;
     if (c !== channels[0]) throw new Error(`FilterDistinguisher: channels[0] is ${channels[0]} but the images have ${c} channel(s).`);
-    this.inputShape = [h, w, c];
     this.levels = [];
     for (let l = 0; l < this.depth; l++) {
       const level = tf.sequential({ name: `level${l}` });
@@ -278,30 +267,21 @@ export class FilterDistinguisher extends UnsupervisedMethod<ImageDataset> {
     return this.forward(inputs, this.depth);
   }
 
-  /** Saves the configuration, the stages and every level into `directory`, on any backend. */
-  async save(directory: string): Promise<void> {
-    checkString(directory, 'directory', `${this.name}.save`);
-    this.requireBuilt('save');
-    for (let l = 0; l < this.depth; l++) await saveLayersModel(this.levels[l], directory, `level${l}`);
-    const saved: SavedFilterDistinguisher = { method: 'FilterDistinguisher', version: 1, config: this.config, inputShape: this.inputShape!, stages: this.stages };
-    await writeJsonAtomic(path.join(directory, 'filter_distinguisher.json'), saved);
+  protected override models(): Record<string, tf.LayersModel | undefined> {
+    return Object.fromEntries(this.levels.map((level, l) => [`level${l}`, level]));
   }
 
-  /** Loads a model written by {@link save}. */
-  static async load(directory: string): Promise<FilterDistinguisher> {
-    checkString(directory, 'directory', 'FilterDistinguisher.load');
-    const saved = await readSavedMethod<SavedFilterDistinguisher>(directory, 'filter_distinguisher.json', 'FilterDistinguisher');
-    const method = new FilterDistinguisher(saved.config);
-    for (let l = 0; l < method.depth; l++) method.levels.push((await loadLayersModel(directory, `level${l}`)) as tf.Sequential);
-    method.inputShape = saved.inputShape;
-    method.stages.push(...saved.stages);
-    method.markBuilt(JSON.stringify(saved.inputShape));
-    return method;
+  protected override restore({ models, state }: SavedModels): void {
+    this.levels = Array.from({ length: this.depth }, (_, l) => models[`level${l}`] as tf.Sequential);
+    this.stages.push(...((state.stages ?? []) as unknown[] as FilterDistinguisherStage[]));
+  }
+
+  protected override savedState(): JsonObject {
+    return { stages: JSON.parse(JSON.stringify(this.stages)) as JsonObject[] };
   }
 
   override dispose(): void {
-    for (const level of this.levels) level.dispose();
-    this.levels = [];
     super.dispose();
+    this.levels = [];
   }
 }

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 
 import type { ImageDataset } from '../data/dataset.js';
 import { iicMnistAugment } from '../data/augment/iic_views.js';
@@ -8,11 +7,11 @@ import { checkIicLambda, iicLoss } from '../losses/iic_loss.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { resolveVggConfig, vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
-import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
-import { UnsupervisedMethod } from '../train/unsupervised_method.js';
-import type { BatchLossResult, EpochLogs, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
-import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
-import { checkOptionTypes, checkString } from '../data/checks.js';
+import { ImageMethod } from '../train/image_method.js';
+import type { SavedModels } from '../train/saved_method.js';
+import type { BatchLossResult, EpochLogs, EpochMetricLists, JsonObject, MethodOptions, PlannedBatch, TrainingBatch } from '../train/unsupervised_method.js';
+import { argmaxRows } from '../train/model_utils.js';
+import { checkOptionTypes } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
 
 /**
@@ -77,15 +76,6 @@ export interface IicConfig {
   seed: number;
 }
 
-interface SavedIic {
-  method: 'IIC';
-  version: 1;
-  config: IicConfig;
-  inputShape: [number, number, number];
-  epochsTrained: number;
-  subHeadLosses: number[];
-}
-
 type HeadName = 'main' | 'overcluster';
 
 /**
@@ -99,9 +89,9 @@ type HeadName = 'main' | 'overcluster';
  * {@link predict} uses the main sub-head with the lowest training loss in the last epoch — never
  * one chosen with labels.
  */
-export class IIC extends UnsupervisedMethod<ImageDataset> {
+export class IIC extends ImageMethod {
   readonly name = 'IIC';
-  readonly config: IicConfig;
+  override readonly config: IicConfig;
   protected override defaultBatchSize: number = IIC_DEFAULTS.batchSize;
   protected override defaultEpochs: number = IIC_DEFAULTS.epochs;
   protected override defaultLearningRate: number = IIC_DEFAULTS.learningRate;
@@ -111,8 +101,6 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
   /** Mean training loss of each main sub-head in the last epoch. */
   subHeadLosses: number[] = [];
   private readonly views: PairedViews;
-  private inputShape: [number, number, number] | undefined;
-  private stepsPerPass = 0;
 
   constructor(options: IicOptions = {}) {
     super(options);
@@ -158,7 +146,6 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
     if (dataset.shape[0] < size || dataset.shape[1] < size) {
       throw new Error(`IIC: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);
     }
-    this.inputShape = [...dataset.shape];
     this.backbone = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'iic_backbone', context: `IIC (backbone on ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)` });
     const features = this.backbone.outputs[0].shape[1] as number;
     this.heads = [];
@@ -170,18 +157,18 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
     });
   }
 
-  /** Each epoch is a pass per head (over-clustering first, then main) as in the paper, or one joint pass. */
-  protected override epochBatches(dataset: ImageDataset, batchSize: number, seed: number): Int32Array[] {
-    const passCount = this.config.headSchedule === 'joint' ? 1 : this.headNames.length;
-    const passes = Array.from({ length: passCount }, (_, i) => super.epochBatches(dataset, batchSize, deriveSeed(seed, i)));
-    this.stepsPerPass = passes[0].length;
-    return passes.flat();
+  /**
+   * Each epoch is a pass per head (over-clustering first, then main) as in the paper, each batch's
+   * phase naming the head it trains; or one joint pass (no phase: every head).
+   */
+  protected override epochBatches(dataset: ImageDataset, batchSize: number, seed: number): Array<Int32Array | PlannedBatch> {
+    if (this.config.headSchedule === 'joint') return this.shuffledBatches(dataset, batchSize, deriveSeed(seed, 0));
+    return this.headNames.flatMap((head, i) => this.shuffledBatches(dataset, batchSize, deriveSeed(seed, i)).map((indices) => ({ indices, phase: head })));
   }
 
-  /** The heads a step trains: one per pass when alternating, all of them when joint. */
-  private headsForStep(step: number): HeadName[] {
-    if (this.config.headSchedule === 'joint') return this.headNames;
-    return [this.headNames[Math.min(this.headNames.length - 1, Math.floor(step / Math.max(1, this.stepsPerPass)))]];
+  /** The heads a step trains: the batch's phase when alternating, all of them when joint. */
+  private headsForBatch(batch: TrainingBatch): HeadName[] {
+    return batch.phase === undefined ? this.headNames : [batch.phase as HeadName];
   }
 
   protected override batchLoss(batch: TrainingBatch): BatchLossResult {
@@ -192,26 +179,23 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
     const n = images.shape[0];
     // The clean view goes through the network once; its assignments are repeated for the r pairs.
     const features = this.backbone!.apply(tf.concat([clean, ...transformed], 0), { training: true }) as tf.Tensor2D;
-    const metrics: Record<string, tf.Scalar> = {};
-    const headLosses = this.headsForStep(batch.step).map((head) => {
-      const losses = this.subHeadIndices(head).map((index, i) => {
+    const metrics: Record<string, tf.Scalar[]> = {};
+    const headLosses = this.headsForBatch(batch).map((head) => {
+      const losses = this.subHeadIndices(head).map((index) => {
         const z = this.heads[index].apply(features, { training: true }) as tf.Tensor2D;
         const zClean = z.slice([0, 0], [n, -1]);
         const loss = iicLoss(repeats > 1 ? tf.tile(zClean, [repeats, 1]) : zClean, z.slice([n, 0], [n * repeats, -1]), { lambda: this.config.lambda });
-        metrics[`${head}${i}`] = loss;
         return loss;
       });
+      metrics[head] = losses;
       return tf.div(tf.addN(losses), losses.length);
     });
     return { loss: tf.div(tf.addN(headLosses), headLosses.length) as tf.Scalar, metrics };
   }
 
-  protected override trainableVariables(): tf.Variable[] {
-    return trainableVariablesOf(this.backbone!, ...this.heads);
-  }
-
-  protected override async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
-    this.subHeadLosses = Array.from({ length: this.config.subHeads }, (_, i) => logs[`main${i}`]);
+  /** Sub-head losses arrive as the list metric `main` (logged as `main0`, `main1`, …). */
+  protected override async onEpochEnd(_epoch: number, logs: EpochLogs, _dataset: ImageDataset, lists: EpochMetricLists): Promise<void> {
+    this.subHeadLosses = Array.from({ length: this.config.subHeads }, (_, i) => lists.main?.[i] as number);
     logs.bestSubHead = this.bestSubHead;
   }
 
@@ -243,35 +227,23 @@ export class IIC extends UnsupervisedMethod<ImageDataset> {
     return argmaxRows(await this.predictProbabilities(dataset, options));
   }
 
-  /** Saves the configuration, backbone and heads into `directory`, on any backend. */
-  async save(directory: string): Promise<void> {
-    checkString(directory, 'directory', `${this.name}.save`);
-    this.requireBuilt('save');
-    await saveLayersModel(this.backbone!, directory, 'backbone');
-    for (let i = 0; i < this.heads.length; i++) await saveLayersModel(this.heads[i], directory, `head${i}`);
-    const saved: SavedIic = { method: 'IIC', version: 1, config: this.config, inputShape: this.inputShape!, epochsTrained: this.epochsTrained, subHeadLosses: this.subHeadLosses };
-    await writeJsonAtomic(path.join(directory, 'iic.json'), saved);
+  protected override models(): Record<string, tf.LayersModel | undefined> {
+    return { backbone: this.backbone, ...Object.fromEntries(this.heads.map((head, i) => [`head${i}`, head])) };
   }
 
-  /** Loads a model written by {@link save}. */
-  static async load(directory: string): Promise<IIC> {
-    checkString(directory, 'directory', 'IIC.load');
-    const saved = await readSavedMethod<SavedIic>(directory, 'iic.json', 'IIC');
-    const iic = new IIC(saved.config);
-    iic.backbone = (await loadLayersModel(directory, 'backbone')) as tf.Sequential;
-    const headCount = saved.config.subHeads * (saved.config.overclusterClusters > 0 ? 2 : 1);
-    for (let i = 0; i < headCount; i++) iic.heads.push((await loadLayersModel(directory, `head${i}`)) as tf.Sequential);
-    iic.inputShape = saved.inputShape;
-    iic.epochsTrained = saved.epochsTrained;
-    iic.subHeadLosses = saved.subHeadLosses;
-    iic.markBuilt(JSON.stringify(saved.inputShape));
-    return iic;
+  protected override restore({ models, state }: SavedModels): void {
+    this.backbone = models.backbone as tf.Sequential;
+    const headCount = this.config.subHeads * (this.config.overclusterClusters > 0 ? 2 : 1);
+    this.heads = Array.from({ length: headCount }, (_, i) => models[`head${i}`] as tf.Sequential);
+    this.subHeadLosses = (state.subHeadLosses ?? []) as number[];
+  }
+
+  protected override savedState(): JsonObject {
+    return { subHeadLosses: this.subHeadLosses };
   }
 
   override dispose(): void {
-    this.backbone?.dispose();
-    for (const head of this.heads) head.dispose();
-    this.heads = [];
     super.dispose();
+    this.heads = [];
   }
 }

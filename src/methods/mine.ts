@@ -9,8 +9,8 @@ import { ACTIVATIONS, mlp } from '../nn/mlp.js';
 import type { ActivationName } from '../nn/mlp.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
+import type { SavedModels } from '../train/saved_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
-import { trainableVariablesOf } from '../train/model_utils.js';
 import { checkOptionTypes, listOption } from '../data/checks.js';
 
 /** Options of {@link MINE}. */
@@ -39,6 +39,8 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
   protected override defaultEpochs = 20;
   protected override watchedMetrics = ['lowerBound'];
   readonly options: Required<Omit<MineOptions, 'seed'>>;
+  /** The options with the seed: what `save` writes. */
+  override readonly config: Required<MineOptions>;
   /** The statistics network: [x, y] concatenated → scalar. */
   statistics: tf.Sequential | undefined;
   /** DV bound of every training step, in order. */
@@ -56,6 +58,7 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
       gradient: options.gradient ?? 'moving-average',
       alpha: options.alpha ?? 0.01,
     };
+    this.config = { ...this.options, seed: this.seed };
     const { hiddenUnits, activation, gradient, alpha } = this.options;
     if (!Array.isArray(hiddenUnits) || hiddenUnits.some((u) => !Number.isInteger(u) || u < 1)) throw new Error(`MINE: hiddenUnits must be a list of positive integers, got ${JSON.stringify(hiddenUnits)}.`);
     if (!ACTIVATIONS.includes(activation)) throw new Error(`MINE: activation must be one of ${ACTIVATIONS.join(', ')}, got '${String(activation)}'.`);
@@ -106,14 +109,20 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
     return { loss, metrics: { lowerBound } };
   }
 
-  protected override trainableVariables(): tf.Variable[] {
-    return trainableVariablesOf(this.statistics!);
+  /** The step's E_Q[e^T] becomes the moving average once the step is applied. */
+  protected override afterOptimizerStep(_batch?: TrainingBatch): void {
+    this.movingAverage?.commit();
   }
 
-  protected override trainStep(batch: TrainingBatch, learningRate: number): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> } {
-    const result = super.trainStep(batch, learningRate);
-    this.movingAverage?.commit();
-    return result;
+  protected override models(): Record<string, tf.LayersModel | undefined> {
+    return { statistics: this.statistics };
+  }
+
+  /** After `load` the moving average restarts at 1 (a checkpoint restores it). */
+  protected override restore({ models, inputShape }: SavedModels): void {
+    this.statistics = models.statistics as tf.Sequential;
+    this.xDim = (inputShape as [number, number])[0];
+    this.movingAverage = new MineMovingAverage();
   }
 
   protected override async afterStep(values: Record<string, number>): Promise<boolean> {
@@ -151,8 +160,7 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
   }
 
   override dispose(): void {
-    this.statistics?.dispose();
-    this.movingAverage?.dispose();
     super.dispose();
+    this.movingAverage?.dispose();
   }
 }

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 
 import type { ImageDataset } from '../data/dataset.js';
 import { iicMnistAugment } from '../data/augment/iic_views.js';
@@ -10,12 +9,11 @@ import { seededKernelInitializer } from '../nn/initializers.js';
 import { mlp } from '../nn/mlp.js';
 import { resolveVggConfig, vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
-import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
-import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import { ImageMethod } from '../train/image_method.js';
+import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
-import { trainableVariablesOf } from '../train/model_utils.js';
-import { checkOptionTypes, checkString } from '../data/checks.js';
+import { checkOptionTypes } from '../data/checks.js';
 
 /** Options of {@link MineEncoder}. */
 export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
@@ -40,14 +38,6 @@ export interface MineEncoderConfig {
   seed: number;
 }
 
-interface SavedMineEncoder {
-  method: 'MineEncoder';
-  version: 1;
-  config: MineEncoderConfig;
-  inputShape: [number, number, number];
-  epochsTrained: number;
-}
-
 /**
  * An image encoder trained with MINE ("Advanced Deep Learning with TensorFlow 2 and Keras",
  * ch. 13; Belghazi et al. 2018): a VGG backbone and a linear latent z = E(x) are trained with a
@@ -55,16 +45,15 @@ interface SavedMineEncoder {
  * is a random transform of x (crop + rotation). The encoder learns what survives the transform:
  * the digit. Evaluate the codes with a linear probe.
  */
-export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
+export class MineEncoder extends ImageMethod {
   readonly name = 'MineEncoder';
-  readonly config: MineEncoderConfig;
+  override readonly config: MineEncoderConfig;
   protected override defaultBatchSize = 256;
   protected override defaultEpochs = 5;
   encoder: tf.Sequential | undefined;
   statistics: tf.Sequential | undefined;
   private readonly views: PairedViews;
   private movingAverage: MineMovingAverage | undefined;
-  private inputShape: [number, number, number] | undefined;
 
   constructor(options: MineEncoderOptions = {}) {
     super(options);
@@ -91,7 +80,6 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
   protected override build(dataset: ImageDataset): void {
     const size = this.views.outputSize;
     if (dataset.shape[0] < size || dataset.shape[1] < size) throw new Error(`MineEncoder: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);
-    this.inputShape = [...dataset.shape];
     const encoder = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'mine_encoder', context: `MineEncoder (backbone on ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)` });
     encoder.add(tf.layers.dense({ units: this.config.latentSize, kernelInitializer: seededKernelInitializer(this.seed, 500), name: 'mine_encoder_latent' }));
     this.encoder = encoder;
@@ -111,14 +99,9 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
     return { loss, metrics: { lowerBound } };
   }
 
-  protected override trainableVariables(): tf.Variable[] {
-    return trainableVariablesOf(this.encoder!, this.statistics!);
-  }
-
-  protected override trainStep(batch: TrainingBatch, learningRate: number): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> } {
-    const result = super.trainStep(batch, learningRate);
+  /** The step's E_Q[e^T] becomes the moving average once the step is applied. */
+  protected override afterOptimizerStep(_batch?: TrainingBatch): void {
     this.movingAverage?.commit();
-    return result;
   }
 
   protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
@@ -134,34 +117,19 @@ export class MineEncoder extends UnsupervisedMethod<ImageDataset> {
     if (typeof state.movingAverage === 'number') (this.movingAverage ??= new MineMovingAverage()).set(state.movingAverage);
   }
 
-  /** Saves the configuration, encoder and statistics network into `directory`, on any backend. */
-  async save(directory: string): Promise<void> {
-    checkString(directory, 'directory', `${this.name}.save`);
-    this.requireBuilt('save');
-    await saveLayersModel(this.encoder!, directory, 'encoder');
-    await saveLayersModel(this.statistics!, directory, 'statistics');
-    const saved: SavedMineEncoder = { method: 'MineEncoder', version: 1, config: this.config, inputShape: this.inputShape!, epochsTrained: this.epochsTrained };
-    await writeJsonAtomic(path.join(directory, 'mine_encoder.json'), saved);
+  protected override models(): Record<string, tf.LayersModel | undefined> {
+    return { encoder: this.encoder, statistics: this.statistics };
   }
 
-  /** Loads a model written by {@link save} (the moving average restarts at 1). */
-  static async load(directory: string): Promise<MineEncoder> {
-    checkString(directory, 'directory', 'MineEncoder.load');
-    const saved = await readSavedMethod<SavedMineEncoder>(directory, 'mine_encoder.json', 'MineEncoder');
-    const method = new MineEncoder(saved.config);
-    method.encoder = (await loadLayersModel(directory, 'encoder')) as tf.Sequential;
-    method.statistics = (await loadLayersModel(directory, 'statistics')) as tf.Sequential;
-    method.movingAverage = new MineMovingAverage();
-    method.inputShape = saved.inputShape;
-    method.epochsTrained = saved.epochsTrained;
-    method.markBuilt(JSON.stringify(saved.inputShape));
-    return method;
+  /** After `load` the moving average restarts at 1 (a checkpoint restores it). */
+  protected override restore({ models }: SavedModels): void {
+    this.encoder = models.encoder as tf.Sequential;
+    this.statistics = models.statistics as tf.Sequential;
+    this.movingAverage = new MineMovingAverage();
   }
 
   override dispose(): void {
-    this.encoder?.dispose();
-    this.statistics?.dispose();
-    this.movingAverage?.dispose();
     super.dispose();
+    this.movingAverage?.dispose();
   }
 }

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 
 import { batchIndices } from '../data/batching.js';
 import type { ImageDataset } from '../data/dataset.js';
@@ -11,11 +10,10 @@ import { batchNormalization } from '../nn/batch_normalization.js';
 import { conv4 } from '../nn/conv4.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { resnet } from '../nn/resnet.js';
-import { loadLayersModel, readSavedMethod, saveLayersModel, writeJsonAtomic } from '../train/model_io.js';
-import { trainableVariablesOf } from '../train/model_utils.js';
-import { UnsupervisedMethod } from '../train/unsupervised_method.js';
+import { ImageMethod } from '../train/image_method.js';
+import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
-import { checkOptionTypes, checkString, checkTensor, listOption } from '../data/checks.js';
+import { checkOptionTypes, checkTensor, listOption } from '../data/checks.js';
 
 /** How the relation head combines the two representations of a pair. */
 export type RelationAggregation = 'cat' | 'sum' | 'mean' | 'max';
@@ -147,14 +145,6 @@ export interface RelationalReasoningConfig {
   seed: number;
 }
 
-interface SavedRelationalReasoning {
-  method: 'RelationalReasoning';
-  version: 1;
-  config: RelationalReasoningConfig;
-  inputShape: [number, number, number];
-  epochsTrained: number;
-}
-
 const AGGREGATIONS: readonly RelationAggregation[] = ['cat', 'sum', 'mean', 'max'];
 
 /**
@@ -169,9 +159,9 @@ const AGGREGATIONS: readonly RelationAggregation[] = ['cat', 'sum', 'mean', 'max
  *
  * Logged per epoch besides `loss`: `accuracy`, the share of pairs the head classifies correctly.
  */
-export class RelationalReasoning extends UnsupervisedMethod<ImageDataset> {
+export class RelationalReasoning extends ImageMethod {
   readonly name = 'RelationalReasoning';
-  readonly config: RelationalReasoningConfig;
+  override readonly config: RelationalReasoningConfig;
   protected override defaultBatchSize = 64;
   protected override defaultEpochs = 10;
   protected override defaultLearningRate = 1e-3;
@@ -179,7 +169,6 @@ export class RelationalReasoning extends UnsupervisedMethod<ImageDataset> {
   backbone: tf.LayersModel | undefined;
   /** The relation head: aggregated pair → logit. */
   head: tf.Sequential | undefined;
-  private inputShape: [number, number, number] | undefined;
   private augmentView: ViewFunction | undefined;
   private pairCache = new Map<number, { pairs: RelationPairs; first: tf.Tensor1D; second: tf.Tensor1D; labels: tf.Tensor2D }>();
 
@@ -232,7 +221,6 @@ export class RelationalReasoning extends UnsupervisedMethod<ImageDataset> {
 
   protected override build(dataset: ImageDataset): void {
     const shape: [number, number, number] = [...dataset.shape];
-    this.inputShape = shape;
     const { backbone, channels, blocks, aggregation, headUnits, leakySlope } = this.config;
     this.backbone =
       backbone === 'conv4'
@@ -306,44 +294,25 @@ export class RelationalReasoning extends UnsupervisedMethod<ImageDataset> {
     return { loss, metrics: { accuracy } };
   }
 
-  protected override trainableVariables(): tf.Variable[] {
-    return trainableVariablesOf(this.backbone!, this.head!);
-  }
-
   /** Backbone features of un-augmented images, batch norm in inference mode. */
   protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
     return this.backbone!.apply(inputs, { training: false }) as tf.Tensor;
   }
 
-  /** Saves the configuration, backbone and relation head into `directory`, on any backend. */
-  async save(directory: string): Promise<void> {
-    checkString(directory, 'directory', `${this.name}.save`);
-    this.requireBuilt('save');
-    await saveLayersModel(this.backbone!, directory, 'backbone');
-    await saveLayersModel(this.head!, directory, 'head');
-    const saved: SavedRelationalReasoning = { method: 'RelationalReasoning', version: 1, config: this.config, inputShape: this.inputShape!, epochsTrained: this.epochsTrained };
-    await writeJsonAtomic(path.join(directory, 'relational_reasoning.json'), saved);
+  protected override models(): Record<string, tf.LayersModel | undefined> {
+    return { backbone: this.backbone, head: this.head };
   }
 
-  /** Loads a model written by {@link save}: `encode` works and `fit` continues training. */
-  static async load(directory: string): Promise<RelationalReasoning> {
-    checkString(directory, 'directory', 'RelationalReasoning.load');
-    const saved = await readSavedMethod<SavedRelationalReasoning>(directory, 'relational_reasoning.json', 'RelationalReasoning');
-    const method = new RelationalReasoning(saved.config);
-    method.backbone = await loadLayersModel(directory, 'backbone');
-    method.head = (await loadLayersModel(directory, 'head')) as tf.Sequential;
-    method.inputShape = saved.inputShape;
-    method.epochsTrained = saved.epochsTrained;
-    method.augmentView = relationalAugment(method.resolveAugment(saved.inputShape[2]));
-    method.markBuilt(JSON.stringify(saved.inputShape));
-    return method;
+  /** After `load`: `encode` works and `fit` continues training. */
+  protected override restore({ models, inputShape }: SavedModels): void {
+    this.backbone = models.backbone;
+    this.head = models.head as tf.Sequential;
+    this.augmentView = relationalAugment(this.resolveAugment((inputShape as [number, number, number])[2]));
   }
 
   override dispose(): void {
-    this.backbone?.dispose();
-    this.head?.dispose();
+    super.dispose();
     for (const { first, second, labels } of this.pairCache.values()) tf.dispose([first, second, labels]);
     this.pairCache.clear();
-    super.dispose();
   }
 }

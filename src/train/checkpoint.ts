@@ -27,8 +27,8 @@ import { readOptions } from '../data/options.js';
 import { checkPathArgument, readJson, writeFileAtomic, writeJsonAtomic } from './model_io.js';
 import type { JsonObject, OptimizerGroupState, OptimizerWeight, TrainingState, UnsupervisedMethod } from './unsupervised_method.js';
 
-/** A method that can be checkpointed: trained by the shared loop, with `save(directory)`. */
-export type CheckpointableMethod = UnsupervisedMethod<{ size: number }> & { save(directory: string): Promise<void> };
+/** A method that can be checkpointed: any method of the shared loop (the base class saves it). */
+export type CheckpointableMethod = UnsupervisedMethod<{ size: number }>;
 
 /** Folder of the checkpoints inside a run directory. */
 export const CHECKPOINTS_DIRECTORY = 'checkpoints';

@@ -1,7 +1,17 @@
 export { UnsupervisedMethod } from './unsupervised_method.js';
+export { MethodCore } from './method_core.js';
+export type { MethodClass } from './method_core.js';
+export { ImageMethod } from './image_method.js';
+export { DirectoryModelStore } from './model_store.js';
+export type { ModelStore } from './model_store.js';
+export { METHOD_FILE, METHOD_FORMAT, METHOD_FORMAT_VERSION } from './saved_method.js';
+export type { SavedMethodFile, SavedModels } from './saved_method.js';
 export type {
   TrainingBatch,
   BatchLossResult,
+  BatchMetric,
+  EpochMetricLists,
+  PlannedBatch,
   ParameterGroup,
   EpochLogs,
   FitOptions,

@@ -42,7 +42,7 @@ describe('CLI datasets', () => {
     expect(viewsForShape([28, 28, 1])).toEqual({});
     const iic = await runCli('train', 'iic', '--dataset', `cifar10:${cifar}`, '--limit', '20', '--epochs', '1', '--backbone', '4,M', '--sub-heads', '1', '--overcluster', '0', '--lambda', '1.5', '--backend', 'cpu', '--progress', 'none', '--out', path.join(root, 'cifar-iic'));
     expect(iic.code, iic.stderr).toBe(0);
-    const saved = JSON.parse(readFileSync(path.join(root, 'cifar-iic', 'checkpoints', 'epoch-000001', 'model', 'iic.json'), 'utf8'));
+    const saved = JSON.parse(readFileSync(path.join(root, 'cifar-iic', 'checkpoints', 'epoch-000001', 'model', 'method.json'), 'utf8'));
     expect(saved.config).toMatchObject({ lambda: 1.5, subHeads: 1, overclusterClusters: 0, views: { centerCrop: 23, outputSize: 27 } });
   });
 

@@ -61,6 +61,8 @@ describe('a run directory saved before the one-method-core change', () => {
       expect(resumed.stdout).toMatch(/resuming .* from checkpoints\/epoch-000001 \(1 epoch done\), target 2 epochs/);
       const { latest } = await findLatestCheckpoint(run);
       expect(latest?.manifest.epoch).toBe(2);
+      // The new checkpoint is written in today's format: one method.json.
+      expect(latest!.manifest.files.map((f) => f.path)).toContain('model/method.json');
       const lines = readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n');
       expect(lines.map((line) => (JSON.parse(line) as { epoch: number }).epoch)).toEqual([0, 1]);
     }, 120_000);

@@ -23,6 +23,8 @@ import { blobImages } from '../helpers/synthetic.js';
 /** Exports not swept here, each with its reason. */
 const NOT_SWEPT: Record<string, string> = {
   UnsupervisedMethod: 'the abstract base class; swept through every concrete method below',
+  MethodCore: 'the abstract base of UnsupervisedMethod; swept through every concrete method below',
+  ImageMethod: 'the abstract base of the image methods; swept through every concrete method below',
   BatchNormalization: 'a tf.layers.Layer class; swept through its factory batchNormalization(options)',
 };
 
@@ -39,6 +41,7 @@ const ANY_VALUE: Record<string, { positions: number[]; reason: string }> = {
   parseIdx: { positions: [1], reason: 'file only names the bytes in error messages' },
   parseMetricsJsonl: { positions: [1], reason: 'source only names the text in error messages' },
   writeJsonAtomic: { positions: [1], reason: 'any JSON-serialisable value is written' },
+  'DirectoryModelStore.writeJson': { positions: [1], reason: 'any JSON-serialisable value is written' },
   seededHeInitializer: { positions: [0], reason: 'an undefined seed is documented (unseeded initialiser)' },
   seededKernelInitializer: { positions: [0], reason: 'an undefined seed is documented (unseeded initialiser)' },
   toTensor: { positions: [1], reason: 'rows is optional (all rows)' },
@@ -57,6 +60,10 @@ const ANY_STRING: Record<string, { positions: number[]; reason: string }> = Obje
 );
 ANY_STRING.saveLayersModel.positions = [1, 2];
 ANY_STRING['ProgressReporter.message'] = { positions: [0], reason: 'message prints any text' };
+ANY_STRING['new DirectoryModelStore'] = { positions: [0], reason: 'a folder to write to: any string names a folder to create' };
+ANY_STRING['DirectoryModelStore.writeJson'] = { positions: [0], reason: 'a file name to write: any plain name is created' };
+ANY_STRING['DirectoryModelStore.readJson'] = { positions: [0], reason: 'a file name: a missing one reads as undefined' };
+ANY_STRING['DirectoryModelStore.child'] = { positions: [0], reason: 'a folder name: any plain name names a folder to create' };
 ANY_STRING.writeFileAtomic = { positions: [0, 1], reason: 'a path to write to, and data that may be any text' };
 ANY_STRING.parseMetricsJsonl = { positions: [0], reason: 'any text is parsed (a bad one gets a named error, checked in test/plot)' };
 
@@ -198,7 +205,7 @@ const FUNCTIONS: Record<string, FunctionFixture> = {
   loadCheckpoint: { args: () => [checkpoint!, (modelDirectory: string) => api.Autoencoder.load(modelDirectory)] },
   readJson: { args: () => [files.json] },
   readMetricsJsonl: { args: () => [files.run] },
-  readSavedMethod: { args: () => [files.saved, 'autoencoder.json', 'Autoencoder'] },
+  readSavedMethod: { args: () => [files.saved, 'method.json', 'Autoencoder'] },
   relabel: { args: () => [yTrue] },
   relationalAugment: { args: () => ['mnist'] },
   relationPairs: { args: () => [4, 2] },
@@ -348,6 +355,15 @@ const CLASSES: Record<string, ClassFixture> = {
       save: { args: () => [path.join(directory, 'relational')] },
     },
     statics: { load: { args: () => [path.join(directory, 'relational')] } },
+  },
+  DirectoryModelStore: {
+    construct: () => [path.join(directory, 'store')],
+    methods: {
+      writeJson: { args: () => ['written', { a: 1 }] },
+      readJson: { args: () => ['written'] },
+      modelNames: { args: () => [] },
+      child: { args: () => ['member'] },
+    },
   },
   ProgressReporter: {
     construct: () => [{ mode: 'none', label: 'train', epochOffset: 0, lineInterval: 30 }],

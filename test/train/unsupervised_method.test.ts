@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
 import type { ImageDataset } from '../../src/data/dataset.js';
-import { UnsupervisedMethod } from '../../src/train/unsupervised_method.js';
+import { ImageMethod } from '../../src/train/image_method.js';
 import type { BatchLossResult, EpochLogs, ParameterGroup, TrainingBatch } from '../../src/train/unsupervised_method.js';
 import { blobImages } from '../helpers/synthetic.js';
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
 let instances = 0;
 
 /** A minimal method: a linear map trained to reproduce the mean pixel, with a logged metric. */
-class TinyMethod extends UnsupervisedMethod {
+class TinyMethod extends ImageMethod {
   readonly name = 'Tiny';
   weights: tf.Variable | undefined;
   head: tf.Variable | undefined;

@@ -61,10 +61,9 @@ class RewrittenMineEncoder extends MineEncoder {
     return { loss, metrics: { lowerBound } };
   }
 
-  protected override trainStep(batch: TrainingBatch, learningRate: number): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> } {
-    const result = super.trainStep(batch, learningRate);
+  protected override afterOptimizerStep(batch: TrainingBatch): void {
+    super.afterOptimizerStep(batch);
     this.average.commit();
-    return result;
   }
 
   override dispose(): void {

@@ -1,0 +1,95 @@
+/**
+ * Where a method's files go: a small interface with one writer/reader per kind of storage. The
+ * files are the same everywhere (a method JSON and one `<name>.json` + `<name>.weights.bin` per
+ * sub-model); a directory on disk is the first store, and a URL scheme (`indexeddb://`,
+ * `downloads://`, …) is one more implementation of {@link ModelStore}.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+import { checkString } from '../data/checks.js';
+import { checkPathArgument, loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from './model_io.js';
+
+/** Reads and writes a method's files by name (no extension, no folder: `'method'`, `'encoder'`). */
+export interface ModelStore {
+  /** Where the files are, for messages (a folder, a URL). */
+  readonly location: string;
+  /** Writes a JSON document `name`. */
+  writeJson(name: string, value: unknown): Promise<void>;
+  /** Reads the JSON document `name`; `undefined` when there is none (an error when it is corrupt). */
+  readJson<T>(name: string): Promise<T | undefined>;
+  /** Writes a Layers model as `name` (topology and weights), loadable by plain `tf.loadLayersModel`. */
+  writeModel(name: string, model: tf.LayersModel): Promise<void>;
+  /** Reads the Layers model `name` written by {@link writeModel}. */
+  readModel(name: string): Promise<tf.LayersModel>;
+  /** Names of the models in the store (used to read stores written before the method JSON listed them). */
+  modelNames(): Promise<string[]>;
+  /** A store for a part of this one (e.g. one member of an ensemble), `<location>/<name>`. */
+  child(name: string): ModelStore;
+}
+
+/**
+ * The store of a folder on disk: `<directory>/<name>.json`, `<directory>/<name>.weights.bin`
+ * (the layout of TF.js's `file://` handler), every file written atomically.
+ */
+export class DirectoryModelStore implements ModelStore {
+  readonly location: string;
+
+  constructor(directory: string) {
+    checkPathArgument(directory, 'DirectoryModelStore', 'directory');
+    this.location = directory;
+  }
+
+  async writeJson(name: string, value: unknown): Promise<void> {
+    await writeJsonAtomic(this.file(name, 'writeJson', '.json'), value);
+  }
+
+  async readJson<T>(name: string): Promise<T | undefined> {
+    const file = this.file(name, 'readJson', '.json');
+    try {
+      await fs.access(file);
+    } catch {
+      return undefined;
+    }
+    return readJson<T>(file);
+  }
+
+  async writeModel(name: string, model: tf.LayersModel): Promise<void> {
+    this.file(name, 'writeModel', '.json');
+    await saveLayersModel(model, this.location, name);
+  }
+
+  async readModel(name: string): Promise<tf.LayersModel> {
+    this.file(name, 'readModel', '.json');
+    return loadLayersModel(this.location, name);
+  }
+
+  /** `<directory>/<name><extension>`, after checking that `name` is a plain file name. */
+  private file(name: string, what: string, extension: string): string {
+    checkString(name, 'name', `DirectoryModelStore.${what}`);
+    if (name.includes('/') || name.includes('\\') || name === '.' || name === '..') throw new Error(`DirectoryModelStore.${what}: name must be a file name without folders, got '${name}'.`);
+    return path.join(this.location, `${name}${extension}`);
+  }
+
+  async modelNames(): Promise<string[]> {
+    let entries: string[];
+    try {
+      entries = await fs.readdir(this.location);
+    } catch (error) {
+      throw new Error(`Cannot read ${this.location}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message}.`);
+    }
+    return entries.filter((e) => e.endsWith('.weights.bin')).map((e) => e.slice(0, -'.weights.bin'.length)).sort();
+  }
+
+  child(name: string): ModelStore {
+    this.file(name, 'child', '');
+    return new DirectoryModelStore(path.join(this.location, name));
+  }
+}
+
+/** The store a `save` / `load` argument names: a store as given, or a folder path. */
+export function resolveModelStore(target: string | ModelStore, context: string): ModelStore {
+  if (typeof target === 'object' && target !== null && typeof (target as ModelStore).writeModel === 'function') return target;
+  return new DirectoryModelStore(checkString(target, 'directory', context));
+}
