@@ -293,6 +293,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       const seed = options.seed ?? 0;
       try {
         method = entry.create({ seed, shape: train.shape, options: methodOptions });
+        // The networks are built before run.json is written: a backbone too deep for the images
+        // (or any other option the build refuses) is a usage error that leaves no run behind.
+        method.initialize(train);
       } catch (error) {
         throw new CliUsageError(`${entry.name}: ${(error as Error).message}`, 'train');
       }
