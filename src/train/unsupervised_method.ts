@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { ensureBackendKernels } from '../backend/ensure_kernels.js';
 import { batchIndices } from '../data/batching.js';
-import { checkSeed } from '../data/random.js';
+import { checkSeed } from '../core/random.js';
 import { deriveSeed } from '../nn/initializers.js';
 import { checkOptionsObject, MethodCore } from './method_core.js';
 import { trainableVariablesOf } from './model_utils.js';
@@ -148,6 +149,7 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = { size
    */
   async fit(dataset: TData, options: FitOptions = {}): Promise<EpochLogs[]> {
     this.requireUsableWeights('fit');
+    ensureBackendKernels(`${this.name}.fit`);
     const { epochs, batchSize, learningRate, seed, progress } = this.resolveFitOptions(options, 'fit');
     this.validate(dataset, 'fit');
     this.ensureBuilt(dataset);

@@ -8,11 +8,12 @@ import * as backendLayer from '../../src/backend/index.js';
 import { initBackend } from '../../src/backend/init_backend.js';
 import * as cliLayer from '../../src/cli/index.js';
 import type { ImageDataset } from '../../src/data/dataset.js';
-import * as api from '../../src/index.js';
+import * as coreApi from '../../src/index.js';
+import * as api from '../../src/node.js';
 import { blobImages } from '../helpers/synthetic.js';
 
 /**
- * The API sweep of issue 18: every export of src/index.ts, enumerated at run time (so new API is
+ * The API sweep of issue 18: every export of src/index.ts and src/node.ts (the core and the Node entry; src/node.ts re-exports the core), enumerated at run time (so new API is
  * covered, or the sweep fails until it is), is called with `null`, `undefined`, NaN, wrong types
  * and wrong shapes in each argument position, one position at a time with valid values elsewhere;
  * classes are constructed so and their main methods called so. Each call must end in a named
@@ -26,6 +27,7 @@ const NOT_SWEPT: Record<string, string> = {
   MethodCore: 'the abstract base of UnsupervisedMethod; swept through every concrete method below',
   ImageMethod: 'the abstract base of the image methods; swept through every concrete method below',
   BatchNormalization: 'a tf.layers.Layer class; swept through its factory batchNormalization(options)',
+  decodeImageFiles: 'browser only (createImageBitmap, OffscreenCanvas): in Node even a valid call ends in its named environment error; its checks are tested in test/data/image_decode_browser.test.ts',
 };
 
 /** Argument positions that accept any value, each with its reason. */
@@ -100,6 +102,7 @@ const files = {
   stl: path.join(directory, 'stl'),
   idxImages: path.join(directory, 'images.idx'),
   idxLabels: path.join(directory, 'labels.idx'),
+  folder: path.join(directory, 'folder'),
 };
 
 const images4 = () => tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -175,6 +178,7 @@ const FUNCTIONS: Record<string, FunctionFixture> = {
   linearSumAssignment: { args: () => [[[1, 2], [2, 1]], { maximize: false }], options: 1 },
   loadCifar10: { args: () => [{ directory: files.cifar, split: 'test' }], options: 0 },
   loadIdx: { args: () => [files.idxImages, files.idxLabels, {}], options: 2 },
+  loadImageFolder: { args: () => [files.folder, { size: [8, 8], channels: 1, labels: 'subfolders', strict: true, limit: 2, concurrency: 1, pixels: 'float32' }], options: 1 },
   loadLayersModel: { args: () => [files.model, 'model'] },
   loadMnist: { args: () => [{ split: 'test', limit: 2 }], options: 0 },
   loadStl10: { args: () => [{ directory: files.stl, split: 'test' }], options: 0 },
@@ -581,6 +585,10 @@ beforeAll(async () => {
   writeFileSync(path.join(files.run, 'metrics.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   writeFileSync(files.idxImages, idxBytes([2, 2, 2], [0, 255, 255, 0, 10, 20, 30, 40]));
   writeFileSync(files.idxLabels, idxBytes([2], [1, 0]));
+  for (const label of ['a', 'b']) {
+    mkdirSync(path.join(files.folder, label), { recursive: true });
+    writeFileSync(path.join(files.folder, label, 'image.png'), png);
+  }
   mkdirSync(files.cifar, { recursive: true });
   writeFileSync(path.join(files.cifar, 'test_batch.bin'), new Uint8Array(2 * 3073).fill(7));
   mkdirSync(files.stl, { recursive: true });
@@ -602,7 +610,7 @@ afterAll(() => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-describe('API sweep: every export of src/index.ts given bad input ends in a named error', () => {
+describe('API sweep: every export of src/index.ts and src/node.ts given bad input ends in a named error', () => {
   it('lists every export: swept here, swept elsewhere (with the reason), or a constant', () => {
     const missing = swept.map(([name]) => name).filter((name) => !(name in FUNCTIONS) && !(name in CLASSES));
     const stale = [...Object.keys(FUNCTIONS), ...Object.keys(CLASSES), ...Object.keys(NOT_SWEPT)].filter((name) => !(name in api));
@@ -615,6 +623,8 @@ describe('API sweep: every export of src/index.ts given bad input ends in a name
     );
     expect(missing, 'exports without a sweep fixture: add one to FUNCTIONS or CLASSES (or a reason to NOT_SWEPT)').toEqual([]);
     expect(stale, 'fixtures of names src/index.ts no longer exports').toEqual([]);
+    // src/node.ts (swept here) re-exports every export of the core entry src/index.ts, unchanged.
+    expect(Object.entries(coreApi).filter(([name, value]) => (api as Record<string, unknown>)[name] !== value).map(([name]) => name)).toEqual([]);
   });
 
   it('its judge fails what it should: a raw TypeError, a TF.js message, an unnamed error, silence, a leak', async () => {
