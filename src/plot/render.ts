@@ -3,7 +3,9 @@
  * (no browser, no canvas package), and SVG → PNG with resvg (`@resvg/resvg-js`, a Rust renderer
  * shipped as prebuilt Node add-ons inside its npm packages).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 import type * as ResvgModule from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
@@ -20,6 +22,9 @@ let resvg: typeof ResvgModule | undefined;
 
 function loadResvg(): typeof ResvgModule {
   if (resvg === undefined) {
+    if (!isInstalled('@resvg/resvg-js')) {
+      throw new Error('renderPng: the package @resvg/resvg-js is not installed (an optional peer dependency of tfjs-unsupervised, for PNG plots): npm install @resvg/resvg-js dejavu-fonts-ttf');
+    }
     try {
       resvg = require('@resvg/resvg-js') as typeof ResvgModule;
     } catch (error) {
@@ -28,6 +33,34 @@ function loadResvg(): typeof ResvgModule {
   }
   return resvg;
 }
+
+/** Whether an npm package can be resolved from this module (without loading it). */
+function isInstalled(packageName: string): boolean {
+  try {
+    require.resolve(`${packageName}/package.json`);
+    return true;
+  } catch (error) {
+    // A package whose exports map leaves out package.json (vega) is installed all the same.
+    return (error as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+  }
+}
+
+/** The package whose DejaVu Sans files the plots are drawn with (the font of {@link estimateTextWidth}'s widths). */
+export const PLOT_FONT_PACKAGE = 'dejavu-fonts-ttf';
+
+/** DejaVu Sans's regular, bold and oblique TTF files from {@link PLOT_FONT_PACKAGE}; empty when it is not installed. */
+export function plotFontFiles(): string[] {
+  let manifest: string;
+  try {
+    manifest = require.resolve(`${PLOT_FONT_PACKAGE}/package.json`);
+  } catch {
+    return [];
+  }
+  const folder = join(dirname(manifest), 'ttf');
+  return ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf', 'DejaVuSans-BoldOblique.ttf'].map((name) => join(folder, name)).filter((file) => existsSync(file));
+}
+
+let missingFontWarned = false;
 
 /** A Vega-Lite specification, as produced by the `*Spec` functions of this module. */
 export type VegaLiteSpec = TopLevelSpec;
@@ -42,11 +75,22 @@ export interface RenderPngOptions {
   /** Zoom factor applied to the SVG's own size when `width` is not given. Default `2`. */
   scale?: number;
   /**
-   * Font files (TTF/OTF/TTC paths) to use in addition to the system fonts. resvg draws no text when
-   * the machine has no fonts at all (for example a slim container): pass a font file there.
-   * Default: none.
+   * Font files (TTF/OTF/TTC paths) to use besides the plots' own font. resvg reads TTF, OTF and
+   * TTC, not WOFF / WOFF2. Default: none.
    */
   fontFiles?: string[];
+  /**
+   * Draw text with DejaVu Sans from the package `dejavu-fonts-ttf` (an optional peer dependency,
+   * installed with the plot packages), the font the layout's text widths are measured from.
+   * Default `true` (when the package is installed).
+   */
+  plotFont?: boolean;
+  /**
+   * Also use the machine's fonts. Default: `false` when the plots' own font is used (the same
+   * picture on every machine), else `true`. Slim containers have no fonts at all: without the
+   * plots' own font, `fontFiles` or system fonts, renderPng throws rather than drawing no text.
+   */
+  systemFonts?: boolean;
   /** Background colour painted under the image (a CSS colour). Default `'white'`. */
   background?: string;
 }
@@ -103,6 +147,9 @@ function estimateTextWidth(item: { fontSize?: number; fontWeight?: string | numb
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   if (spec === null || typeof spec !== 'object') throw new Error('renderSvg: spec must be a Vega-Lite spec object.');
+  for (const name of ['vega', 'vega-lite']) {
+    if (!isInstalled(name)) throw new Error(`renderSvg: the package ${name} is not installed (vega and vega-lite are optional peer dependencies of tfjs-unsupervised, for plots): npm install vega vega-lite`);
+  }
   const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const { parse, View } = vega;
   // Vega's own text measure (a canvas, else a rough guess) replaced by the font's widths.
@@ -125,8 +172,9 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 /**
  * Rasterises an SVG document (for example from {@link renderSvg}) to a PNG with resvg.
  *
- * Text uses the system fonts (any available font stands in for a missing family) plus
- * `options.fontFiles`.
+ * Text is drawn with the plots' own font, DejaVu Sans from the package `dejavu-fonts-ttf` (so a
+ * machine without fonts still gets its text), plus `options.fontFiles`; the machine's fonts only
+ * when that package is missing or `systemFonts` asks for them.
  *
  * @param svg an SVG document.
  * @param options see {@link RenderPngOptions}.
@@ -136,16 +184,27 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
  * writeFileSync('curves.png', renderPng(await renderSvg(spec), { width: 1200 }));
  */
 export function renderPng(svg: string, options: RenderPngOptions = {}): Uint8Array {
-  options = readOptions(options, 'renderPng', { width: 'number', scale: 'number', fontFiles: 'list', background: 'string' });
+  options = readOptions(options, 'renderPng', { width: 'number', scale: 'number', fontFiles: 'list', background: 'string', plotFont: 'boolean', systemFonts: 'boolean' });
   if (typeof svg !== 'string' || !svg.includes('<svg')) throw new Error('renderPng: expected an SVG document (a string containing <svg …>).');
   const { width, scale = 2, fontFiles = [], background = 'white' } = options;
   if (width !== undefined && (!Number.isInteger(width) || width < 1)) throw new Error(`renderPng: width must be a positive integer, got ${String(width)}.`);
   if (!(Number.isFinite(scale) && scale > 0)) throw new Error(`renderPng: scale must be a positive number, got ${String(scale)}.`);
   const { Resvg } = loadResvg();
+  const ownFont = options.plotFont === false ? [] : plotFontFiles();
+  const systemFonts = options.systemFonts ?? ownFont.length === 0;
+  if (ownFont.length === 0 && fontFiles.length === 0) {
+    if (!systemFonts) {
+      throw new Error(`renderPng: no font to draw text with (systemFonts: false, no fontFiles${options.plotFont === false ? ', plotFont: false' : `, ${PLOT_FONT_PACKAGE} not installed`}): npm install ${PLOT_FONT_PACKAGE}, or pass fontFiles.`);
+    }
+    if (options.plotFont !== false && !missingFontWarned) {
+      missingFontWarned = true;
+      console.warn(`renderPng: the package ${PLOT_FONT_PACKAGE} is not installed, so text is drawn with the machine's fonts (a slim container has none, and its plots would have no text): npm install ${PLOT_FONT_PACKAGE}`);
+    }
+  }
   const renderer = new Resvg(svg, {
     fitTo: width === undefined ? { mode: 'zoom', value: scale } : { mode: 'width', value: width },
     background,
-    font: { loadSystemFonts: true, fontFiles, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+    font: { loadSystemFonts: systemFonts, fontFiles: [...ownFont, ...fontFiles], defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
   });
   const png = renderer.render().asPng();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
