@@ -226,7 +226,7 @@ function watchDeviceLoss(backend: WebGpuBackendInternals): void {
     const detail = [info.reason, info.message].filter((part) => part !== undefined && part !== '').join(': ');
     deviceLossMessage =
       `webgpu: the GPU device was lost (${detail || 'no reason given'}); the tensors on it are gone and nothing more runs on webgpu in this process. ` +
-      'Checkpoints already written are intact: continue on another backend, e.g. `tfjs-unsupervised train <run> --resume --backend wasm`.';
+      'Checkpoints already written are intact: continue on another backend, e.g. `tfjs-unsupervised train --out <run> --resume --backend wasm`.';
     const fail = (): never => {
       throw new Error(deviceLossMessage);
     };

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+import { webGpuDeviceLoss } from '../../backend/webgpu.js';
 import type { ImageDataset } from '../../data/dataset.js';
 import { findLatestCheckpoint, loadCheckpoint, writeCheckpoint } from '../../train/checkpoint.js';
 import type { CheckpointInfo } from '../../train/checkpoint.js';
@@ -367,9 +368,13 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
           checkpoint = await saveCheckpoint(method!);
         },
       };
-      ran = await fitMethod(entry, method, train, fitOptions, config.epochs, config.methodOptions);
-      // State that changes after the last epoch's callback (e.g. a finished level's record).
-      if (ran.length > 0 || !entry.epochBased) checkpoint = await saveCheckpoint(method);
+      try {
+        ran = await fitMethod(entry, method, train, fitOptions, config.epochs, config.methodOptions);
+        // State that changes after the last epoch's callback (e.g. a finished level's record).
+        if (ran.length > 0 || !entry.epochBased) checkpoint = await saveCheckpoint(method);
+      } catch (error) {
+        throw deviceLossFailure(error, directory, entry, method.epochsTrained, checkpoint);
+      }
     }
     if (checkpoint === undefined) throw new Error(`${entry.name}: training ended without a checkpoint.`);
     const seconds = (performance.now() - started) / 1000;
@@ -384,6 +389,24 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     // A new run that failed before it began (bad --dataset, bad method options) leaves nothing behind.
     if (!runBegun && createdFolder !== undefined) await fs.rm(createdFolder, { recursive: true, force: true });
   }
+}
+
+/**
+ * A failure of training on a webgpu device that was lost (a driver reset, the GPU removed): one
+ * error saying what is intact and the command that continues the run on another backend (the same
+ * weights; from there that backend's own numerics). Any other failure is returned as it is.
+ */
+function deviceLossFailure(error: unknown, directory: string, entry: MethodEntry, epochsTrained: number, checkpoint: CheckpointInfo | undefined): unknown {
+  const loss = webGpuDeviceLoss();
+  if (loss === undefined || tf.getBackend() !== 'webgpu') return error;
+  // The backend's message up to its generic advice, which the run-specific one below replaces.
+  const advice = loss.indexOf('. Checkpoints already written');
+  const what = advice < 0 ? loss.replace(/\.$/, '') : loss.slice(0, advice);
+  const next =
+    checkpoint === undefined
+      ? `The run has no checkpoint yet: start it over on another backend, train ${entry.name} --out ${displayPath(directory)} --overwrite --backend wasm (and the same flags).`
+      : `${path.relative(directory, checkpoint.directory)} (${plural(checkpoint.manifest.epoch, 'epoch')}) is intact: continue on another backend with train --out ${displayPath(directory)} --resume --backend wasm (the same weights; from there that backend's own numerics).`;
+  return new Error(`${what} (during epoch ${epochsTrained + 1}). ${next}`, { cause: error });
 }
 
 /** The settings a run trains with, in one line: epochs, batch, learning rate and method flags. */
