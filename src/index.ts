@@ -1,7 +1,7 @@
 /**
  * tfjs-unsupervised: unsupervised representation learning for TensorFlow.js.
  *
- * The public API, re-exported by name from each layer (see DESIGN: backend → data → nn → losses →
+ * The public API, re-exported by name from each layer (see docs/ARCHITECTURE.md: core → backend → data → nn → losses →
  * cluster → metrics → probes → train → methods).
  *
  * This is the core entry (`tfjs-unsupervised`): methods, losses, networks, metrics, clustering,
@@ -9,6 +9,7 @@
  * plots written to files are in `tfjs-unsupervised/node` (src/node.ts, which also re-exports
  * everything here); the command line's functions in `tfjs-unsupervised/cli` (src/cli/index.ts).
  */
+export type { Matrix } from './core/index.js';
 export { initBackend, availableBackends, formatBackendInfo, BACKEND_NAMES, NATIVE_PACKAGES, BACKEND_ENVIRONMENT_VARIABLE, registerWasmGapFillKernels, builtInWasmKernel, WASM_GAP_FILL_KERNELS } from './backend/index.js';
 export type { BackendInfo, BackendName, BackendRequest, InitBackendOptions, WebGpuAdapterDescription } from './backend/index.js';
 export { validateDataset, subset, split, gatherRows, flattenedDimension, toTensor, datasetFromTensor, createRandom, decodeImageFiles, batchIndices, gatherImages, iterateBatches, uniformClusterSampler, bivariateGaussian, gaussianMutualInformation, validatePairedSamples, addNoise, validateNoise, centerCrop, randomCrop, randomResizedCrop, rotate, randomRotation, randomHorizontalFlip, cropAndResizeBoxes, iicMnistAugment, IIC_DEFAULT_COLOR_JITTER, colorJitter, randomGrayscale, rgbToGrayscale, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, validateColorJitter, LUMA_WEIGHTS, relationalAugment, resolveRelationalAugment } from './data/index.js';

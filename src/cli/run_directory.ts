@@ -6,7 +6,7 @@
 import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 
-import { METRICS_FILE } from '../plot/training_curves.js';
+import { EVAL_FILE, METRICS_FILE, RUN_FILE } from '../train/run_files.js';
 import { CHECKPOINTS_DIRECTORY, findLatestCheckpoint } from '../train/checkpoint.js';
 import type { CheckpointInfo, CheckpointSearch, SkippedCheckpoint } from '../train/checkpoint.js';
 import { FileWriteError, readJson, writeFileAtomic, writeJsonAtomic } from '../train/model_io.js';
@@ -16,16 +16,15 @@ import { CliUsageError, displayPath, plural } from './io.js';
 import { methodEntry } from './method_registry.js';
 import type { MethodEntry, MethodName, TrainableMethod } from './method_registry.js';
 
-export { METRICS_FILE };
+/** The run's description (`run.json`, written once when it starts) and its metrics file: see train/run_files.ts. */
+export { METRICS_FILE, RUN_FILE };
 
-/** The run's description, written once when it starts. */
-export const RUN_FILE = 'run.json';
 /** A process training into the run holds this file. */
 export const LOCK_FILE = '.lock';
 /** Checkpoints a run keeps unless `--keep-checkpoints` says otherwise. */
 export const DEFAULT_KEEP_CHECKPOINTS = 2;
 /** What `--overwrite` removes (nothing else in the folder is touched). */
-const RUN_ENTRIES = [RUN_FILE, METRICS_FILE, 'checkpoints', 'eval.json', 'report.json', 'plots'];
+const RUN_ENTRIES = [RUN_FILE, METRICS_FILE, CHECKPOINTS_DIRECTORY, EVAL_FILE, 'report.json', 'plots'];
 
 /** `run.json`: everything needed to resume or evaluate the run. */
 export interface RunConfig {

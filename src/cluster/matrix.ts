@@ -1,3 +1,4 @@
+import type { Matrix } from '../core/matrix.js';
 import { readOptions } from '../data/options.js';
 import { describeArgument } from '../data/checks.js';
 /**
@@ -9,21 +10,11 @@ import { describeArgument } from '../data/checks.js';
  * offending row index.
  */
 
-/** A flat row-major matrix: entry (i, j) lives at `data[i * cols + j]`. */
-export interface DenseMatrix {
-  /** Row-major values; its length must be `rows * cols`. */
-  data: Float32Array | Float64Array;
-  /** Number of rows (samples). */
-  rows: number;
-  /** Number of columns (features). */
-  cols: number;
-}
+/** A flat row-major matrix: entry (i, j) lives at `data[i * cols + j]` (the core {@link Matrix}). */
+export type DenseMatrix = Matrix;
 
 /** A row-major float64 matrix: what the functions in this folder return. */
-export interface Float64Matrix extends DenseMatrix {
-  /** Row-major values, length `rows * cols`. */
-  data: Float64Array;
-}
+export type Float64Matrix = Matrix<Float64Array>;
 
 /**
  * A matrix argument: nested rows (`number[][]`, `Float32Array[]`, …), all of the same length, or a

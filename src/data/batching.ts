@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { AnyImageDataset } from './dataset.js';
 import { checkDatasetStructure, flattenedDimension, gatherRows } from './dataset.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../core/random.js';
 import { readOptions } from './options.js';
 
 /** Options of {@link batchIndices}. */

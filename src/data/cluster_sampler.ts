@@ -1,4 +1,4 @@
-import { seededRandom } from './random.js';
+import { seededRandom } from '../core/random.js';
 import { checkNumber, checkNumberArray } from './checks.js';
 
 /**

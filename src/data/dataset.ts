@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { seededRandom } from './random.js';
+import { seededRandom } from '../core/random.js';
 import { readOptions } from './options.js';
 import { checkNumberArray, checkTensor, describeArgument } from './checks.js';
 

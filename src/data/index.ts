@@ -4,8 +4,8 @@
  */
 export type { ImageDataset, ByteImageDataset, AnyImageDataset, LabelledImageDataset, RowRange, RowSelection, SplitOptions, DatasetFromTensorOptions } from './dataset.js';
 export { validateDataset, subset, split, gatherRows, flattenedDimension, toTensor, datasetFromTensor } from './dataset.js';
-export { createRandom } from './random.js';
-export type { Random, MutableArrayLike } from './random.js';
+export { createRandom } from '../core/random.js';
+export type { Random, MutableArrayLike } from '../core/random.js';
 export { loadIdx, parseIdx } from './idx.js';
 export type { IdxArray, IdxDataType, IdxValues, LoadIdxOptions } from './idx.js';
 export { loadMnist, mnistDirectory, clearMnistCache } from './mnist.js';

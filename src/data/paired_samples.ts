@@ -1,4 +1,4 @@
-import { seededRandom } from './random.js';
+import { seededRandom } from '../core/random.js';
 import { describeArgument } from './checks.js';
 
 /** Paired vector samples (x_i, y_i), row-major, e.g. for mutual-information estimation. */

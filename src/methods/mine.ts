@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { PairedSamples } from '../data/paired_samples.js';
 import { validatePairedSamples } from '../data/paired_samples.js';
-import { checkSeed, createRandom } from '../data/random.js';
+import { checkSeed, createRandom } from '../core/random.js';
 import { mineLowerBound } from '../losses/mine_loss.js';
 import type { MineLossOptions } from '../losses/mine_loss.js';
 import { ACTIVATIONS, mlp } from '../nn/mlp.js';

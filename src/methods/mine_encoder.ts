@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/dataset.js';
 import { iicMnistAugment } from '../data/augment/iic_views.js';
 import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
-import { createRandom } from '../data/random.js';
+import { createRandom } from '../core/random.js';
 import type { MineLossOptions } from '../losses/mine_loss.js';
 import { seededKernelInitializer } from '../nn/initializers.js';
 import { mlp } from '../nn/mlp.js';

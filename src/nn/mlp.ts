@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { checkSeed } from '../data/random.js';
+import { checkSeed } from '../core/random.js';
 import { seededKernelInitializer } from './initializers.js';
 import { readOptions } from '../data/options.js';
 

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { type MatrixInput, toFloat64Matrix, toLabelArray } from '../cluster/matrix.js';
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../core/random.js';
 import { readOptions } from '../data/options.js';
 
 /** Distance used to find neighbours: cosine similarity of the rows, or Euclidean distance. */

@@ -3,7 +3,7 @@
  * the standard way to score a self-supervised representation.
  */
 import { type MatrixInput, toFloat64Matrix, toLabelArray } from '../cluster/matrix.js';
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../core/random.js';
 import { predictSoftmaxRegression, trainSoftmaxRegression } from './softmax_regression.js';
 import { readOptions } from '../data/options.js';
 

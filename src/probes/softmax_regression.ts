@@ -7,7 +7,7 @@
  * backend. Features are standardised implicitly — `x̃ = (x − shift) ⊙ scale` is never formed — so
  * that the loops visit only the non-zero raw values: raw MNIST pixels are 81 % zeros.
  */
-import type { Random } from '../data/random.js';
+import type { Random } from '../core/random.js';
 
 /** Raw features, row-major, with the per-column standardisation to apply: `x̃ = (x − shift) ⊙ scale`. */
 export interface StandardizedRows {

@@ -23,6 +23,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import { endianness } from 'node:os';
 import * as path from 'node:path';
 
+import { CHECKPOINTS_DIRECTORY } from './run_files.js';
 import { readOptions } from '../data/options.js';
 import { checkPathArgument, readJson, writeFileAtomic, writeJsonAtomic } from './model_io.js';
 import type { JsonObject, OptimizerGroupState, OptimizerWeight, TrainingState, UnsupervisedMethod } from './unsupervised_method.js';
@@ -30,8 +31,7 @@ import type { JsonObject, OptimizerGroupState, OptimizerWeight, TrainingState, U
 /** A method that can be checkpointed: any method of the shared loop (the base class saves it). */
 export type CheckpointableMethod = UnsupervisedMethod<{ size: number }>;
 
-/** Folder of the checkpoints inside a run directory. */
-export const CHECKPOINTS_DIRECTORY = 'checkpoints';
+export { CHECKPOINTS_DIRECTORY } from './run_files.js';
 /** Name of a checkpoint's manifest (written last). */
 export const CHECKPOINT_MANIFEST = 'checkpoint.json';
 const FORMAT = 'tfjs-unsupervised-checkpoint';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchIndices } from '../data/batching.js';
-import { checkSeed } from '../data/random.js';
+import { checkSeed } from '../core/random.js';
 import { resolveModelStore } from './model_store.js';
 import type { ModelStore } from './model_store.js';
 import { readMethodFile, writeMethodFile } from './saved_method.js';

@@ -4,6 +4,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 
+import type { Matrix } from '../core/matrix.js';
+
 import type { LearningRateSchedule } from './learning_rate_schedule.js';
 import type { ProgressOptions } from './progress.js';
 
@@ -103,12 +105,8 @@ export interface MethodOptions {
 /** A function mapping a batch of inputs to a 2-D output (codes, probabilities…). */
 export type BatchFunction = (inputs: tf.Tensor) => tf.Tensor;
 
-/** A row-major matrix returned by inference helpers. */
-export interface FeatureMatrix {
-  data: Float32Array;
-  rows: number;
-  cols: number;
-}
+/** A row-major float32 matrix returned by inference helpers (the core {@link Matrix}). */
+export type FeatureMatrix = Matrix<Float32Array>;
 
 /** A JSON value (what method state in a checkpoint may hold). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

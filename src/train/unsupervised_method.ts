@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { ensureBackendKernels } from '../backend/ensure_kernels.js';
 import { batchIndices } from '../data/batching.js';
-import { checkSeed } from '../data/random.js';
+import { checkSeed } from '../core/random.js';
 import { deriveSeed } from '../nn/initializers.js';
 import { checkOptionsObject, MethodCore } from './method_core.js';
 import { trainableVariablesOf } from './model_utils.js';

@@ -9,8 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { seededRandom } from '../random.js';
-import type { Random } from '../random.js';
+import { seededRandom } from '../../core/random.js';
+import type { Random } from '../../core/random.js';
 import { checkImageTensor, checkNumberArray, checkObject } from '../checks.js';
 
 /** ITU-R 601-2 luma weights of R, G, B (those of torchvision and PIL's `convert('L')`). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../../core/random.js';
 import { checkImageTensor, checkNumber, checkNumberArray, describeArgument } from '../checks.js';
 import { readOptions } from '../options.js';
 

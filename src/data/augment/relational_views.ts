@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../../core/random.js';
 import { colorJitter, randomGrayscale, validateColorJitter } from './color.js';
 import type { ColorJitterOptions } from './color.js';
 import { randomHorizontalFlip, randomResizedCrop, randomRotation } from './geometric.js';
