@@ -83,7 +83,7 @@ export function printTable(rows: Array<Record<string, string | number>>): void {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const format = (v: string | number | undefined) => (v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => format(r[c]).length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
   console.log(line(columns));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(columns.map((c) => format(row[c]))));

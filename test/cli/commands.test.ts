@@ -76,8 +76,12 @@ describe('train picks its defaults by backend and says so', () => {
     const out = path.join(root, 'iic');
     const result = await runCli('train', 'iic', '--limit', '32', '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '8', '--sub-heads', '1', '--overcluster', '0', '--backend', 'cpu', '--progress', 'none', '--out', out);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/defaults: iic's cpu recipe \(the backend runs on a CPU; --paper for the paper's setting\); flags you give win/);
-    expect(result.stdout).toMatch(/--epochs 1 --batch-size 8 --learning-rate 0\.001 --backbone small .*--sub-heads 1 --head-schedule joint --repeats 1 --lambda 1\.5/);
+    expect(result.stdout).toMatch(/defaults: iic's cpu recipe \(CPU backend; --paper: the paper's\); your flags win/);
+    const settings = result.stdout.replace(/\n {2}/g, ' ');
+    expect(settings).toMatch(/--epochs 1 --batch-size 8 --learning-rate 0\.001 --backbone small .*--sub-heads 1 --head-schedule joint --repeats 1 --lambda 1\.5/);
+    const header = result.stdout.split('\n').filter((line) => line.startsWith('defaults:') || line.startsWith('  '));
+    expect(header.length).toBeGreaterThanOrEqual(3);
+    for (const line of header) expect(line.length).toBeLessThanOrEqual(80);
     const config = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(config.recipe.name).toBe('cpu');
     expect(config.recipe.note).toMatch(/2-core CPU/);

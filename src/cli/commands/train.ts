@@ -324,11 +324,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       runBegun = true;
       await rewriteMetrics(directory, []);
       if (chosen !== undefined) {
-        const why = chosen.name === 'paper' ? '--paper' : `the backend runs on a ${chosen.name.toUpperCase()}${chosen.name === 'cpu' ? '; --paper for the paper\'s setting' : ''}`;
-        writeLine(io.stdout, `defaults: ${entry.name}'s ${chosen.name} recipe (${why}); flags you give win`);
-        writeLine(io.stdout, `  ${chosen.recipe.note}`);
+        const why = chosen.name === 'paper' ? '--paper' : `${chosen.name.toUpperCase()} backend${chosen.name === 'cpu' ? '; --paper: the paper\'s' : ''}`;
+        writeLine(io.stdout, `defaults: ${entry.name}'s ${chosen.name} recipe (${why}); your flags win`);
+        for (const line of wrapText(chosen.recipe.note, 78)) writeLine(io.stdout, `  ${line}`);
       }
-      writeLine(io.stdout, `  ${describeSettings(config)}`);
+      for (const line of wrapText(describeSettings(config), 78)) writeLine(io.stdout, `  ${line}`);
       writeLine(
         io.stdout,
         `training ${entry.name} on ${describeDataset(train)}: ${entry.epochBased ? plural(config.epochs, 'epoch') : `levels of ${String(methodOptions['samples-per-level'])} samples`}, batch ${config.batchSize}, seed ${seed} → ${displayPath(directory)}`,
@@ -409,7 +409,18 @@ function deviceLossFailure(error: unknown, directory: string, entry: MethodEntry
   return new Error(`${what} (during epoch ${epochsTrained + 1}). ${next}`, { cause: error });
 }
 
-/** The settings a run trains with, in one line: epochs, batch, learning rate and method flags. */
+/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
+function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** The settings a run trains with: epochs, batch, learning rate and method flags, as flags. */
 function describeSettings(config: RunConfig): string {
   const options = Object.entries(config.methodOptions).map(([name, value]) => (value === true ? `--${name}` : `--${name} ${String(value)}`));
   return [`--epochs ${config.epochs}`, `--batch-size ${config.batchSize}`, `--learning-rate ${config.learningRate ?? "(the method's)"}`, ...options].join(' ');
