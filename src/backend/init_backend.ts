@@ -70,13 +70,14 @@ function isInstalled(packageName: string): boolean {
 /**
  * The backends that can be started here: `tensorflow` only when a native package is installed;
  * `webgpu` when `webgpu` and `@tensorflow/tfjs-backend-webgpu` are installed (whether an adapter
- * exists is known only when it starts); `wasm` and `cpu` always (they ship with this library).
+ * exists is known only when it starts); `wasm` when `@tensorflow/tfjs-backend-wasm` is installed (an optional peer dependency); `cpu` always (it ships with `@tensorflow/tfjs`).
  */
 export function availableBackends(): BackendName[] {
   const names: BackendName[] = [];
   if (NATIVE_PACKAGES.some(isInstalled)) names.push('tensorflow');
   if (isInstalled('webgpu') && isInstalled('@tensorflow/tfjs-backend-webgpu')) names.push('webgpu');
-  names.push('wasm', 'cpu');
+  if (isInstalled('@tensorflow/tfjs-backend-wasm')) names.push('wasm');
+  names.push('cpu');
   return names;
 }
 
