@@ -7,7 +7,7 @@
  *
  * ```
  * <run>/checkpoints/epoch-000003/
- *   model/               the method's save(directory)
+ *   model/               the method's save(directory): method.json and one model per name
  *   optimizer.bin        every optimiser tensor, little-endian, concatenated
  *   state.json           counters, history, method state, optimiser tensor specs, caller's extra JSON
  *   checkpoint.json      the manifest, written last: every file with its size and SHA-256
@@ -20,13 +20,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
-import { endianness } from 'node:os';
 import * as path from 'node:path';
 
 import { CHECKPOINTS_DIRECTORY } from './run_files.js';
 import { readOptions } from '../data/options.js';
 import { checkPathArgument, readJson, writeFileAtomic, writeJsonAtomic } from './model_io.js';
-import type { JsonObject, OptimizerGroupState, OptimizerWeight, TrainingState, UnsupervisedMethod } from './unsupervised_method.js';
+import { packOptimizerStates, unpackOptimizerStates } from './optimizer_file.js';
+import type { PackedOptimizerGroup } from './optimizer_file.js';
+import type { JsonObject, TrainingState, UnsupervisedMethod } from './unsupervised_method.js';
 
 /** A method that can be checkpointed: any method of the shared loop (the base class saves it). */
 export type CheckpointableMethod = UnsupervisedMethod<{ size: number }>;
@@ -91,14 +92,6 @@ export interface SkippedCheckpoint {
   file?: string;
 }
 
-interface OptimizerTensorSpec {
-  name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  /** Byte offset in optimizer.bin. */
-  offset: number;
-}
-
 interface SavedState {
   format: typeof FORMAT;
   version: 1;
@@ -106,29 +99,8 @@ interface SavedState {
   globalStep: number;
   history: TrainingState['history'];
   method: JsonObject;
-  optimizers: Array<Omit<OptimizerGroupState, 'weights'> & { weights: OptimizerTensorSpec[] }>;
+  optimizers: PackedOptimizerGroup[];
   extra: JsonObject;
-}
-
-const littleEndian = endianness() === 'LE';
-
-/** The bytes of a typed array, little-endian whatever the machine. */
-function toLittleEndianBytes(values: Float32Array | Int32Array): Uint8Array {
-  if (littleEndian) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) {
-    if (values instanceof Float32Array) view.setFloat32(4 * i, values[i], true);
-    else view.setInt32(4 * i, values[i], true);
-  }
-  return bytes;
-}
-
-function fromLittleEndianBytes(bytes: Uint8Array, offset: number, count: number, dtype: 'float32' | 'int32'): Float32Array | Int32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * 4);
-  const out = dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
-  for (let i = 0; i < count; i++) out[i] = dtype === 'float32' ? view.getFloat32(4 * i, true) : view.getInt32(4 * i, true);
-  return out;
 }
 
 /** Files under `directory`, recursively, as `/`-separated relative paths, sorted. */
@@ -221,24 +193,7 @@ export async function writeCheckpoint(runDirectory: string, method: Checkpointab
     const state = await method.exportTrainingState();
     await method.save(path.join(temporary, 'model'));
     // Optimiser tensors: one binary file, specs in state.json.
-    const chunks: Uint8Array[] = [];
-    let offset = 0;
-    const optimizers = state.optimizers.map((group) => ({
-      ...group,
-      weights: group.weights.map((w: OptimizerWeight) => {
-        const bytes = toLittleEndianBytes(w.values);
-        chunks.push(bytes);
-        const spec: OptimizerTensorSpec = { name: w.name, shape: w.shape, dtype: w.dtype, offset };
-        offset += bytes.byteLength;
-        return spec;
-      }),
-    }));
-    const binary = new Uint8Array(offset);
-    let at = 0;
-    for (const chunk of chunks) {
-      binary.set(chunk, at);
-      at += chunk.byteLength;
-    }
+    const { optimizers, binary } = packOptimizerStates(state.optimizers);
     await writeFileAtomic(path.join(temporary, 'optimizer.bin'), binary);
     const saved: SavedState = {
       format: FORMAT,
@@ -383,14 +338,7 @@ export async function readCheckpointState(checkpoint: CheckpointInfo): Promise<{
   if (saved.format !== FORMAT) throw new Error(`${checkpoint.directory}/state.json is not a ${FORMAT} state file.`);
   const file = path.join(checkpoint.directory, 'optimizer.bin');
   const bytes = new Uint8Array(await fs.readFile(file));
-  const optimizers: OptimizerGroupState[] = saved.optimizers.map((group) => ({
-    ...group,
-    weights: group.weights.map((spec) => {
-      const count = spec.shape.reduce((a, b) => a * b, 1);
-      if (spec.offset + 4 * count > bytes.byteLength) throw new Error(`${file} is too short for optimiser tensor '${spec.name}'.`);
-      return { name: spec.name, shape: spec.shape, dtype: spec.dtype, values: fromLittleEndianBytes(bytes, spec.offset, count, spec.dtype) };
-    }),
-  }));
+  const optimizers = unpackOptimizerStates(saved.optimizers, bytes, file);
   return {
     state: { epochsTrained: saved.epochsTrained, globalStep: saved.globalStep, history: saved.history, method: saved.method, optimizers },
     extra: saved.extra ?? {},
