@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { registerCpuGapFillKernels } from './cpu_kernels/index.js';
 import { registerWasmGapFillKernels } from './wasm_kernels/index.js';
 
 /** The backends faster than `cpu`, with their npm package and how to choose one after installing it. */
@@ -73,7 +74,9 @@ export function cpuBackendWarning(context: string): string {
  *   replace wasm's `BatchMatMul`, `_FusedMatMul`, `Sum`, `Mean`, `MaxPoolGrad` and stride-1
  *   `Conv2DBackpropInput` for the whole app, and add the missing `Conv2DBackpropFilter` and
  *   `UnsortedSegmentSum`), once, whoever started wasm.
- * - `cpu`: warns once per process (console.warn) that training will be slow, naming the faster
+ * - `cpu`: registers the corrected `Transform` ({@link registerCpuGapFillKernels}: the built-in
+ *   one transforms only the first image of a batch), once, whoever started cpu; and
+ *   warns once per process (console.warn) that training will be slow, naming the faster
  *   backends installed here and how to choose one; not when `TFJS_UNSUPERVISED_BACKEND=cpu`.
  * - other backends: nothing.
  *
@@ -83,7 +86,9 @@ export function ensureBackendKernels(context: string = 'fit'): void {
   const name = tf.getBackend();
   if (name === 'wasm') {
     registerWasmGapFillKernels();
-  } else if (name === 'cpu' && !cpuWarningGiven) {
+  } else if (name === 'cpu') {
+    registerCpuGapFillKernels();
+    if (cpuWarningGiven) return;
     cpuWarningGiven = true;
     const chosen = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TFJS_UNSUPERVISED_BACKEND;
     if (chosen?.trim().toLowerCase() === 'cpu') return;

@@ -5,3 +5,4 @@ export { isSoftwareAdapter, SWIFTSHADER_ICD_PATH, webGpuDeviceLoss } from './web
 export type { WebGpuAdapterDescription } from './webgpu.js';
 export { builtInWebGpuKernel, WEBGPU_REPLACED_KERNELS } from './webgpu_kernels/index.js';
 export { registerWasmGapFillKernels, builtInWasmKernel, WASM_GAP_FILL_KERNELS } from './wasm_kernels/index.js';
+export { registerCpuGapFillKernels, builtInCpuKernel, CPU_GAP_FILL_KERNELS } from './cpu_kernels/index.js';

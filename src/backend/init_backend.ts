@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 
+import { registerCpuGapFillKernels } from './cpu_kernels/index.js';
 import { registerWasmGapFillKernels } from './wasm_kernels/index.js';
 import { checkWasmThreads, defaultWasmThreads, startWasmBackend } from './wasm_threads.js';
 import { probeWebGpu, startWebGpuBackend } from './webgpu.js';
@@ -245,6 +246,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     fallback.push(`wasm: ${wasmError}`);
   }
   if (!(await activate('cpu'))) throw new Error("Backend 'cpu' could not start.");
+  registerCpuGapFillKernels();
   return describeActive('@tensorflow/tfjs-backend-cpu', { fallback });
 }
 
