@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
-import { formatBackendInfo, initBackend } from '../src/backend/init_backend.js';
+import { BACKEND_NAMES, formatBackendInfo, initBackend } from '../src/backend/init_backend.js';
 import type { BackendInfo } from '../src/backend/init_backend.js';
 
 /** The flags every example accepts. */
@@ -52,12 +52,12 @@ export async function startExample(
       allowPositionals: false,
     });
   } catch (error) {
-    console.error(`${(error as Error).message}\nFlags: --epochs N --limit N --seed N --backend auto|tensorflow|wasm|cpu ${Object.keys(extraOptions ?? {}).map((k) => `--${k}`).join(' ')}`);
+    console.error(`${(error as Error).message}\nFlags: --epochs N --limit N --seed N --backend ${BACKEND_NAMES.join('|')} ${Object.keys(extraOptions ?? {}).map((k) => `--${k}`).join(' ')}`);
     process.exit(2);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) {
-    console.log(`${title}\nFlags: --epochs N (default ${defaults.epochs}) --limit N (training images${defaults.limit ? `, default ${defaults.limit}` : ', default all'}) --seed N (default 0) --backend auto|tensorflow|wasm|cpu ${Object.keys(extraOptions ?? {}).map((k) => `--${k}`).join(' ')}`);
+    console.log(`${title}\nFlags: --epochs N (default ${defaults.epochs}) --limit N (training images${defaults.limit ? `, default ${defaults.limit}` : ', default all'}) --seed N (default 0) --backend ${BACKEND_NAMES.join('|')} ${Object.keys(extraOptions ?? {}).map((k) => `--${k}`).join(' ')}`);
     process.exit(0);
   }
   const epochs = positiveInteger('epochs', values.epochs as string | undefined, true) ?? defaults.epochs;
