@@ -18,8 +18,11 @@ import { convertOption, parseIntegerList } from './args.js';
 import type { OptionSpec, OptionValue } from './args.js';
 import { CliUsageError } from './io.js';
 
-/** The CLI's method names. */
-export type MethodName = 'autoencoder' | 'filter-distinguisher' | 'relational-reasoning' | 'iic' | 'mine' | 'deepcluster';
+/** The methods built into the CLI. */
+export type BuiltInMethodName = 'autoencoder' | 'filter-distinguisher' | 'relational-reasoning' | 'iic' | 'mine' | 'deepcluster';
+
+/** The CLI's method names: the built-in ones and those added by {@link registerMethod}. */
+export type MethodName = BuiltInMethodName | (string & {});
 
 /** A method the CLI can train, checkpoint and evaluate. */
 export type TrainableMethod = UnsupervisedMethod<ImageDataset>;
@@ -342,6 +345,23 @@ export function methodEntry(name: string, command = 'train'): MethodEntry {
 /** The entry whose class wrote a saved model (its `className`). */
 export function methodEntryForClass(className: string): MethodEntry | undefined {
   return Object.values(METHODS).find((e) => e.className === className);
+}
+
+/**
+ * Adds a method to the CLI: `train <entry.name>`, then `eval`, `embed`, `plot` and `--resume`
+ * work on its runs as on the built-in methods' (see docs/ARCHITECTURE.md, "Adding a method").
+ * The method class saves and loads itself through its `models()` hook.
+ *
+ * @throws when the name is not lower-case words joined by `-`, or the name or class is taken.
+ */
+export function registerMethod<M extends TrainableMethod>(entry: MethodEntry<M>): void {
+  if (entry === null || typeof entry !== 'object') throw new Error(`registerMethod: entry must be a method entry object, got ${entry === null ? 'null' : typeof entry}.`);
+  if (typeof entry.name !== 'string' || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(entry.name)) throw new Error(`registerMethod: name must be lower-case words joined by '-', e.g. 'my-method'; got ${JSON.stringify(entry.name)}.`);
+  if (entry.name in METHODS) throw new Error(`registerMethod: a method named '${entry.name}' is registered already.`);
+  if (typeof entry.className !== 'string' || methodEntryForClass(entry.className) !== undefined) throw new Error(`registerMethod: className must be a class name no other method uses; got ${JSON.stringify(entry.className)}.`);
+  for (const key of ['create', 'load'] as const) if (typeof entry[key] !== 'function') throw new Error(`registerMethod: ${key} must be a function.`);
+  (METHODS as Record<string, MethodEntry>)[entry.name] = defineMethod(entry);
+  METHOD_NAMES.push(entry.name);
 }
 
 /**
