@@ -4,6 +4,7 @@
  * to the CLI is one entry in {@link METHODS}.
  */
 import type { ImageDataset } from '../data/dataset.js';
+import { iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions } from '../data/augment/iic_views.js';
 import { Autoencoder } from '../methods/autoencoder.js';
 import { DeepCluster } from '../methods/deep_cluster.js';
@@ -110,15 +111,10 @@ export function parseVggBackbone(text: string, command = 'train'): VggConfigInpu
 }
 
 /**
- * IIC's MNIST views (centre crop 20 → 24; random crops 16/20/24 → 24) scaled to images of another
- * side, e.g. 32 (CIFAR-10) → crop 23 → 27, random crops 18/23/27.
+ * IIC's MNIST views scaled to images of another side (the methods now choose them themselves when
+ * given none; kept for the CLI's callers): see {@link iicViewsForShape}.
  */
-export function viewsForShape(shape: [number, number, number]): IicViewOptions {
-  const side = Math.min(shape[0], shape[1]);
-  if (side === 28) return {};
-  const scale = (n: number) => Math.max(1, Math.round((n * side) / 28));
-  return { centerCrop: scale(20), outputSize: scale(24), randomCropSizes: [16, 20, 24].map(scale) };
-}
+export const viewsForShape: (shape: [number, number, number]) => IicViewOptions = iicViewsForShape;
 
 const backboneOption = (fallback: string): OptionSpec => ({
   name: 'backbone',

@@ -23,7 +23,7 @@ export { addNoise, validateNoise } from './augment/noise.js';
 export type { NoiseOptions } from './augment/noise.js';
 export { centerCrop, randomCrop, randomResizedCrop, rotate, randomRotation, randomHorizontalFlip, cropAndResizeBoxes } from './augment/geometric.js';
 export type { PixelBox } from './augment/geometric.js';
-export { iicMnistAugment, IIC_DEFAULT_COLOR_JITTER } from './augment/iic_views.js';
+export { iicMnistAugment, iicViewsForShape, IIC_DEFAULT_COLOR_JITTER } from './augment/iic_views.js';
 export type { IicViewOptions, PairedViews } from './augment/iic_views.js';
 export { loadCifar10, CIFAR10_CLASSES, CIFAR10_RECORD_BYTES } from './cifar10.js';
 export type { LoadCifar10Options } from './cifar10.js';

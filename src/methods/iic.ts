@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { ImageDataset } from '../data/dataset.js';
-import { iicMnistAugment } from '../data/augment/iic_views.js';
+import { iicMnistAugment, iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
 import { checkIicLambda, iicLoss } from '../losses/iic_loss.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
@@ -52,7 +52,7 @@ export interface IicOptions extends MethodOptions {
   lambda?: number;
   /** Transformed views x′ drawn per image per batch (the paper repeats each image). Default 1. */
   repeats?: number;
-  /** The paired views. Default: {@link iicMnistAugment} with these options. */
+  /** The paired views ({@link iicMnistAugment}'s options). Default: IIC's MNIST views scaled to the images' side ({@link iicViewsForShape}). */
   views?: IicViewOptions;
   /**
    * How the two heads share the training: `'alternate'` — per epoch a pass over the data for the
@@ -100,7 +100,9 @@ export class IIC extends ImageMethod {
   heads: tf.Sequential[] = [];
   /** Mean training loss of each main sub-head in the last epoch. */
   subHeadLosses: number[] = [];
-  private readonly views: PairedViews;
+  private views: PairedViews;
+  /** Whether the caller chose the views (else `build` scales IIC's MNIST views to the images, see {@link iicViewsForShape}). */
+  private readonly viewsGiven: boolean;
 
   constructor(options: IicOptions = {}) {
     super(options);
@@ -128,6 +130,7 @@ export class IIC extends ImageMethod {
     if (this.config.headSchedule !== 'alternate' && this.config.headSchedule !== 'joint') {
       throw new Error(`IIC: headSchedule must be 'alternate' or 'joint', got '${String(this.config.headSchedule)}'.`);
     }
+    this.viewsGiven = options.views !== undefined;
     this.views = iicMnistAugment(this.config.views);
   }
 
@@ -142,6 +145,11 @@ export class IIC extends ImageMethod {
   }
 
   protected override build(dataset: ImageDataset): void {
+    if (!this.viewsGiven) {
+      // The views are part of the configuration that save() keeps, so a loaded IIC uses these.
+      this.config.views = iicViewsForShape(dataset.shape);
+      this.views = iicMnistAugment(this.config.views);
+    }
     const size = this.views.outputSize;
     if (dataset.shape[0] < size || dataset.shape[1] < size) {
       throw new Error(`IIC: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { ImageDataset } from '../data/dataset.js';
-import { iicMnistAugment } from '../data/augment/iic_views.js';
+import { iicMnistAugment, iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
 import { createRandom } from '../core/random.js';
 import type { MineLossOptions } from '../losses/mine_loss.js';
@@ -23,7 +23,7 @@ export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
   latentSize?: number;
   /** Hidden units of the statistics network T(z, z′). Default 1024. */
   statisticsUnits?: number;
-  /** The views x (clean) and x′ (transformed). Default: IIC's MNIST views. */
+  /** The views x (clean) and x′ (transformed). Default: IIC's MNIST views scaled to the images' side ({@link iicViewsForShape}). */
   views?: IicViewOptions;
 }
 
@@ -52,7 +52,9 @@ export class MineEncoder extends ImageMethod {
   protected override defaultEpochs = 5;
   encoder: tf.Sequential | undefined;
   statistics: tf.Sequential | undefined;
-  private readonly views: PairedViews;
+  private views: PairedViews;
+  /** Whether the caller chose the views (else `build` scales IIC's MNIST views to the images, see {@link iicViewsForShape}). */
+  private readonly viewsGiven: boolean;
   private movingAverage: MineMovingAverage | undefined;
 
   constructor(options: MineEncoderOptions = {}) {
@@ -74,10 +76,16 @@ export class MineEncoder extends ImageMethod {
     if (this.config.gradient !== 'moving-average' && this.config.gradient !== 'dv') throw new Error(`MineEncoder: gradient must be 'moving-average' or 'dv', got '${String(this.config.gradient)}'.`);
     if (!(this.config.alpha > 0 && this.config.alpha <= 1)) throw new Error(`MineEncoder: alpha must be in (0, 1], got ${this.config.alpha}.`);
     if (!Number.isInteger(this.config.statisticsUnits) || this.config.statisticsUnits < 1) throw new Error(`MineEncoder: statisticsUnits must be a positive integer, got ${this.config.statisticsUnits}.`);
+    this.viewsGiven = options.views !== undefined;
     this.views = iicMnistAugment(this.config.views);
   }
 
   protected override build(dataset: ImageDataset): void {
+    if (!this.viewsGiven) {
+      // The views are part of the configuration that save() keeps, so a loaded encoder uses these.
+      this.config.views = iicViewsForShape(dataset.shape);
+      this.views = iicMnistAugment(this.config.views);
+    }
     const size = this.views.outputSize;
     if (dataset.shape[0] < size || dataset.shape[1] < size) throw new Error(`MineEncoder: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);
     const encoder = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'mine_encoder', context: `MineEncoder (backbone on ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)` });

@@ -71,3 +71,22 @@ describe('IIC', () => {
     await expect(new IIC(tiny).predict(data, { subHead: 5 })).rejects.toThrow(/not trained yet/);
   });
 });
+
+describe('IIC views', () => {
+  it('scales the MNIST views to the images when given none, and saves them in its config', async () => {
+    const images32 = blobImages(4, { side: 32, classes: 2, seed: 1 });
+    const iic = new IIC({ backbone: [4, 'M'], subHeads: 1, overclusterClusters: 0, numClusters: 2, seed: 0 }).initialize(images32);
+    expect(iic.config.views).toEqual({ centerCrop: 23, outputSize: 27, randomCropSizes: [18, 23, 27] });
+    await iic.save(path.join(directory, 'views32'));
+    const loaded = await IIC.load(path.join(directory, 'views32'));
+    expect(loaded.config.views).toEqual(iic.config.views);
+    const [a, b] = [await iic.encode(images32), await loaded.encode(images32)];
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    // On 28x28 images the views stay the MNIST ones; given views are kept as given.
+    const mnist = new IIC({ backbone: [4, 'M'], subHeads: 1, overclusterClusters: 0, numClusters: 2 }).initialize(blobImages(2, { side: 28, seed: 1 }));
+    expect(mnist.config.views).toEqual({});
+    const given = new IIC({ backbone: [4, 'M'], subHeads: 1, overclusterClusters: 0, numClusters: 2, views }).initialize(data);
+    expect(given.config.views).toEqual(views);
+    for (const m of [iic, loaded, mnist, given]) m.dispose();
+  });
+});

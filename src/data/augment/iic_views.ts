@@ -61,3 +61,18 @@ export function iicMnistAugment(options: IicViewOptions = {}): PairedViews {
       }),
   };
 }
+
+/**
+ * IIC's MNIST views ({@link iicMnistAugment}: centre crop 20 → 24; random crops 16/20/24 → 24)
+ * scaled to images of another side, e.g. 32 (CIFAR-10) → crop 23 → 27, random crops 18/23/27;
+ * `{}` (the MNIST views themselves) for 28. What IIC and MineEncoder use when given no views.
+ *
+ * @param shape the images' `[height, width, channels]`; the smaller side is scaled.
+ */
+export function iicViewsForShape(shape: readonly [number, number, number]): IicViewOptions {
+  const side = Math.min(shape[0], shape[1]);
+  if (!Number.isInteger(side) || side < 1) throw new Error(`iicViewsForShape: the image sides must be positive integers, got ${JSON.stringify(shape)}.`);
+  if (side === 28) return {};
+  const scale = (n: number) => Math.max(1, Math.round((n * side) / 28));
+  return { centerCrop: scale(20), outputSize: scale(24), randomCropSizes: [16, 20, 24].map(scale) };
+}
