@@ -193,13 +193,13 @@ export class FilterDistinguisher extends ImageMethod {
    * @returns the epoch logs of every stage, with `level` set in each; {@link stages} records the
    *   stopping signal before and after each stage.
    */
-  override async fit(dataset: ImageDataset, options: FilterDistinguisherFitOptions = {}): Promise<EpochLogs[]> {
+  override async fit(input: ImageDataset | tf.Tensor, options: FilterDistinguisherFitOptions = {}): Promise<EpochLogs[]> {
     this.requireUsableWeights('fit');
     // Every option is checked (and named) before anything is derived from it.
     const { batchSize } = this.resolveFitOptions(options, 'fit');
     const { samplesPerLevel = 20000, ...fitOptions } = options;
     if (!Number.isInteger(samplesPerLevel) || samplesPerLevel < 1) throw new Error(`FilterDistinguisher.fit: samplesPerLevel must be a positive integer, got ${samplesPerLevel}.`);
-    this.validate(dataset, 'fit');
+    const dataset = await this.trainingData(input, 'fit');
     this.ensureBuilt(dataset);
     const stepsBudget = Math.ceil(samplesPerLevel / batchSize);
     const stepsPerEpoch = Math.min(stepsBudget, Math.ceil(dataset.size / batchSize));

@@ -34,7 +34,9 @@ export abstract class ImageMethod extends UnsupervisedMethod<ImageDataset> {
   /** A tensor of images [n, h, w, c] as a dataset. */
   protected override async dataFromTensor(tensor: tf.Tensor): Promise<ImageDataset> {
     if (tensor.rank !== 4) throw new Error(`${this.name}: expected images [n, height, width, channels], got a tensor of shape [${tensor.shape}].`);
+    if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32' && tensor.dtype !== 'bool') throw new Error(`${this.name}: expected a numeric tensor of images, got dtype ${tensor.dtype}.`);
     const [n, h, w, c] = tensor.shape as [number, number, number, number];
-    return { images: (await tensor.data()) as Float32Array, shape: [h, w, c], size: n };
+    const values = await tensor.data();
+    return { images: values instanceof Float32Array ? values : Float32Array.from(values as Int32Array | Uint8Array), shape: [h, w, c], size: n };
   }
 }

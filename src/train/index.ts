@@ -15,6 +15,8 @@ export type {
   ParameterGroup,
   EpochLogs,
   FitOptions,
+  FitCallbacks,
+  BatchEndLogs,
   MethodOptions,
   BatchFunction,
   FeatureMatrix,

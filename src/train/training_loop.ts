@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { deriveSeed } from '../nn/initializers.js';
 import type { ProgressReporter } from './progress.js';
-import type { BatchMetric, EpochLogs, EpochMetricLists, FitOptions, PlannedBatch, TrainingBatch } from './types.js';
+import type { BatchEndLogs, BatchMetric, EpochLogs, EpochMetricLists, FitOptions, PlannedBatch, TrainingBatch } from './types.js';
 
 /** Running sums of the step scalars, on the device; a metric's mean is over the steps that logged it. */
 class RunningMetrics {
@@ -69,6 +69,13 @@ export interface EpochRun<TData> {
   /** Steps taken before this one over the method's life; {@link advance} counts one more. */
   globalStep: () => number;
   advance: () => void;
+  /**
+   * The `callbacks.onBatchEnd` of the fit, if any: called after every step with the step's logs
+   * (its loss read from the device, so only when this is set).
+   */
+  batchEnd?: (step: number, logs: BatchEndLogs) => Promise<void>;
+  /** Whether a callback asked to stop (`method.stopTraining`); checked after every step. */
+  stopRequested?: () => boolean;
 }
 
 /** What {@link runEpoch} did. */
@@ -80,7 +87,7 @@ export interface EpochResult {
   samples: number;
   /** Steps taken (fewer than planned when `afterStep` asked to stop). */
   steps: number;
-  /** Whether `afterStep` asked to stop. */
+  /** Whether `afterStep` or a callback (`method.stopTraining`) asked to stop. */
   stopped: boolean;
 }
 
@@ -98,6 +105,7 @@ export async function runEpoch<TData>(run: EpochRun<TData>): Promise<EpochResult
     let shownLoss: number | undefined;
     for (let step = 0; step < batches.length; step++) {
       const { indices, phase } = batches[step];
+      let stepLoss = Number.NaN;
       const inputs = run.batchInputs(indices);
       try {
         const batch: TrainingBatch = { indices, inputs, epoch, step, globalStep: run.globalStep(), seed: deriveSeed(run.epochSeed, step + 1), phase };
@@ -108,6 +116,14 @@ export async function runEpoch<TData>(run: EpochRun<TData>): Promise<EpochResult
         }
         const { loss, metrics: logged } = run.step(batch);
         const all: Record<string, tf.Scalar> = { loss };
+        if (run.batchEnd !== undefined) {
+          try {
+            stepLoss = (await loss.data())[0];
+          } catch (error) {
+            tf.dispose([loss, ...Object.values(logged).flat()]);
+            throw error;
+          }
+        }
         for (const [key, value] of Object.entries(logged)) {
           if (!Array.isArray(value)) all[key] = value;
           else {
@@ -139,6 +155,8 @@ export async function runEpoch<TData>(run: EpochRun<TData>): Promise<EpochResult
       }
       progress.update({ epoch: run.index, epochs: run.epochs, batch: step + 1, batches: batches.length, samples, seconds, loss: shownLoss });
       await options.onBatchEnd?.(step, epoch);
+      await run.batchEnd?.(step, { batch: step, size: indices.length, loss: stepLoss, epoch });
+      if (run.stopRequested?.() === true) stopped = true;
       if (stopped) break;
     }
     Object.assign(logs, await metrics.means());

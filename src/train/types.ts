@@ -94,6 +94,45 @@ export interface FitOptions {
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   /** Called after every step with the step's index (no tensor is read for it). */
   onBatchEnd?: (step: number, epoch: number) => void | Promise<void>;
+  /**
+   * Callbacks in TF.js's shape (`model.fit`'s `callbacks`): an object or a list of them, each
+   * with any of `onTrainBegin`, `onTrainEnd`, `onEpochBegin`, `onEpochEnd`, `onBatchEnd`; TF.js's
+   * own callbacks work too, e.g. `tf.callbacks.earlyStopping({ monitor: 'loss' })`. Setting
+   * `method.stopTraining = true` in one ends the fit after the running step (or epoch).
+   */
+  callbacks?: FitCallbacks | FitCallbacks[];
+}
+
+/** The per-step logs of {@link FitCallbacks.onBatchEnd}. */
+export interface BatchEndLogs {
+  /** The step's index within the epoch (zero-based). */
+  batch: number;
+  /** Samples in the batch. */
+  size: number;
+  /** The step's loss (read from the device after the step, only when an `onBatchEnd` callback is given). */
+  loss: number;
+  /** The epoch (over the method's life, zero-based). */
+  epoch: number;
+  [key: string]: number;
+}
+
+/**
+ * Callbacks of `fit` in TF.js's shape (`tf.CustomCallbackArgs`). Epochs are counted over the
+ * method's life (as {@link EpochLogs.epoch}); each may be async (the loop waits). A `tf.Callback`
+ * (e.g. `tf.callbacks.earlyStopping`) gets the method as its `model`, so setting
+ * `model.stopTraining` stops the fit.
+ */
+export interface FitCallbacks {
+  /** Before the first epoch of the fit. */
+  onTrainBegin?: (logs?: Record<string, number>) => void | Promise<void>;
+  /** After the last epoch of the fit (not when it throws). */
+  onTrainEnd?: (logs?: Record<string, number>) => void | Promise<void>;
+  /** Before each epoch. */
+  onEpochBegin?: (epoch: number, logs?: Record<string, number>) => void | Promise<void>;
+  /** After each epoch with its metrics (`loss` and what the method logs). */
+  onEpochEnd?: (epoch: number, logs?: EpochLogs) => void | Promise<void>;
+  /** After each step with its loss (reading it waits for the step to finish on the device). */
+  onBatchEnd?: (batch: number, logs?: BatchEndLogs) => void | Promise<void>;
 }
 
 /** Options every method's constructor accepts. */

@@ -11,11 +11,14 @@ import { ProgressReporter } from './progress.js';
 import type { ProgressOptions } from './progress.js';
 import { runEpoch } from './training_loop.js';
 import { optimizerStep } from './training_step.js';
-import type { BatchLossResult, BatchMetric, EpochLogs, EpochMetricLists, FitOptions, JsonObject, OptimizerGroupState, ParameterGroup, PlannedBatch, TrainingBatch, TrainingState } from './types.js';
+import type { BatchLossResult, BatchMetric, EpochLogs, EpochMetricLists, FitCallbacks, FitOptions, JsonObject, OptimizerGroupState, ParameterGroup, PlannedBatch, TrainingBatch, TrainingState } from './types.js';
+
+/** The hooks a {@link FitCallbacks} object may have (each checked to be a function). */
+const CALLBACK_HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd'] as const;
 
 export { MethodCore } from './method_core.js';
 export type { MethodClass } from './method_core.js';
-export type { TrainingBatch, BatchLossResult, BatchMetric, EpochMetricLists, ParameterGroup, EpochLogs, FitOptions, MethodOptions, BatchFunction, FeatureMatrix, JsonValue, JsonObject, OptimizerWeight, OptimizerGroupState, TrainingState, PlannedBatch } from './types.js';
+export type { TrainingBatch, BatchLossResult, BatchMetric, EpochMetricLists, ParameterGroup, EpochLogs, FitOptions, FitCallbacks, BatchEndLogs, MethodOptions, BatchFunction, FeatureMatrix, JsonValue, JsonObject, OptimizerWeight, OptimizerGroupState, TrainingState, PlannedBatch } from './types.js';
 
 /**
  * The one training loop that every method shares (solo-learn style).
@@ -41,9 +44,19 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = { size
   /** Learning rate when `fit` is given none. */
   protected defaultLearningRate = 1e-3;
 
+  /** What `fit` uses when not told: its `epochs`, `batchSize` and `learningRate` defaults. */
+  get fitDefaults(): { epochs: number; batchSize: number; learningRate: number } {
+    return { epochs: this.defaultEpochs, batchSize: this.defaultBatchSize, learningRate: this.defaultLearningRate };
+  }
+
   private readonly optimizers = new GroupOptimizers((rate, group) => this.createOptimizer(rate, group), () => this.name);
   /** The schedule's factor for the running step (1 outside a scheduled fit). */
   private learningRateFactor = 1;
+  /**
+   * Set to `true` (e.g. from a callback of `fit`) to end the running fit after the current step;
+   * `fit` sets it to `false` when it starts (as `tf.LayersModel.stopTraining`).
+   */
+  stopTraining = false;
   /** Progress reporter of the running fit, for methods that print per-epoch details. */
   protected progress: ProgressReporter | undefined;
   /** The last fit's reporter, so that work after a fit (a stage's summary) prints the same way. */
@@ -147,18 +160,23 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = { size
    * @returns the metrics of the epochs this call ran.
    * @throws on an empty dataset, NaN inputs, or a shape the models were not built for.
    */
-  async fit(dataset: TData, options: FitOptions = {}): Promise<EpochLogs[]> {
+  async fit(input: TData | tf.Tensor, options: FitOptions = {}): Promise<EpochLogs[]> {
     this.requireUsableWeights('fit');
     ensureBackendKernels(`${this.name}.fit`);
     const { epochs, batchSize, learningRate, seed, progress } = this.resolveFitOptions(options, 'fit');
-    this.validate(dataset, 'fit');
+    const callbacks = this.resolveCallbacks(options.callbacks, `${this.name}.fit`);
+    const dataset = await this.trainingData(input, 'fit');
     this.ensureBuilt(dataset);
     this.progress = progress;
+    this.stopTraining = false;
     const ran: EpochLogs[] = [];
+    const batchEndCallbacks = callbacks.filter((c) => c.onBatchEnd !== undefined);
     try {
-      for (let e = 0; e < epochs; e++) {
+      for (const callback of callbacks) await callback.onTrainBegin?.({});
+      for (let e = 0; e < epochs && !this.stopTraining; e++) {
         const epoch = this.epochsTrained;
         const started = performance.now();
+        for (const callback of callbacks) await callback.onEpochBegin?.(epoch, {});
         await this.onEpochStart(epoch, dataset);
         const epochSeed = deriveSeed(seed, epoch);
         let batches = this.epochBatches(dataset, batchSize, epochSeed).map((b) => (b instanceof Int32Array ? { indices: b } : b));
@@ -172,6 +190,10 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = { size
           setLearningRateFactor: (factor) => void (this.learningRateFactor = factor),
           globalStep: () => this.globalStep,
           advance: () => void this.globalStep++,
+          batchEnd: batchEndCallbacks.length === 0 ? undefined : async (step, logs) => {
+            for (const callback of batchEndCallbacks) await callback.onBatchEnd!(step, { ...logs });
+          },
+          stopRequested: () => this.stopTraining,
         });
         if (!Number.isFinite(logs.loss) && steps > 0) await this.failOnNonFiniteLoss(epoch, logs.loss, learningRate);
         const trainSeconds = (performance.now() - started) / 1000;
@@ -183,14 +205,52 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = { size
         ran.push(logs);
         progress.epochEnd({ epoch: e, epochs, batch: steps, batches: steps, samples, seconds: logs.seconds }, logs);
         await options.onEpochEnd?.(epoch, logs);
+        for (const callback of callbacks) await callback.onEpochEnd?.(epoch, { ...logs });
         if (stopped) break;
       }
+      const last = ran.at(-1);
+      for (const callback of callbacks) await callback.onTrainEnd?.(last === undefined ? {} : { ...last });
     } finally {
       this.lastProgress = this.progress;
       this.progress = undefined;
       this.learningRateFactor = 1;
     }
     return ran;
+  }
+
+  /**
+   * The training data of a `fit` from a dataset or a tensor of inputs (for images: NHWC), checked
+   * as a dataset is (structure and values). The tensor is read, not disposed.
+   *
+   * @throws on a disposed tensor, a tensor of the wrong rank, or data a dataset could not hold.
+   */
+  protected async trainingData(input: TData | tf.Tensor, what: string): Promise<TData> {
+    if (input instanceof tf.Tensor && input.isDisposed) throw new Error(`${this.name}.${what}: the input tensor is disposed.`);
+    const dataset = input instanceof tf.Tensor ? await this.dataFromTensor(input) : input;
+    this.validate(dataset, what);
+    return dataset;
+  }
+
+  /**
+   * The fit's callbacks as a list, each checked; a `tf.Callback` (e.g. `tf.callbacks.earlyStopping`)
+   * gets this method as its `model`, so that its `model.stopTraining = true` stops the fit.
+   *
+   * @throws when `callbacks` is not an object or a list of objects, or a hook is not a function.
+   */
+  private resolveCallbacks(callbacks: FitOptions['callbacks'], context: string): FitCallbacks[] {
+    if (callbacks === undefined) return [];
+    const list = Array.isArray(callbacks) ? callbacks : [callbacks];
+    list.forEach((callback, i) => {
+      const where = Array.isArray(callbacks) ? `callbacks[${i}]` : 'callbacks';
+      if (callback === null || typeof callback !== 'object' || Array.isArray(callback)) throw new Error(`${context}: ${where} must be an object of callback functions (onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchEnd), got ${callback === null ? 'null' : Array.isArray(callback) ? 'an array' : typeof callback}.`);
+      for (const hook of CALLBACK_HOOKS) {
+        const value = (callback as Record<string, unknown>)[hook];
+        if (value !== undefined && typeof value !== 'function') throw new Error(`${context}: ${where}.${hook} must be a function, got ${typeof value}.`);
+      }
+      // A tf.Callback reads `this.model.stopTraining`; its setModel takes tf.LayersModels only.
+      if (callback instanceof tf.Callback) (callback as unknown as { model: unknown }).model = this;
+    });
+    return list;
   }
 
   /** Throws the error of an epoch whose loss is NaN or infinite (and marks NaN weights as unusable). */
