@@ -244,7 +244,7 @@ export const METHODS: Record<MethodName, MethodEntry> = {
         note: "Ji et al. 2019's MNIST setting: VGG F, 5 sub-heads, λ 1, heads alternating, batch 700 with 5 views per image, learning rate 1e-4 (their run: 3200 epochs; --epochs sets yours)",
         batchSize: 700,
         learningRate: 1e-4,
-        options: { repeats: 5 },
+        options: { 'sub-heads': 5, repeats: 5 },
       },
     },
     epochBased: true,

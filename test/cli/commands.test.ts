@@ -65,7 +65,7 @@ describe('tfjs-unsupervised usage errors exit with code 2 and a message', () => 
     for (const method of METHOD_NAMES) expect(train).toContain(`${method} options:`);
     const iic = (await runCli('train', 'iic', '--help')).stdout;
     expect(iic).toMatch(/Defaults: --epochs 10, --batch-size 256/);
-    expect(iic).toMatch(/--sub-heads N\s+sub-heads per head \(default 5\)/);
+    expect(iic).toMatch(/--sub-heads N\s+sub-heads per head \(default 2\)/);
     expect(iic).not.toContain('autoencoder options:');
     expect((await runCli('--help')).stdout).toMatch(/Commands:\n {2}train/);
   });

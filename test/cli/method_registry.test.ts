@@ -18,8 +18,8 @@ describe('method registry: one default per option, recipes over it', () => {
       lambda: config.lambda,
     });
     expect(entry.defaults).toEqual({ epochs: IIC_DEFAULTS.epochs, batchSize: IIC_DEFAULTS.batchSize });
-    // The example and the CLI agree with the class on the sub-heads: 5.
-    expect(config.subHeads).toBe(5);
+    // The example and the CLI agree with the class on the sub-heads: 2 (the paper's recipe: 5).
+    expect(config.subHeads).toBe(2);
   });
 
   it('picks the CPU recipe on a CPU backend, the GPU one on a GPU, the paper on request', () => {
@@ -41,6 +41,7 @@ describe('method registry: one default per option, recipes over it', () => {
     const paper = chooseRecipe(entry, 'cpu', true)!.recipe;
     expect(paper).toMatchObject({ batchSize: 700, learningRate: 1e-4 });
     expect(resolveMethodOptions(entry, {}, paper)).toMatchObject({ backbone: 'F', lambda: 1, 'head-schedule': 'alternate', repeats: 5, 'sub-heads': 5 });
+    expect(resolveMethodOptions(entry, {}, cpu)['sub-heads']).toBe(2);
     // No recipe: the class's defaults.
     expect(resolveMethodOptions(entry, {})).toMatchObject({ backbone: 'F', lambda: 1, 'head-schedule': 'alternate', repeats: 1 });
   });
