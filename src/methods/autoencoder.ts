@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { checkSeed } from '../core/random.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { addNoise, validateNoise } from '../data/augment/noise.js';
 import type { NoiseOptions } from '../data/augment/noise.js';
@@ -60,6 +61,45 @@ export interface AutoencoderConfig {
 }
 
 /**
+ * The resolved configuration of {@link Autoencoder}: every option with its value (the defaults
+ * filled in), each checked once; what the method saves, and what constructing it again from the
+ * saved JSON gives back.
+ *
+ * @throws an error naming the option and its value.
+ */
+export function resolveAutoencoderConfig(options: AutoencoderOptions = {}): AutoencoderConfig {
+  options = readOptions(options, 'Autoencoder');
+  const seed = checkSeed(options.seed ?? 0, 'Autoencoder: seed');
+  // Types only where no range check below names the option already (numbers have theirs).
+  checkOptionTypes(options, { architecture: 'string', layers: 'list', convChannels: 'list', codeActivation: 'string', loss: 'string', outputActivation: 'string', denoise: 'object' }, 'Autoencoder');
+  const loss = options.loss ?? 'mse';
+  const config: AutoencoderConfig = {
+    architecture: options.architecture ?? 'dense',
+    layers: listOption(options.layers, [784, 500, 500, 2000, 10], 'layers', 'Autoencoder'),
+    convChannels: listOption(options.convChannels, [32, 64], 'convChannels', 'Autoencoder'),
+    codeSize: options.codeSize ?? 10,
+    codeActivation: options.codeActivation ?? 'linear',
+    loss,
+    outputActivation: options.outputActivation ?? (loss === 'mse' ? 'linear' : 'sigmoid'),
+    denoise: { ...(options.denoise ?? {}) },
+    cutoff: options.cutoff,
+    seed,
+  };
+  if (config.architecture !== 'dense' && config.architecture !== 'conv') {
+    throw new Error(`Autoencoder: architecture must be 'dense' or 'conv', got '${String(config.architecture)}'.`);
+  }
+  if (config.architecture === 'dense') validateWidths(config.layers, 'Autoencoder');
+  else validateWidths([1, ...config.convChannels, config.codeSize], 'Autoencoder (conv)');
+  for (const key of ['codeActivation', 'outputActivation'] as const) {
+    if (!ACTIVATIONS.includes(config[key])) throw new Error(`Autoencoder: ${key} must be one of ${ACTIVATIONS.join(', ')}, got '${String(config[key])}'.`);
+  }
+  if (loss !== 'mse' && loss !== 'binaryCrossEntropy') throw new Error(`Autoencoder: loss must be 'mse' or 'binaryCrossEntropy', got '${String(loss)}'.`);
+  validateNoise(config.denoise, 'Autoencoder');
+  if (config.cutoff !== undefined && !(config.cutoff >= 0)) throw new Error(`Autoencoder: cutoff must be ≥ 0, got ${config.cutoff}.`);
+  return config;
+}
+
+/**
  * An autoencoder for representation learning: dense (stacked, with greedy layer-wise
  * pretraining) or convolutional, optionally denoising. Its codes feed k-means, probes or an
  * {@link AutoencoderClassifier}.
@@ -88,32 +128,7 @@ export class Autoencoder extends ImageMethod {
 
   constructor(options: AutoencoderOptions = {}) {
     super(options);
-    // Types only where no range check below names the option already (numbers have theirs).
-    checkOptionTypes(options, { architecture: 'string', layers: 'list', convChannels: 'list', codeActivation: 'string', loss: 'string', outputActivation: 'string', denoise: 'object' }, 'Autoencoder');
-    const loss = options.loss ?? 'mse';
-    this.config = {
-      architecture: options.architecture ?? 'dense',
-      layers: listOption(options.layers, [784, 500, 500, 2000, 10], 'layers', 'Autoencoder'),
-      convChannels: listOption(options.convChannels, [32, 64], 'convChannels', 'Autoencoder'),
-      codeSize: options.codeSize ?? 10,
-      codeActivation: options.codeActivation ?? 'linear',
-      loss,
-      outputActivation: options.outputActivation ?? (loss === 'mse' ? 'linear' : 'sigmoid'),
-      denoise: { ...(options.denoise ?? {}) },
-      cutoff: options.cutoff,
-      seed: this.seed,
-    };
-    if (this.config.architecture !== 'dense' && this.config.architecture !== 'conv') {
-      throw new Error(`Autoencoder: architecture must be 'dense' or 'conv', got '${String(this.config.architecture)}'.`);
-    }
-    if (this.config.architecture === 'dense') validateWidths(this.config.layers, 'Autoencoder');
-    else validateWidths([1, ...this.config.convChannels, this.config.codeSize], 'Autoencoder (conv)');
-    for (const key of ['codeActivation', 'outputActivation'] as const) {
-      if (!ACTIVATIONS.includes(this.config[key])) throw new Error(`Autoencoder: ${key} must be one of ${ACTIVATIONS.join(', ')}, got '${String(this.config[key])}'.`);
-    }
-    if (loss !== 'mse' && loss !== 'binaryCrossEntropy') throw new Error(`Autoencoder: loss must be 'mse' or 'binaryCrossEntropy', got '${String(loss)}'.`);
-    validateNoise(this.config.denoise, 'Autoencoder');
-    if (this.config.cutoff !== undefined && !(this.config.cutoff >= 0)) throw new Error(`Autoencoder: cutoff must be ≥ 0, got ${this.config.cutoff}.`);
+    this.config = resolveAutoencoderConfig({ ...options, seed: this.seed });
   }
 
   /** Width of the code. */

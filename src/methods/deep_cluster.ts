@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { checkSeed } from '../core/random.js';
+import { readOptions } from '../data/options.js';
 import { kmeans } from '../cluster/kmeans.js';
 import { l2Normalize } from '../cluster/l2_normalize.js';
 import { pcaWhiten } from '../cluster/pca_whiten.js';
@@ -65,6 +67,39 @@ export interface DeepClusterEpoch {
 }
 
 /**
+ * The resolved configuration of {@link DeepCluster}: every option with its value (the defaults
+ * filled in), each checked once; what the method saves, and what constructing it again from the
+ * saved JSON gives back.
+ *
+ * @throws an error naming the option and its value.
+ */
+export function resolveDeepClusterConfig(options: DeepClusterOptions = {}): DeepClusterConfig {
+  options = readOptions(options, 'DeepCluster');
+  const seed = checkSeed(options.seed ?? 0, 'DeepCluster: seed');
+  // Types only where no range check below names the option already (numbers have theirs).
+  checkOptionTypes(options, { backbone: ['string', 'list'], balance: 'string', sobel: 'boolean' }, 'DeepCluster');
+  const backbone = options.backbone ?? 'small';
+  const cfg = resolveVggConfig(backbone, 'DeepCluster');
+  const config: DeepClusterConfig = {
+    numClusters: options.numClusters ?? 10,
+    backbone: cfg,
+    featureSize: options.featureSize ?? 256,
+    pcaComponents: options.pcaComponents ?? 256,
+    kmeansIterations: options.kmeansIterations ?? 20,
+    balance: options.balance ?? 'uniform',
+    sobel: options.sobel ?? false,
+    seed,
+  };
+  const { numClusters, featureSize, pcaComponents, kmeansIterations, balance } = config;
+  if (!Number.isInteger(numClusters) || numClusters < 2) throw new Error(`DeepCluster: numClusters must be an integer ≥ 2, got ${numClusters}.`);
+  for (const [name, value] of [['featureSize', featureSize], ['pcaComponents', pcaComponents], ['kmeansIterations', kmeansIterations]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`DeepCluster: ${name} must be a positive integer, got ${value}.`);
+  }
+  if (balance !== 'uniform' && balance !== 'weighted') throw new Error(`DeepCluster: balance must be 'uniform' or 'weighted', got '${String(balance)}'.`);
+  return config;
+}
+
+/**
  * DeepCluster (Caron, Bojanowski, Joulin & Douze 2018): alternate clustering and learning. At the
  * start of every epoch the current network's features of every image (the layer before the
  * classifier, its final ReLU left out) are PCA-whitened, L2-normalised and clustered with k-means
@@ -90,26 +125,7 @@ export class DeepCluster extends ImageMethod {
 
   constructor(options: DeepClusterOptions = {}) {
     super(options);
-    // Types only where no range check below names the option already (numbers have theirs).
-    checkOptionTypes(options, { backbone: ['string', 'list'], balance: 'string', sobel: 'boolean' }, 'DeepCluster');
-    const backbone = options.backbone ?? 'small';
-    const cfg = resolveVggConfig(backbone, 'DeepCluster');
-    this.config = {
-      numClusters: options.numClusters ?? 10,
-      backbone: cfg,
-      featureSize: options.featureSize ?? 256,
-      pcaComponents: options.pcaComponents ?? 256,
-      kmeansIterations: options.kmeansIterations ?? 20,
-      balance: options.balance ?? 'uniform',
-      sobel: options.sobel ?? false,
-      seed: this.seed,
-    };
-    const { numClusters, featureSize, pcaComponents, kmeansIterations, balance } = this.config;
-    if (!Number.isInteger(numClusters) || numClusters < 2) throw new Error(`DeepCluster: numClusters must be an integer ≥ 2, got ${numClusters}.`);
-    for (const [name, value] of [['featureSize', featureSize], ['pcaComponents', pcaComponents], ['kmeansIterations', kmeansIterations]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new Error(`DeepCluster: ${name} must be a positive integer, got ${value}.`);
-    }
-    if (balance !== 'uniform' && balance !== 'weighted') throw new Error(`DeepCluster: balance must be 'uniform' or 'weighted', got '${String(balance)}'.`);
+    this.config = resolveDeepClusterConfig({ ...options, seed: this.seed });
   }
 
   protected override build(dataset: ImageDataset): void {

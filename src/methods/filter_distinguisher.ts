@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { checkSeed } from '../core/random.js';
+import { readOptions } from '../data/options.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { filterDistinguisherLoss } from '../losses/filter_distinguisher_loss.js';
 import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
@@ -57,6 +59,39 @@ export interface FilterDistinguisherConfig {
 }
 
 /**
+ * The resolved configuration of {@link FilterDistinguisher}: every option with its value (the defaults
+ * filled in), each checked once; what the method saves, and what constructing it again from the
+ * saved JSON gives back.
+ *
+ * @throws an error naming the option and its value.
+ */
+export function resolveFilterDistinguisherConfig(options: FilterDistinguisherOptions = {}): FilterDistinguisherConfig {
+  options = readOptions(options, 'FilterDistinguisher');
+  const seed = checkSeed(options.seed ?? 0, 'FilterDistinguisher: seed');
+  // Types only where no range check below names the option already (numbers have theirs).
+  checkOptionTypes(options, { channels: 'list', freezeEarlierLevels: 'boolean' }, 'FilterDistinguisher');
+  const config: FilterDistinguisherConfig = {
+    channels: listOption(options.channels, [1, 16, 16, 16, 4], 'channels', 'FilterDistinguisher'),
+    hiddenChannels: options.hiddenChannels ?? 64,
+    kernelSize: options.kernelSize ?? 5,
+    threshold: options.threshold ?? 0.4,
+    window: options.window ?? 10,
+    freezeEarlierLevels: options.freezeEarlierLevels ?? true,
+    seed,
+  };
+  const { channels, hiddenChannels, kernelSize, threshold, window } = config;
+  if (channels.length < 2 || channels.some((c) => !Number.isInteger(c) || c < 1)) {
+    throw new Error(`FilterDistinguisher: channels must list the input channels and at least one level's output, all positive integers; got ${JSON.stringify(channels)}.`);
+  }
+  if (channels.slice(1).some((c) => c < 2)) throw new Error(`FilterDistinguisher: every level needs at least 2 output channels to compare, got ${JSON.stringify(channels)}.`);
+  if (!Number.isInteger(hiddenChannels) || hiddenChannels < 1) throw new Error(`FilterDistinguisher: hiddenChannels must be a positive integer, got ${hiddenChannels}.`);
+  if (!Number.isInteger(kernelSize) || kernelSize < 1) throw new Error(`FilterDistinguisher: kernelSize must be a positive integer, got ${kernelSize}.`);
+  if (!(threshold > 0 && threshold <= 1)) throw new Error(`FilterDistinguisher: threshold must be in (0, 1], got ${threshold}.`);
+  if (!Number.isInteger(window) || window < 1) throw new Error(`FilterDistinguisher: window must be a positive integer, got ${window}.`);
+  return config;
+}
+
+/**
  * The filter distinguisher (evrimozmermer/filter_distinguisher): a stack of conv levels, each a
  * conv5x5 (64) → ReLU → conv1x1 (its output channels), trained without labels so that the maps
  * a level produces for an image are as different from each other as possible
@@ -83,26 +118,7 @@ export class FilterDistinguisher extends ImageMethod {
 
   constructor(options: FilterDistinguisherOptions = {}) {
     super(options);
-    // Types only where no range check below names the option already (numbers have theirs).
-    checkOptionTypes(options, { channels: 'list', freezeEarlierLevels: 'boolean' }, 'FilterDistinguisher');
-    this.config = {
-      channels: listOption(options.channels, [1, 16, 16, 16, 4], 'channels', 'FilterDistinguisher'),
-      hiddenChannels: options.hiddenChannels ?? 64,
-      kernelSize: options.kernelSize ?? 5,
-      threshold: options.threshold ?? 0.4,
-      window: options.window ?? 10,
-      freezeEarlierLevels: options.freezeEarlierLevels ?? true,
-      seed: this.seed,
-    };
-    const { channels, hiddenChannels, kernelSize, threshold, window } = this.config;
-    if (channels.length < 2 || channels.some((c) => !Number.isInteger(c) || c < 1)) {
-      throw new Error(`FilterDistinguisher: channels must list the input channels and at least one level's output, all positive integers; got ${JSON.stringify(channels)}.`);
-    }
-    if (channels.slice(1).some((c) => c < 2)) throw new Error(`FilterDistinguisher: every level needs at least 2 output channels to compare, got ${JSON.stringify(channels)}.`);
-    if (!Number.isInteger(hiddenChannels) || hiddenChannels < 1) throw new Error(`FilterDistinguisher: hiddenChannels must be a positive integer, got ${hiddenChannels}.`);
-    if (!Number.isInteger(kernelSize) || kernelSize < 1) throw new Error(`FilterDistinguisher: kernelSize must be a positive integer, got ${kernelSize}.`);
-    if (!(threshold > 0 && threshold <= 1)) throw new Error(`FilterDistinguisher: threshold must be in (0, 1], got ${threshold}.`);
-    if (!Number.isInteger(window) || window < 1) throw new Error(`FilterDistinguisher: window must be a positive integer, got ${window}.`);
+    this.config = resolveFilterDistinguisherConfig({ ...options, seed: this.seed });
   }
 
   /** Number of levels. */

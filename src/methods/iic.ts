@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { checkSeed } from '../core/random.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { iicMnistAugment, iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
@@ -80,6 +81,44 @@ export interface IicConfig {
 type HeadName = 'main' | 'overcluster';
 
 /**
+ * The resolved configuration of {@link IIC}: every option with its value (the defaults
+ * filled in), each checked once; what the method saves, and what constructing it again from the
+ * saved JSON gives back. Given the images' shape, views left out are scaled to it
+ * ({@link iicViewsForShape}; what `build` does).
+ *
+ * @throws an error naming the option and its value.
+ */
+export function resolveIicConfig(options: IicOptions = {}, inputShape?: readonly [number, number, number]): IicConfig {
+  options = readOptions(options, 'IIC');
+  const seed = checkSeed(options.seed ?? 0, 'IIC: seed');
+  // Types only where no range check below names the option already (numbers have theirs).
+  checkOptionTypes(options, { backbone: ['string', 'list'], views: 'object', headSchedule: 'string' }, 'IIC');
+  const backbone = options.backbone ?? IIC_DEFAULTS.backbone;
+  const cfg = resolveVggConfig(backbone, 'IIC');
+  const config: IicConfig = {
+    backbone: cfg,
+    numClusters: options.numClusters ?? IIC_DEFAULTS.numClusters,
+    overclusterClusters: options.overclusterClusters ?? IIC_DEFAULTS.overclusterClusters,
+    subHeads: options.subHeads ?? IIC_DEFAULTS.subHeads,
+    lambda: options.lambda ?? IIC_DEFAULTS.lambda,
+    repeats: options.repeats ?? IIC_DEFAULTS.repeats,
+    views: options.views === undefined && inputShape !== undefined ? iicViewsForShape(inputShape) : { ...(options.views ?? {}) },
+    headSchedule: options.headSchedule ?? IIC_DEFAULTS.headSchedule,
+    seed,
+  };
+  const { numClusters, overclusterClusters, subHeads, repeats } = config;
+  if (!Number.isInteger(numClusters) || numClusters < 2) throw new Error(`IIC: numClusters must be an integer ≥ 2, got ${numClusters}.`);
+  if (!Number.isInteger(overclusterClusters) || (overclusterClusters !== 0 && overclusterClusters < 2)) throw new Error(`IIC: overclusterClusters must be 0 or an integer ≥ 2, got ${overclusterClusters}.`);
+  if (!Number.isInteger(subHeads) || subHeads < 1) throw new Error(`IIC: subHeads must be a positive integer, got ${subHeads}.`);
+  checkIicLambda(config.lambda, 'IIC');
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`IIC: repeats must be a positive integer, got ${repeats}.`);
+  if (config.headSchedule !== 'alternate' && config.headSchedule !== 'joint') {
+    throw new Error(`IIC: headSchedule must be 'alternate' or 'joint', got '${String(config.headSchedule)}'.`);
+  }
+  return config;
+}
+
+/**
  * Invariant Information Clustering (Ji, Henriques & Vedaldi 2019): a backbone with softmax heads
  * is trained to maximise the mutual information between the cluster assignments of an image x
  * and of a random transform x′ of it ({@link iicLoss}). A main head has `numClusters` outputs;
@@ -107,30 +146,7 @@ export class IIC extends ImageMethod {
 
   constructor(options: IicOptions = {}) {
     super(options);
-    // Types only where no range check below names the option already (numbers have theirs).
-    checkOptionTypes(options, { backbone: ['string', 'list'], views: 'object', headSchedule: 'string' }, 'IIC');
-    const backbone = options.backbone ?? IIC_DEFAULTS.backbone;
-    const cfg = resolveVggConfig(backbone, 'IIC');
-    this.config = {
-      backbone: cfg,
-      numClusters: options.numClusters ?? IIC_DEFAULTS.numClusters,
-      overclusterClusters: options.overclusterClusters ?? IIC_DEFAULTS.overclusterClusters,
-      subHeads: options.subHeads ?? IIC_DEFAULTS.subHeads,
-      lambda: options.lambda ?? IIC_DEFAULTS.lambda,
-      repeats: options.repeats ?? IIC_DEFAULTS.repeats,
-      views: { ...(options.views ?? {}) },
-      headSchedule: options.headSchedule ?? IIC_DEFAULTS.headSchedule,
-      seed: this.seed,
-    };
-    const { numClusters, overclusterClusters, subHeads, repeats } = this.config;
-    if (!Number.isInteger(numClusters) || numClusters < 2) throw new Error(`IIC: numClusters must be an integer ≥ 2, got ${numClusters}.`);
-    if (!Number.isInteger(overclusterClusters) || (overclusterClusters !== 0 && overclusterClusters < 2)) throw new Error(`IIC: overclusterClusters must be 0 or an integer ≥ 2, got ${overclusterClusters}.`);
-    if (!Number.isInteger(subHeads) || subHeads < 1) throw new Error(`IIC: subHeads must be a positive integer, got ${subHeads}.`);
-    checkIicLambda(this.config.lambda, 'IIC');
-    if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`IIC: repeats must be a positive integer, got ${repeats}.`);
-    if (this.config.headSchedule !== 'alternate' && this.config.headSchedule !== 'joint') {
-      throw new Error(`IIC: headSchedule must be 'alternate' or 'joint', got '${String(this.config.headSchedule)}'.`);
-    }
+    this.config = resolveIicConfig({ ...options, seed: this.seed });
     this.viewsGiven = options.views !== undefined;
     this.views = iicMnistAugment(this.config.views);
   }

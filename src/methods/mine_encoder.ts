@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { checkSeed } from '../core/random.js';
+import { readOptions } from '../data/options.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { iicMnistAugment, iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
@@ -39,6 +41,37 @@ export interface MineEncoderConfig {
 }
 
 /**
+ * The resolved configuration of {@link MineEncoder}: every option with its value (the defaults
+ * filled in), each checked once; what the method saves, and what constructing it again from the
+ * saved JSON gives back. Given the images' shape, views left out are scaled to it
+ * ({@link iicViewsForShape}; what `build` does).
+ *
+ * @throws an error naming the option and its value.
+ */
+export function resolveMineEncoderConfig(options: MineEncoderOptions = {}, inputShape?: readonly [number, number, number]): MineEncoderConfig {
+  options = readOptions(options, 'MineEncoder');
+  const seed = checkSeed(options.seed ?? 0, 'MineEncoder: seed');
+  // Types only where no range check below names the option already (numbers have theirs).
+  checkOptionTypes(options, { backbone: ['string', 'list'], views: 'object', gradient: 'string' }, 'MineEncoder');
+  const backbone = options.backbone ?? 'small';
+  const cfg = resolveVggConfig(backbone, 'MineEncoder');
+  const config: MineEncoderConfig = {
+    backbone: cfg,
+    latentSize: options.latentSize ?? 10,
+    statisticsUnits: options.statisticsUnits ?? 1024,
+    views: options.views === undefined && inputShape !== undefined ? iicViewsForShape(inputShape) : { ...(options.views ?? {}) },
+    gradient: options.gradient ?? 'moving-average',
+    alpha: options.alpha ?? 0.01,
+    seed,
+  };
+  if (!Number.isInteger(config.latentSize) || config.latentSize < 1) throw new Error(`MineEncoder: latentSize must be a positive integer, got ${config.latentSize}.`);
+  if (config.gradient !== 'moving-average' && config.gradient !== 'dv') throw new Error(`MineEncoder: gradient must be 'moving-average' or 'dv', got '${String(config.gradient)}'.`);
+  if (!(config.alpha > 0 && config.alpha <= 1)) throw new Error(`MineEncoder: alpha must be in (0, 1], got ${config.alpha}.`);
+  if (!Number.isInteger(config.statisticsUnits) || config.statisticsUnits < 1) throw new Error(`MineEncoder: statisticsUnits must be a positive integer, got ${config.statisticsUnits}.`);
+  return config;
+}
+
+/**
  * An image encoder trained with MINE ("Advanced Deep Learning with TensorFlow 2 and Keras",
  * ch. 13; Belghazi et al. 2018): a VGG backbone and a linear latent z = E(x) are trained with a
  * statistics network T(z, z′) to maximise the Donsker–Varadhan bound on I(E(x); E(x′)), where x′
@@ -59,23 +92,7 @@ export class MineEncoder extends ImageMethod {
 
   constructor(options: MineEncoderOptions = {}) {
     super(options);
-    // Types only where no range check below names the option already (numbers have theirs).
-    checkOptionTypes(options, { backbone: ['string', 'list'], views: 'object', gradient: 'string' }, 'MineEncoder');
-    const backbone = options.backbone ?? 'small';
-    const cfg = resolveVggConfig(backbone, 'MineEncoder');
-    this.config = {
-      backbone: cfg,
-      latentSize: options.latentSize ?? 10,
-      statisticsUnits: options.statisticsUnits ?? 1024,
-      views: { ...(options.views ?? {}) },
-      gradient: options.gradient ?? 'moving-average',
-      alpha: options.alpha ?? 0.01,
-      seed: this.seed,
-    };
-    if (!Number.isInteger(this.config.latentSize) || this.config.latentSize < 1) throw new Error(`MineEncoder: latentSize must be a positive integer, got ${this.config.latentSize}.`);
-    if (this.config.gradient !== 'moving-average' && this.config.gradient !== 'dv') throw new Error(`MineEncoder: gradient must be 'moving-average' or 'dv', got '${String(this.config.gradient)}'.`);
-    if (!(this.config.alpha > 0 && this.config.alpha <= 1)) throw new Error(`MineEncoder: alpha must be in (0, 1], got ${this.config.alpha}.`);
-    if (!Number.isInteger(this.config.statisticsUnits) || this.config.statisticsUnits < 1) throw new Error(`MineEncoder: statisticsUnits must be a positive integer, got ${this.config.statisticsUnits}.`);
+    this.config = resolveMineEncoderConfig({ ...options, seed: this.seed });
     this.viewsGiven = options.views !== undefined;
     this.views = iicMnistAugment(this.config.views);
   }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { checkSeed } from '../core/random.js';
+import { readOptions } from '../data/options.js';
 import { batchIndices } from '../data/batching.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { relationalAugment, resolveRelationalAugment } from '../data/augment/relational_views.js';
@@ -148,6 +150,53 @@ export interface RelationalReasoningConfig {
 const AGGREGATIONS: readonly RelationAggregation[] = ['cat', 'sum', 'mean', 'max'];
 
 /**
+ * The resolved configuration of {@link RelationalReasoning}: every option with its value (the defaults
+ * filled in), each checked once; what the method saves, and what constructing it again from the
+ * saved JSON gives back.
+ *
+ * @throws an error naming the option and its value.
+ */
+export function resolveRelationalReasoningConfig(options: RelationalReasoningOptions = {}): RelationalReasoningConfig {
+  options = readOptions(options, 'RelationalReasoning');
+  const seed = checkSeed(options.seed ?? 0, 'RelationalReasoning: seed');
+  // Types only where no range check below names the option already (numbers have theirs).
+  checkOptionTypes(options, { backbone: 'string', channels: 'list', blocks: 'list', aggregation: 'string', loss: 'string', augment: ['string', 'object'] }, 'RelationalReasoning');
+  const backbone = options.backbone ?? 'conv4';
+  if (backbone !== 'conv4' && backbone !== 'resnet') throw new Error(`RelationalReasoning: backbone must be 'conv4' or 'resnet', got '${String(backbone)}'.`);
+  const config: RelationalReasoningConfig = {
+    backbone,
+    channels: listOption(options.channels, backbone === 'conv4' ? [8, 16, 32, 64] : [16, 32, 64], 'channels', 'RelationalReasoning'),
+    blocks: listOption(options.blocks, backbone === 'resnet' ? [1, 1, 1] : [], 'blocks', 'RelationalReasoning'),
+    views: options.views ?? 4,
+    aggregation: options.aggregation ?? 'cat',
+    headUnits: options.headUnits ?? 256,
+    leakySlope: options.leakySlope ?? 0.01,
+    loss: options.loss ?? 'bce',
+    focalGamma: options.focalGamma ?? 2,
+    focalAlpha: options.focalAlpha ?? 0.5,
+    augment: typeof options.augment === 'object' && options.augment !== null ? { ...options.augment } : (options.augment ?? 'auto'),
+    seed,
+  };
+  const { channels, blocks, views, aggregation, headUnits, leakySlope, loss, focalGamma, focalAlpha, augment } = config;
+  if (channels.length === 0 || channels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`RelationalReasoning: channels must be a non-empty list of positive integers, got ${JSON.stringify(channels)}.`);
+  if (backbone === 'resnet' && blocks.length !== channels.length) {
+    throw new Error(`RelationalReasoning: blocks (${JSON.stringify(blocks)}) must have one entry per ResNet stage of channels (${JSON.stringify(channels)}).`);
+  }
+  if (!Number.isInteger(views) || views < 2) throw new Error(`RelationalReasoning: views (K) must be an integer ≥ 2, got ${views}.`);
+  if (!AGGREGATIONS.includes(aggregation)) throw new Error(`RelationalReasoning: aggregation must be 'cat', 'sum', 'mean' or 'max', got '${String(aggregation)}'.`);
+  if (!Number.isInteger(headUnits) || headUnits < 1) throw new Error(`RelationalReasoning: headUnits must be a positive integer, got ${headUnits}.`);
+  if (!(leakySlope >= 0) || !Number.isFinite(leakySlope)) throw new Error(`RelationalReasoning: leakySlope must be a finite number ≥ 0, got ${leakySlope}.`);
+  if (loss !== 'bce' && loss !== 'focal') throw new Error(`RelationalReasoning: loss must be 'bce' or 'focal', got '${String(loss)}'.`);
+  if (!(focalGamma >= 0) || !Number.isFinite(focalGamma)) throw new Error(`RelationalReasoning: focalGamma must be a finite number ≥ 0, got ${focalGamma}.`);
+  if (!(focalAlpha >= 0 && focalAlpha <= 1)) throw new Error(`RelationalReasoning: focalAlpha must be in [0, 1], got ${focalAlpha}.`);
+  if (typeof augment === 'string' && augment !== 'auto' && augment !== 'mnist' && augment !== 'cifar') {
+    throw new Error(`RelationalReasoning: augment must be 'auto', 'mnist', 'cifar' or an options object, got '${augment}'.`);
+  }
+  // Option errors of an explicit preset or overrides surface now, not at the first fit.
+  return config;
+}
+
+/**
  * Self-supervised relational reasoning (Patacchiola & Storkey 2020, "Self-Supervised Relational
  * Reasoning for Representation Learning", NeurIPS): every image of a mini-batch is augmented K
  * times, a backbone embeds all K·b views, and a relation head (Linear → BN → LeakyReLU →
@@ -174,41 +223,8 @@ export class RelationalReasoning extends ImageMethod {
 
   constructor(options: RelationalReasoningOptions = {}) {
     super(options);
-    // Types only where no range check below names the option already (numbers have theirs).
-    checkOptionTypes(options, { backbone: 'string', channels: 'list', blocks: 'list', aggregation: 'string', loss: 'string', augment: ['string', 'object'] }, 'RelationalReasoning');
-    const backbone = options.backbone ?? 'conv4';
-    if (backbone !== 'conv4' && backbone !== 'resnet') throw new Error(`RelationalReasoning: backbone must be 'conv4' or 'resnet', got '${String(backbone)}'.`);
-    this.config = {
-      backbone,
-      channels: listOption(options.channels, backbone === 'conv4' ? [8, 16, 32, 64] : [16, 32, 64], 'channels', 'RelationalReasoning'),
-      blocks: listOption(options.blocks, backbone === 'resnet' ? [1, 1, 1] : [], 'blocks', 'RelationalReasoning'),
-      views: options.views ?? 4,
-      aggregation: options.aggregation ?? 'cat',
-      headUnits: options.headUnits ?? 256,
-      leakySlope: options.leakySlope ?? 0.01,
-      loss: options.loss ?? 'bce',
-      focalGamma: options.focalGamma ?? 2,
-      focalAlpha: options.focalAlpha ?? 0.5,
-      augment: typeof options.augment === 'object' && options.augment !== null ? { ...options.augment } : (options.augment ?? 'auto'),
-      seed: this.seed,
-    };
-    const { channels, blocks, views, aggregation, headUnits, leakySlope, loss, focalGamma, focalAlpha, augment } = this.config;
-    if (channels.length === 0 || channels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`RelationalReasoning: channels must be a non-empty list of positive integers, got ${JSON.stringify(channels)}.`);
-    if (backbone === 'resnet' && blocks.length !== channels.length) {
-      throw new Error(`RelationalReasoning: blocks (${JSON.stringify(blocks)}) must have one entry per ResNet stage of channels (${JSON.stringify(channels)}).`);
-    }
-    if (!Number.isInteger(views) || views < 2) throw new Error(`RelationalReasoning: views (K) must be an integer ≥ 2, got ${views}.`);
-    if (!AGGREGATIONS.includes(aggregation)) throw new Error(`RelationalReasoning: aggregation must be 'cat', 'sum', 'mean' or 'max', got '${String(aggregation)}'.`);
-    if (!Number.isInteger(headUnits) || headUnits < 1) throw new Error(`RelationalReasoning: headUnits must be a positive integer, got ${headUnits}.`);
-    if (!(leakySlope >= 0) || !Number.isFinite(leakySlope)) throw new Error(`RelationalReasoning: leakySlope must be a finite number ≥ 0, got ${leakySlope}.`);
-    if (loss !== 'bce' && loss !== 'focal') throw new Error(`RelationalReasoning: loss must be 'bce' or 'focal', got '${String(loss)}'.`);
-    if (!(focalGamma >= 0) || !Number.isFinite(focalGamma)) throw new Error(`RelationalReasoning: focalGamma must be a finite number ≥ 0, got ${focalGamma}.`);
-    if (!(focalAlpha >= 0 && focalAlpha <= 1)) throw new Error(`RelationalReasoning: focalAlpha must be in [0, 1], got ${focalAlpha}.`);
-    if (typeof augment === 'string' && augment !== 'auto' && augment !== 'mnist' && augment !== 'cifar') {
-      throw new Error(`RelationalReasoning: augment must be 'auto', 'mnist', 'cifar' or an options object, got '${augment}'.`);
-    }
-    // Option errors of an explicit preset or overrides surface now, not at the first fit.
-    if (augment !== 'auto') this.resolveAugment(1);
+    this.config = resolveRelationalReasoningConfig({ ...options, seed: this.seed });
+    if (this.config.augment !== 'auto') this.resolveAugment(1);
   }
 
   /** The augmentation settings for images with `channels` channels. */

@@ -230,6 +230,41 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
   }
 
   /**
+   * Embeds every row of `input` (a dataset, or a tensor of images) as {@link encode} does — the
+   * method's own preprocessing applied (e.g. IIC's centre crop), inference mode — and returns the
+   * embeddings as one tensor `[rows, features]` on the backend, which the caller disposes. The
+   * input tensor is left to its owner.
+   *
+   * @throws before `fit` or `load`, on a disposed tensor, bad values or a shape the models were not built for.
+   */
+  async embed(input: TData | tf.Tensor, options: { batchSize?: number } = {}): Promise<tf.Tensor2D> {
+    this.requireBuilt('embed');
+    checkOptionsObject(options, `${this.name}.embed`);
+    const batchSize = options.batchSize ?? 512;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${this.name}.embed: batchSize must be a positive integer, got ${String(batchSize)}.`);
+    const data = await this.inferenceData(input, 'embed');
+    const parts: tf.Tensor2D[] = [];
+    try {
+      for (const indices of batchIndices(data.size, batchSize, { shuffle: false })) {
+        const inputs = this.batchInputs(data, indices);
+        try {
+          parts.push(
+            tf.tidy(() => {
+              const out = this.encodeBatch(inputs);
+              return (out.rank === 2 ? out : out.reshape([indices.length, -1])) as tf.Tensor2D;
+            }),
+          );
+        } finally {
+          inputs.dispose();
+        }
+      }
+      return parts.length === 1 ? parts.pop()! : tf.concat(parts, 0);
+    } finally {
+      tf.dispose(parts);
+    }
+  }
+
+  /**
    * The data of an inference call from a dataset or a tensor of inputs, checked (values, and the
    * shape the models were built for) before any tensor reaches a model.
    */
