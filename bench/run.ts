@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: one table of
- * - ms per optimiser step of DESIGN.md's benchmark models on this library's backend, beside the
+ * - ms per optimiser step of the benchmark models (docs/ARCHITECTURE.md) on this library's backend, beside the
  *   PyTorch peer (bench/peers/torch_train_step.py) run on the same machine in the same minute, with
  *   1 thread (wasm in Node is single-threaded) and with 2;
  * - our k-means, NMI, Hungarian accuracy and linear sum assignment beside scikit-learn / SciPy

@@ -1,5 +1,5 @@
 /**
- * The benchmark models of DESIGN.md, built with the library's own blocks, each as a closure that
+ * The benchmark models of docs/ARCHITECTURE.md, built with the library's own blocks, each as a closure that
  * takes one optimiser step and returns the loss. They mirror bench/peers/torch_train_step.py.
  */
 import * as tf from '@tensorflow/tfjs';
