@@ -10,10 +10,37 @@
  * everything here); the command line's functions in `tfjs-unsupervised/cli` (src/cli/index.ts).
  */
 export type { Matrix } from './core/index.js';
-export { initBackend, availableBackends, formatBackendInfo, BACKEND_NAMES, NATIVE_PACKAGES, BACKEND_ENVIRONMENT_VARIABLE, registerWasmGapFillKernels, builtInWasmKernel, WASM_GAP_FILL_KERNELS } from './backend/index.js';
-export type { BackendInfo, BackendName, BackendRequest, InitBackendOptions, WebGpuAdapterDescription } from './backend/index.js';
-export { validateDataset, subset, split, gatherRows, flattenedDimension, toTensor, datasetFromTensor, createRandom, decodeImageFiles, batchIndices, gatherImages, iterateBatches, uniformClusterSampler, bivariateGaussian, gaussianMutualInformation, validatePairedSamples, addNoise, validateNoise, centerCrop, randomCrop, randomResizedCrop, rotate, randomRotation, randomHorizontalFlip, cropAndResizeBoxes, iicMnistAugment, IIC_DEFAULT_COLOR_JITTER, colorJitter, randomGrayscale, rgbToGrayscale, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, validateColorJitter, LUMA_WEIGHTS, relationalAugment, resolveRelationalAugment } from './data/index.js';
-export type { ImageDataset, ByteImageDataset, AnyImageDataset, LabelledImageDataset, RowRange, RowSelection, SplitOptions, DatasetFromTensorOptions, Random, MutableArrayLike, IdxArray, IdxDataType, IdxValues, ImageChannels, DecodeImageFilesOptions, DecodedImages, BatchOptions, IterateBatchesOptions, TensorBatch, PairedSamples, NoiseOptions, PixelBox, IicViewOptions, PairedViews, ColorJitterOptions, RelationalAugmentOptions, RelationalAugmentPreset, ResolvedRelationalAugment, ViewFunction } from './data/index.js';
+// Each name comes from the file that defines it, never through a folder's index.ts: those also
+// re-export Node-only modules (file readers, checkpoints), and this entry must bundle for a browser
+// (test/browser/core_bundle.test.ts).
+export { initBackend, availableBackends, formatBackendInfo, BACKEND_NAMES, NATIVE_PACKAGES, BACKEND_ENVIRONMENT_VARIABLE } from './backend/init_backend.js';
+export { registerWasmGapFillKernels, builtInWasmKernel, WASM_GAP_FILL_KERNELS } from './backend/wasm_kernels/index.js';
+export type { BackendInfo, BackendName, BackendRequest, InitBackendOptions } from './backend/init_backend.js';
+export type { WebGpuAdapterDescription } from './backend/webgpu.js';
+export { validateDataset, subset, split, gatherRows, flattenedDimension, toTensor, datasetFromTensor } from './data/dataset.js';
+export { createRandom } from './core/random.js';
+export { decodeImageFiles } from './data/image_decode_browser.js';
+export { batchIndices, gatherImages, iterateBatches } from './data/batching.js';
+export { uniformClusterSampler } from './data/cluster_sampler.js';
+export { bivariateGaussian, gaussianMutualInformation, validatePairedSamples } from './data/paired_samples.js';
+export { addNoise, validateNoise } from './data/augment/noise.js';
+export { centerCrop, randomCrop, randomResizedCrop, rotate, randomRotation, randomHorizontalFlip, cropAndResizeBoxes } from './data/augment/geometric.js';
+export { iicMnistAugment, IIC_DEFAULT_COLOR_JITTER } from './data/augment/iic_views.js';
+export { colorJitter, randomGrayscale, rgbToGrayscale, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, validateColorJitter, LUMA_WEIGHTS } from './data/augment/color.js';
+export { relationalAugment, resolveRelationalAugment } from './data/augment/relational_views.js';
+export { parseIdx, decodeIdx, idxDataset } from './data/idx.js';
+export type { ImageDataset, ByteImageDataset, AnyImageDataset, LabelledImageDataset, RowRange, RowSelection, SplitOptions, DatasetFromTensorOptions } from './data/dataset.js';
+export type { Random, MutableArrayLike } from './core/random.js';
+export type { IdxArray, IdxDataType, IdxValues, IdxSource, LoadIdxOptions } from './data/idx.js';
+export type { ImageChannels } from './data/image_folder.js';
+export type { DecodeImageFilesOptions, DecodedImages } from './data/image_decode_browser.js';
+export type { BatchOptions, IterateBatchesOptions, TensorBatch } from './data/batching.js';
+export type { PairedSamples } from './data/paired_samples.js';
+export type { NoiseOptions } from './data/augment/noise.js';
+export type { PixelBox } from './data/augment/geometric.js';
+export type { IicViewOptions, PairedViews } from './data/augment/iic_views.js';
+export type { ColorJitterOptions } from './data/augment/color.js';
+export type { RelationalAugmentOptions, RelationalAugmentPreset, ResolvedRelationalAugment, ViewFunction } from './data/augment/relational_views.js';
 export { mlp, validateWidths, vgg, VGG_CONFIGS, resolveVggConfig, conv4, seededKernelInitializer, seededHeInitializer, deriveSeed, stopGradient, sobelFilter, BatchNormalization, batchNormalization, batchNormalizeTraining, resnet } from './nn/index.js';
 export type { MlpOptions, ActivationName, VggConfig, VggConfigInput, VggOptions, Conv4Options, Initializer, BatchNormalizationOptions, BatchNormalizeTrainingResult, ResNetOptions } from './nn/index.js';
 export { iicLoss, iicJointDistribution, iicMutualInformation, mineLoss, mineLowerBound, mseLoss, perSampleSquaredError, binaryCrossEntropyLoss, perSampleBinaryCrossEntropy, filterDistinguisherLoss, filterDistinguisherPairLoss, featureMapCosines, focalLoss } from './losses/index.js';
@@ -24,9 +51,29 @@ export { relabel, contingencyTable, confusionMatrix, linearSumAssignment, cluste
 export type { ClusterLabels, RelabeledLabels, Contingency, ConfusionMatrix, Assignment, LinearSumAssignmentOptions, ClusterAccuracyResult, NmiOptions, NmiAverage, AmiOptions } from './metrics/index.js';
 export { linearProbe, knnProbe, precisionAtK } from './probes/index.js';
 export type { LinearProbeOptions, LinearProbeResult, KnnMetric, KnnWeighting, KnnProbeOptions, KnnProbeResult, PrecisionAtKOptions, PrecisionAtKResult } from './probes/index.js';
-export { UnsupervisedMethod, MethodCore, ImageMethod, DirectoryModelStore, METHOD_FILE, METHOD_FORMAT, METHOD_FORMAT_VERSION, ProgressReporter, trainableVariablesOf, argmaxRows, cosineLearningRate } from './train/index.js';
-export type { TrainingBatch, BatchLossResult, BatchMetric, EpochMetricLists, PlannedBatch, MethodClass, ModelStore, SavedMethodFile, SavedModels, ParameterGroup, EpochLogs, FitOptions, FitCallbacks, BatchEndLogs, MethodOptions, BatchFunction, FeatureMatrix, ProgressOptions, ProgressState, ProgressStream, LearningRateSchedule, CosineLearningRateOptions, JsonValue, JsonObject, OptimizerWeight, OptimizerGroupState, TrainingState } from './train/index.js';
+export { UnsupervisedMethod } from './train/unsupervised_method.js';
+export { MethodCore } from './train/method_core.js';
+export { ImageMethod } from './train/image_method.js';
+export { DirectoryModelStore } from './train/model_store.js';
+export { UrlModelStore } from './train/url_model_store.js';
+export { METHOD_FILE, METHOD_FORMAT, METHOD_FORMAT_VERSION } from './train/saved_method.js';
+export { ProgressReporter } from './train/progress.js';
+export { trainableVariablesOf, argmaxRows } from './train/model_utils.js';
+export { cosineLearningRate } from './train/learning_rate_schedule.js';
+export type { MethodClass } from './train/method_core.js';
+export type { ModelStore } from './train/model_store.js';
+export type { FetchFunction } from './train/url_model_store.js';
+export type { SavedMethodFile, SavedModels } from './train/saved_method.js';
+export type { TrainingBatch, BatchLossResult, BatchMetric, EpochMetricLists, PlannedBatch, ParameterGroup, EpochLogs, FitOptions, FitCallbacks, BatchEndLogs, MethodOptions, BatchFunction, FeatureMatrix, JsonValue, JsonObject, OptimizerWeight, OptimizerGroupState, TrainingState } from './train/unsupervised_method.js';
+export type { ProgressOptions, ProgressState, ProgressStream } from './train/progress.js';
+export type { LearningRateSchedule, CosineLearningRateOptions } from './train/learning_rate_schedule.js';
 export { Autoencoder, AutoencoderClassifier, FilterDistinguisher, IIC, MINE, MineEncoder, DeepCluster, RelationalReasoning, relationPairs, aggregatePairs } from './methods/index.js';
 export type { AutoencoderOptions, AutoencoderConfig, GreedyPretrainingOptions, AutoencoderClassifierOptions, AutoencoderClassifierScores, FilterDistinguisherOptions, FilterDistinguisherConfig, FilterDistinguisherFitOptions, FilterDistinguisherStage, IicOptions, IicConfig, MineOptions, MineEncoderOptions, MineEncoderConfig, DeepClusterOptions, DeepClusterConfig, DeepClusterEpoch, RelationalReasoningOptions, RelationalReasoningConfig, RelationPairs, RelationAggregation } from './methods/index.js';
-export { renderSvg, pngSize, PNG_SIGNATURE, projectEmbeddings, embeddingScatterSpec, sampleRowIndices, parseMetricsJsonl, metricNames, trainingCurvesSpec, METRICS_FILE, matchedConfusionMatrix, confusionMatrixSpec } from './plot/index.js';
-export type { VegaLiteSpec, PngSize, EmbeddingDims, ProjectionMethod, ProjectEmbeddingsOptions, Projection2d, ScatterPoints, EmbeddingScatterOptions, EpochRecord, TrainingCurvesOptions, MatchedConfusion, ConfusionMatrixSpecOptions } from './plot/index.js';
+export { renderSvg, pngSize, PNG_SIGNATURE } from './plot/render.js';
+export { projectEmbeddings, embeddingScatterSpec, sampleRowIndices } from './plot/embedding_scatter.js';
+export { parseMetricsJsonl, metricNames, trainingCurvesSpec, METRICS_FILE } from './plot/training_curves.js';
+export { matchedConfusionMatrix, confusionMatrixSpec } from './plot/confusion_matrix_plot.js';
+export type { VegaLiteSpec, PngSize } from './plot/render.js';
+export type { EmbeddingDims, ProjectionMethod, ProjectEmbeddingsOptions, Projection2d, ScatterPoints, EmbeddingScatterOptions } from './plot/embedding_scatter.js';
+export type { EpochRecord, TrainingCurvesOptions } from './plot/training_curves.js';
+export type { MatchedConfusion, ConfusionMatrixSpecOptions } from './plot/confusion_matrix_plot.js';

@@ -1,20 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
 
+import { environmentVariable, inNode, nodeBuiltin } from '../core/environment.js';
 import { registerCpuGapFillKernels } from './cpu_kernels/index.js';
 import { registerWasmGapFillKernels } from './wasm_kernels/index.js';
 import { checkWasmThreads, defaultWasmThreads, startWasmBackend } from './wasm_threads.js';
 import { probeWebGpu, startWebGpuBackend } from './webgpu.js';
 import type { WebGpuAdapterDescription } from './webgpu.js';
 
-/** A backend that {@link initBackend} can be asked for. `auto` picks the fastest that loads. */
-export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+/** A backend that {@link initBackend} can be asked for. `auto` picks the fastest that loads. `webgl` only in a browser, `tensorflow` only in Node. */
+export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** The backends, in the order `auto` tries them (`tensorflow` = a native package). */
 export const BACKEND_NAMES: readonly BackendRequest[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
-/** The name of a started backend. */
-export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+/** The backends a browser page can ask for, in the order `auto` tries them. */
+const BROWSER_BACKEND_NAMES: readonly BackendRequest[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** The name of a started backend (`webgl` only in a browser). */
+export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** Native packages, in the order `auto` and `tensorflow` try them. Only the first that loads is loaded. */
 export const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -23,7 +26,7 @@ export const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-n
 export interface BackendInfo {
   /** The TensorFlow.js backend name now active: `tensorflow` (native), `webgpu`, `wasm` or `cpu`. */
   name: BackendName;
-  /** Where the math runs: `gpu` for webgpu, and for tfjs-node-gpu with a CUDA device in use. */
+  /** Where the math runs: `gpu` for webgpu and webgl, and for tfjs-node-gpu with a CUDA device in use. */
   device: 'gpu' | 'cpu';
   /** True for libtensorflow (tfjs-node or tfjs-node-gpu). */
   native: boolean;
@@ -56,12 +59,14 @@ export interface InitBackendOptions {
 /** The environment variable that overrides the default backend request. */
 export const BACKEND_ENVIRONMENT_VARIABLE = 'TFJS_UNSUPERVISED_BACKEND';
 
-const require = createRequire(import.meta.url);
+let nodeRequire: NodeJS.Require | undefined;
 
-/** Whether an npm package can be resolved from this library (without loading it). */
+/** Whether an npm package can be resolved from this library (without loading it); always false in a browser. */
 function isInstalled(packageName: string): boolean {
+  if (!inNode()) return false;
   try {
-    require.resolve(`${packageName}/package.json`);
+    nodeRequire ??= nodeBuiltin('node:module', 'initBackend (finding installed packages)').createRequire(import.meta.url);
+    nodeRequire.resolve(`${packageName}/package.json`);
     return true;
   } catch {
     return false;
@@ -74,11 +79,21 @@ function isInstalled(packageName: string): boolean {
  * exists is known only when it starts); `wasm` when `@tensorflow/tfjs-backend-wasm` is installed (an optional peer dependency); `cpu` always (it ships with `@tensorflow/tfjs`).
  */
 export function availableBackends(): BackendName[] {
+  if (!inNode()) return browserBackends();
   const names: BackendName[] = [];
   if (NATIVE_PACKAGES.some(isInstalled)) names.push('tensorflow');
   if (isInstalled('webgpu') && isInstalled('@tensorflow/tfjs-backend-webgpu')) names.push('webgpu');
   if (isInstalled('@tensorflow/tfjs-backend-wasm')) names.push('wasm');
   names.push('cpu');
+  return names;
+}
+
+/** In a browser: webgpu when the page has navigator.gpu, webgl when TF.js registered it, then wasm and cpu. */
+function browserBackends(): BackendName[] {
+  const names: BackendName[] = [];
+  if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu !== undefined) names.push('webgpu');
+  if (tf.findBackendFactory('webgl') !== null) names.push('webgl');
+  names.push('wasm', 'cpu');
   return names;
 }
 
@@ -138,7 +153,7 @@ async function activateWasm(threads: number): Promise<number | undefined> {
   return wasm.getThreadsCount();
 }
 
-async function activate(name: 'tensorflow' | 'cpu'): Promise<boolean> {
+async function activate(name: 'tensorflow' | 'webgl' | 'cpu'): Promise<boolean> {
   if (tf.getBackend() === name) return true;
   const ok = await tf.setBackend(name);
   await tf.ready();
@@ -148,7 +163,7 @@ async function activate(name: 'tensorflow' | 'cpu'): Promise<boolean> {
 function describeActive(packageName: string, details: { threads?: number; adapter?: WebGpuAdapterDescription; fallback?: string[] } = {}): BackendInfo {
   const name = tf.getBackend() as BackendInfo['name'];
   const native = name === 'tensorflow';
-  const usingGpu = name === 'webgpu' || (native && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true);
+  const usingGpu = name === 'webgpu' || name === 'webgl' || (native && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true);
   const info: BackendInfo = { name, device: usingGpu ? 'gpu' : 'cpu', native, package: packageName };
   if (details.threads !== undefined) info.threads = details.threads;
   if (details.adapter !== undefined) info.adapter = details.adapter;
@@ -158,7 +173,7 @@ function describeActive(packageName: string, details: { threads?: number; adapte
 
 /** Why `auto` passed over webgpu, as a {@link BackendInfo.fallback} part (undefined when webgpu is not installed: nothing to explain). */
 function webGpuFallbackReason(reason: string): string | undefined {
-  return isInstalled('webgpu') ? `webgpu: ${reason}` : undefined;
+  return !inNode() || isInstalled('webgpu') ? `webgpu: ${reason}` : undefined;
 }
 
 /**
@@ -174,6 +189,10 @@ function webGpuFallbackReason(reason: string): string | undefined {
  * `auto` passes over webgpu, {@link BackendInfo.fallback} says why. The request comes from
  * `options.backend`, else from the environment variable `TFJS_UNSUPERVISED_BACKEND`, else `auto`.
  *
+ * In a browser (page or worker) `auto` tries webgpu (the page's navigator.gpu, hardware adapters
+ * only), then webgl, then wasm (multi-threaded when the page is cross-origin isolated), then cpu;
+ * `webgpu`, `webgl`, `wasm` or `cpu` asked for by name start that one or throw saying why.
+ *
  * @throws when the requested backend is unknown or cannot be started; the message lists the
  *   backends that are available here and why the native packages (or webgpu) did not load, and
  *   what to install.
@@ -183,20 +202,21 @@ function webGpuFallbackReason(reason: string): string | undefined {
  * await initBackend({ backend: 'cpu' });
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  const fromEnvironment = process.env[BACKEND_ENVIRONMENT_VARIABLE];
+  const fromEnvironment = environmentVariable(BACKEND_ENVIRONMENT_VARIABLE);
+  const names = inNode() ? BACKEND_NAMES : BROWSER_BACKEND_NAMES;
   const requested = (options.backend ?? (fromEnvironment === '' ? undefined : fromEnvironment) ?? 'auto')
     .toString()
     .trim()
     .toLowerCase();
   const source = options.backend !== undefined ? 'initBackend({ backend })' : fromEnvironment ? BACKEND_ENVIRONMENT_VARIABLE : 'default';
-  if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
+  if (!(names as readonly string[]).includes(requested)) {
     throw new Error(
-      `Unknown backend '${requested}' (from ${source}). Choose one of: ${BACKEND_NAMES.join(', ')}; ` +
+      `Unknown backend '${requested}' (from ${source}). Choose one of: ${names.join(', ')}${inNode() ? '' : ' (in a browser)'}; ` +
         `available on this machine: ${availableBackends().join(', ')}.`,
     );
   }
 
-  if (requested === 'tensorflow' || requested === 'auto') {
+  if (requested === 'tensorflow' || (requested === 'auto' && inNode())) {
     const packageName = await loadNativeBackend();
     if (packageName !== undefined && (await activate('tensorflow'))) return describeActive(packageName);
     if (requested === 'tensorflow') {
@@ -228,6 +248,16 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
     const reason = webGpuFallbackReason(failure);
     if (reason !== undefined) fallback.push(reason);
+  }
+  if (requested === 'webgl' || (requested === 'auto' && !inNode())) {
+    let webGlError = 'setBackend("webgl") failed (no WebGL context in this page)';
+    try {
+      if (await activate('webgl')) return describeActive('@tensorflow/tfjs-backend-webgl', { fallback });
+    } catch (error) {
+      webGlError = (error as Error).message;
+    }
+    if (requested === 'webgl') throw new Error(`Backend 'webgl' (from ${source}) could not start: ${webGlError}. Or choose one of: ${availableBackends().filter((b) => b !== 'webgl').join(', ')}.`);
+    fallback.push(`webgl: ${webGlError}`);
   }
   if (requested === 'wasm' || requested === 'auto') {
     const threads =

@@ -12,12 +12,16 @@
  *   path for it (the worker, in turn, loads the main Emscripten script from its path on disk);
  * - `os.cpus()` reports twice the requested thread count, so that the pool gets `threads` threads.
  * Everything is restored when the backend has started (or failed to).
+ *
+ * In a browser none of this is needed: TF.js runs the threaded build by itself when the page is
+ * cross-origin isolated (COOP/COEP headers), else the single-threaded one. Node's modules are
+ * reached only on the Node path (through `process.getBuiltinModule`), so this file bundles for a
+ * browser.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import { dirname, join } from 'node:path';
+import type { CpuInfo } from 'node:os';
+
+import { environmentVariable, inNode, nodeBuiltin } from '../core/environment.js';
 
 /** The environment variable that sets the wasm thread count (see {@link defaultWasmThreads}). */
 export const THREADS_ENVIRONMENT_VARIABLE = 'TFJS_UNSUPERVISED_THREADS';
@@ -25,20 +29,25 @@ export const THREADS_ENVIRONMENT_VARIABLE = 'TFJS_UNSUPERVISED_THREADS';
 /** The most threads the wasm backend can use: it pre-creates 8 pthread workers. */
 export const MAX_WASM_THREADS = 8;
 
-const require = createRequire(import.meta.url);
-
 /**
  * The thread count used when none is asked for: `TFJS_UNSUPERVISED_THREADS` if set, else the
- * number of CPUs Node may use (`os.availableParallelism()`), at most {@link MAX_WASM_THREADS}.
+ * number of CPUs Node may use (`os.availableParallelism()`; in a browser
+ * `navigator.hardwareConcurrency`), at most {@link MAX_WASM_THREADS}.
  *
  * @throws when `TFJS_UNSUPERVISED_THREADS` is set but is not an integer from 1 to 8.
  */
 export function defaultWasmThreads(): number {
-  const fromEnvironment = process.env[THREADS_ENVIRONMENT_VARIABLE];
+  const fromEnvironment = environmentVariable(THREADS_ENVIRONMENT_VARIABLE);
   if (fromEnvironment !== undefined && fromEnvironment.trim() !== '') {
     return checkWasmThreads(Number(fromEnvironment.trim()), THREADS_ENVIRONMENT_VARIABLE, fromEnvironment.trim());
   }
-  const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  let cpus: number;
+  if (inNode()) {
+    const os = nodeBuiltin('node:os', 'defaultWasmThreads');
+    cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  } else {
+    cpus = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  }
   return Math.max(1, Math.min(MAX_WASM_THREADS, cpus));
 }
 
@@ -83,6 +92,10 @@ interface WasmPackage {
  * @returns whether `tf.setBackend('wasm')` succeeded.
  */
 export async function startWasmBackend(wasm: WasmPackage, threads: number): Promise<boolean> {
+  if (!inNode()) {
+    wasm.setThreadsCount(threads);
+    return tf.setBackend('wasm');
+  }
   if (threads > 1) {
     let started = false;
     try {
@@ -99,6 +112,11 @@ export async function startWasmBackend(wasm: WasmPackage, threads: number): Prom
 
 /** The threaded build in Node worker threads: see the module comment for the three pieces. */
 async function startThreadedWasmBackend(wasm: WasmPackage, threads: number): Promise<boolean> {
+  const purpose = 'the threaded wasm backend in Node';
+  const { mkdtempSync, rmSync, writeFileSync } = nodeBuiltin('node:fs', purpose);
+  const { dirname, join } = nodeBuiltin('node:path', purpose);
+  const os = nodeBuiltin('node:os', purpose);
+  const require = nodeBuiltin('node:module', purpose).createRequire(import.meta.url);
   const packageDirectory = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   const mainScript = join(packageDirectory, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
   const { wasmWorkerContents } = require(join(packageDirectory, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
@@ -122,7 +140,7 @@ async function startThreadedWasmBackend(wasm: WasmPackage, threads: number): Pro
   wasm.setThreadsCount(threads);
   URL.createObjectURL = (blob: Blob): string => (blob.type === 'application/javascript' ? workerScript : createObjectURL(blob));
   // The thread pool is capped at emscripten_num_logical_cores() / 2, read from os.cpus() in Node.
-  os.cpus = (): os.CpuInfo[] => {
+  os.cpus = (): CpuInfo[] => {
     const real = cpus();
     return Array.from({ length: Math.max(real.length, 2 * threads) }, (_, i) => real[i % real.length]);
   };

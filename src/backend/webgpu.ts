@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { importNodeOnly, nodeBuiltin } from '../core/environment.js';
 import { registerWebGpuKernels } from './webgpu_kernels/index.js';
 
 /** The Vulkan driver manifest of SwiftShader inside Debian's `chromium` package. */
@@ -107,7 +108,7 @@ let dawn: DawnModule | undefined;
 /** Loads the `webgpu` package (dawn.node) and installs its WebGPU globals (GPUBufferUsage, …) once. */
 async function loadDawn(): Promise<DawnModule> {
   if (dawn === undefined) {
-    const loaded = (await import('webgpu')) as unknown as DawnModule;
+    const loaded = await importNodeOnly<DawnModule>('webgpu', 'webgpu in Node (Dawn)');
     for (const [name, value] of Object.entries(loaded.globals)) {
       if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
     }
@@ -119,7 +120,7 @@ async function loadDawn(): Promise<DawnModule> {
 /** Creates a Dawn instance and asks it for an adapter; XDG_RUNTIME_DIR is lent while it looks (it only silences a warning). */
 async function requestDawnAdapter(module: DawnModule): Promise<{ gpu: GpuLike; adapter: AdapterLike | null }> {
   const setRuntimeDirectory = process.env.XDG_RUNTIME_DIR === undefined;
-  if (setRuntimeDirectory) process.env.XDG_RUNTIME_DIR = (await import('node:os')).tmpdir();
+  if (setRuntimeDirectory) process.env.XDG_RUNTIME_DIR = nodeBuiltin('node:os', 'webgpu in Node (Dawn)').tmpdir();
   try {
     const gpu = module.create([]);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -180,7 +181,7 @@ async function probeOnce(trySwiftShader: boolean): Promise<WebGpuProbe> {
   let { gpu, adapter } = await requestDawnAdapter(module);
   let swiftShaderEnabled = false;
   if (adapter === null && trySwiftShader && process.platform === 'linux') {
-    const { existsSync } = await import('node:fs');
+    const { existsSync } = nodeBuiltin('node:fs', 'webgpu in Node (SwiftShader)');
     if (process.env.VK_ICD_FILENAMES === undefined && process.env.VK_DRIVER_FILES === undefined && existsSync(SWIFTSHADER_ICD_PATH)) {
       process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD_PATH;
       ({ gpu, adapter } = await requestDawnAdapter(module));

@@ -1,7 +1,10 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-
+/**
+ * IDX, the MNIST family's file format. Parsing is browser-safe: {@link parseIdx} (bytes, sync) and
+ * {@link decodeIdx} / {@link idxDataset} (an ArrayBuffer, Uint8Array, Blob or fetch Response,
+ * gunzipped with `DecompressionStream` where there is one) are in the core entry; {@link loadIdx}
+ * reads files from disk and is in the Node entry (Node's modules are reached only when it runs).
+ */
+import { inNode, nodeBuiltin } from '../core/environment.js';
 import type { ImageDataset } from './dataset.js';
 import { readOptions } from './options.js';
 import { checkString, describeArgument } from './checks.js';
@@ -39,11 +42,17 @@ const IDX_TYPES: Record<number, IdxTypeInfo> = {
 
 const hex32 = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 
-/** Removes gzip compression when the bytes start with the gzip magic 1f 8b (whatever the file's extension). */
+/** Whether bytes start with the gzip magic 1f 8b. */
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Removes gzip compression when the bytes start with the gzip magic 1f 8b (whatever the file's extension); synchronous, so Node only. */
 function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (isGzip(bytes)) {
+    if (!inNode()) throw new Error(`${file}: gzipped IDX bytes need decodeIdx (asynchronous, DecompressionStream) in a browser; parseIdx gunzips only in Node.`);
     try {
-      return gunzipSync(bytes);
+      return nodeBuiltin('node:zlib', 'parseIdx (gunzip)').gunzipSync(bytes);
     } catch (error) {
       throw new Error(`${file}: corrupt or truncated gzip data (${(error as Error).message}).`);
     }
@@ -131,7 +140,7 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
 export async function readFileBytes(file: string): Promise<Uint8Array> {
   try {
     // A Buffer is a Uint8Array already: no copy.
-    return await fs.readFile(file);
+    return await nodeBuiltin('node:fs', 'Reading a file').promises.readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
@@ -201,7 +210,7 @@ export function datasetFromIdx(
       pixels[i] = v;
     }
   }
-  const dataset: ImageDataset = { images: pixels, shape: [h, w, c], size, name: options.name ?? path.basename(files.images) };
+  const dataset: ImageDataset = { images: pixels, shape: [h, w, c], size, name: options.name ?? baseName(files.images) };
   if (labels !== undefined) dataset.labels = Int32Array.from(labels.data.subarray(offset, offset + size));
   return dataset;
 }
@@ -235,4 +244,84 @@ export async function loadIdx(imagesPath: string, labelsPath?: string, options: 
   const images = parseIdx(imageBytes, imagesPath);
   const labels = labelBytes === undefined ? undefined : parseIdx(labelBytes, labelsPath!);
   return datasetFromIdx(images, labels, { images: imagesPath, labels: labelsPath }, options);
+}
+
+/** The last part of a path or URL: `data/train.idx` → `train.idx` (Node's path.basename in Node). */
+function baseName(file: string): string {
+  if (inNode()) return nodeBuiltin('node:path', 'baseName').basename(file);
+  return file.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? file;
+}
+
+/** Bytes of an IDX file from a browser or Node source: the bytes themselves, an `ArrayBuffer`, a `Blob` or a fetch `Response`. */
+export type IdxSource = Uint8Array | ArrayBuffer | Blob | Response;
+
+/** Gunzips with the platform's `DecompressionStream` (browsers, Node 18+), else Node's zlib. */
+async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+  if (typeof DecompressionStream !== 'function') return maybeGunzip(bytes, name);
+  try {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (error) {
+    throw new Error(`${name}: corrupt or truncated gzip data (${(error as Error).message}).`);
+  }
+}
+
+/** The bytes of `source`, with errors naming it (a Response that is not ok names its URL and status). */
+async function sourceBytes(source: IdxSource, name: string, context: string): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (typeof Response === 'function' && source instanceof Response) {
+    if (!source.ok) throw new Error(`${context}: ${name} answered HTTP ${source.status}${source.statusText ? ` ${source.statusText}` : ''}.`);
+    return new Uint8Array(await source.arrayBuffer());
+  }
+  if (typeof Blob === 'function' && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
+  throw new Error(`${context}: the IDX source must be a Uint8Array, an ArrayBuffer, a Blob or a fetch Response; got ${describeArgument(source)}.`);
+}
+
+/** A name for `source` in messages: the given one, a Response's URL, else `what`. */
+function sourceName(source: IdxSource, name: string | undefined, what: string): string {
+  if (name !== undefined) return name;
+  if (typeof Response === 'function' && source instanceof Response && source.url !== '') return source.url;
+  return what;
+}
+
+/**
+ * Decodes an IDX file held in memory or fetched, plain or gzipped (gunzipped with
+ * `DecompressionStream` in a browser), into its values and dimensions. Works in browsers and Node.
+ *
+ * @param source the file's bytes: a Uint8Array, an ArrayBuffer, a Blob, or a fetch Response (its
+ *   body is read; a response that is not ok is an error naming its URL and status).
+ * @param name names the file in error messages. Default: the Response's URL, else `IDX bytes`.
+ * @throws naming the file on corrupt gzip data and on every error of {@link parseIdx}.
+ * @example
+ * const labels = await decodeIdx(await fetch('t10k-labels-idx1-ubyte.gz'));
+ */
+export async function decodeIdx(source: IdxSource, name?: string): Promise<IdxArray> {
+  if (name !== undefined) checkString(name, 'name', 'decodeIdx');
+  const label = sourceName(source, name, 'IDX bytes');
+  const bytes = await sourceBytes(source, label, 'decodeIdx');
+  return parseIdx(isGzip(bytes) ? await gunzip(bytes, label) : bytes, label);
+}
+
+/**
+ * An {@link ImageDataset} from IDX images (and labels) held in memory or fetched — the browser's
+ * counterpart of {@link loadIdx}: the same checks, conversion (bytes / 255 as float32) and
+ * `offset` / `limit` / `name` options.
+ *
+ * @param images the images file's bytes or Response (see {@link decodeIdx}).
+ * @param labels the labels file's bytes or Response. Default: no labels.
+ * @throws naming the file as {@link loadIdx} does.
+ * @example
+ * const test = await idxDataset(await fetch('t10k-images-idx3-ubyte.gz'), await fetch('t10k-labels-idx1-ubyte.gz'), { limit: 2000 });
+ */
+export async function idxDataset(images: IdxSource, labels?: IdxSource, options: LoadIdxOptions = {}): Promise<ImageDataset> {
+  options = readOptions(options, 'idxDataset');
+  if (options.name !== undefined) checkString(options.name, 'options.name', 'idxDataset');
+  const imagesName = sourceName(images, undefined, 'images');
+  const labelsName = labels === undefined ? undefined : sourceName(labels, undefined, 'labels');
+  const [imageArray, labelArray] = await Promise.all([
+    decodeIdx(images, imagesName),
+    labels === undefined ? undefined : decodeIdx(labels, labelsName),
+  ]);
+  return datasetFromIdx(imageArray, labelArray, { images: imagesName, labels: labelsName }, { ...options, context: 'idxDataset' });
 }

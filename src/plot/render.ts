@@ -3,12 +3,10 @@
  * (no browser, no canvas package), and SVG → PNG with resvg (`@resvg/resvg-js`, a Rust renderer
  * shipped as prebuilt Node add-ons inside its npm packages).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 
 import type * as ResvgModule from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
+import { importNodeOnly, inNode, nodeBuiltin } from '../core/environment.js';
 import { readOptions } from '../data/options.js';
 import { describeArgument } from '../data/checks.js';
 
@@ -17,7 +15,13 @@ import { describeArgument } from '../data/checks.js';
  * half a second to load, and resvg is a native add-on that a platform without a prebuilt binary
  * could not load at all (only PNG output would then be unavailable).
  */
-const require = createRequire(import.meta.url);
+let nodeRequire: NodeJS.Require | undefined;
+
+/** Node's `require` relative to this file (the renderers are Node packages; the core entry must still bundle for a browser). */
+function requireHere(): NodeJS.Require {
+  nodeRequire ??= nodeBuiltin('node:module', 'Rendering plots with vega and resvg').createRequire(import.meta.url);
+  return nodeRequire;
+}
 let resvg: typeof ResvgModule | undefined;
 
 function loadResvg(): typeof ResvgModule {
@@ -26,7 +30,7 @@ function loadResvg(): typeof ResvgModule {
       throw new Error('renderPng: the package @resvg/resvg-js is not installed (an optional peer dependency of tfjs-unsupervised, for PNG plots): npm install @resvg/resvg-js dejavu-fonts-ttf');
     }
     try {
-      resvg = require('@resvg/resvg-js') as typeof ResvgModule;
+      resvg = requireHere()('@resvg/resvg-js') as typeof ResvgModule;
     } catch (error) {
       throw new Error(`renderPng: could not load @resvg/resvg-js (no prebuilt binary for ${process.platform}-${process.arch}?): ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -37,7 +41,7 @@ function loadResvg(): typeof ResvgModule {
 /** Whether an npm package can be resolved from this module (without loading it). */
 function isInstalled(packageName: string): boolean {
   try {
-    require.resolve(`${packageName}/package.json`);
+    requireHere().resolve(`${packageName}/package.json`);
     return true;
   } catch (error) {
     // A package whose exports map leaves out package.json (vega) is installed all the same.
@@ -52,10 +56,12 @@ export const PLOT_FONT_PACKAGE = 'dejavu-fonts-ttf';
 export function plotFontFiles(): string[] {
   let manifest: string;
   try {
-    manifest = require.resolve(`${PLOT_FONT_PACKAGE}/package.json`);
+    manifest = requireHere().resolve(`${PLOT_FONT_PACKAGE}/package.json`);
   } catch {
     return [];
   }
+  const { dirname, join } = nodeBuiltin('node:path', 'plotFontFiles');
+  const { existsSync } = nodeBuiltin('node:fs', 'plotFontFiles');
   const folder = join(dirname(manifest), 'ttf');
   return ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf', 'DejaVuSans-BoldOblique.ttf'].map((name) => join(folder, name)).filter((file) => existsSync(file));
 }
@@ -147,10 +153,14 @@ function estimateTextWidth(item: { fontSize?: number; fontWeight?: string | numb
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   if (spec === null || typeof spec !== 'object') throw new Error('renderSvg: spec must be a Vega-Lite spec object.');
+  if (!inNode()) throw new Error('renderSvg renders with vega in Node; in a browser, show the spec (plain Vega-Lite JSON) with vega-embed.');
   for (const name of ['vega', 'vega-lite']) {
     if (!isInstalled(name)) throw new Error(`renderSvg: the package ${name} is not installed (vega and vega-lite are optional peer dependencies of tfjs-unsupervised, for plots): npm install vega vega-lite`);
   }
-  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, { compile }] = await Promise.all([
+    importNodeOnly<typeof import('vega')>('vega', 'renderSvg'),
+    importNodeOnly<typeof import('vega-lite')>('vega-lite', 'renderSvg'),
+  ]);
   const { parse, View } = vega;
   // Vega's own text measure (a canvas, else a rough guess) replaced by the font's widths.
   const metrics = (vega as unknown as { textMetrics?: { width: unknown } }).textMetrics;

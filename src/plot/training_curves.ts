@@ -2,11 +2,10 @@
  * Training curves from a run's `metrics.jsonl` (one JSON object per epoch with `epoch`, `loss`
  * and other numeric keys).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 
 import type { VegaLiteSpec } from './render.js';
 import { CONFIG, SCHEMA } from './theme.js';
+import { nodeBuiltin } from '../core/environment.js';
 import { readOptions } from '../data/options.js';
 import { checkString, describeArgument } from '../data/checks.js';
 
@@ -64,6 +63,8 @@ export function parseMetricsJsonl(text: string, source = METRICS_FILE): EpochRec
  */
 export function readMetricsJsonl(runDirectory: string): EpochRecord[] {
   checkString(runDirectory, 'runDirectory', 'readMetricsJsonl');
+  const { existsSync, readFileSync, statSync } = nodeBuiltin('node:fs', 'readMetricsJsonl');
+  const { join } = nodeBuiltin('node:path', 'readMetricsJsonl');
   const path = join(runDirectory, METRICS_FILE);
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw new Error(`readMetricsJsonl: no metrics file at ${path} (a run directory holds ${METRICS_FILE}, one JSON object per epoch).`);

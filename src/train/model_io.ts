@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+
+import { nodeBuiltin } from '../core/environment.js';
+
+/** Node's file system (promises), reached when first used: model files on disk are a Node thing, and the core entry must bundle for a browser. */
+const fs = (): typeof import('node:fs').promises => nodeBuiltin('node:fs', 'Reading and writing files on disk').promises;
+/** Node's path module, reached when first used (see {@link fs}). */
+const path = (): typeof import('node:path') => nodeBuiltin('node:path', 'Reading and writing files on disk');
 
 /** How a wrong argument is described in an error: `null`, `number NaN`, `an object`, `an array`. */
 function describeArgument(value: unknown): string {
@@ -60,22 +65,22 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   checkPathArgument(file, 'writeFileAtomic', 'file');
   if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new Error(`writeFileAtomic: data must be a string or a Uint8Array; got ${describeArgument(data)}.`);
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs().mkdir(path().dirname(file), { recursive: true });
   } catch (error) {
     throw new FileWriteError(file, error);
   }
   const temporary = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
-    const handle = await fs.open(temporary, 'w');
+    const handle = await fs().open(temporary, 'w');
     try {
       await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await fs.rename(temporary, file);
+    await fs().rename(temporary, file);
   } catch (error) {
-    await fs.rm(temporary, { force: true }).catch(() => undefined);
+    await fs().rm(temporary, { force: true }).catch(() => undefined);
     throw new FileWriteError(file, error);
   }
 }
@@ -91,7 +96,7 @@ export async function readJson<T>(file: string): Promise<T> {
   checkPathArgument(file, 'readJson', 'file');
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await fs().readFile(file, 'utf8');
   } catch (error) {
     throw new Error(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
   }
@@ -128,7 +133,7 @@ export async function saveLayersModel(model: tf.LayersModel, directory: string, 
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = concatenateWeightData(artifacts.weightData);
-      await writeFileAtomic(path.join(directory, weightsFile), weights);
+      await writeFileAtomic(path().join(directory, weightsFile), weights);
       const modelJson = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? 'layers-model',
@@ -136,7 +141,7 @@ export async function saveLayersModel(model: tf.LayersModel, directory: string, 
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: [`./${weightsFile}`], weights: artifacts.weightSpecs ?? [] }],
       };
-      await writeJsonAtomic(path.join(directory, `${name}.json`), modelJson);
+      await writeJsonAtomic(path().join(directory, `${name}.json`), modelJson);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
     }),
   );
@@ -151,7 +156,7 @@ interface ModelJson {
 export async function loadLayersModel(directory: string, name = 'model'): Promise<tf.LayersModel> {
   checkPathArgument(directory, 'loadLayersModel', 'directory');
   checkPathArgument(name, 'loadLayersModel', 'name');
-  const jsonFile = path.join(directory, `${name}.json`);
+  const jsonFile = path().join(directory, `${name}.json`);
   const modelJson = await readJson<ModelJson>(jsonFile);
   if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
     throw new Error(`${jsonFile} is not a TensorFlow.js layers model (no modelTopology / weightsManifest).`);
@@ -160,9 +165,9 @@ export async function loadLayersModel(directory: string, name = 'model'): Promis
   const chunks: Uint8Array[] = [];
   for (const group of modelJson.weightsManifest) {
     for (const relative of group.paths) {
-      const file = path.join(directory, relative);
+      const file = path().join(directory, relative);
       try {
-        chunks.push(await fs.readFile(file));
+        chunks.push(await fs().readFile(file));
       } catch {
         throw new Error(`Missing weights file ${file} (listed in ${jsonFile}).`);
       }
@@ -184,7 +189,7 @@ export async function loadLayersModel(directory: string, name = 'model'): Promis
 export async function readSavedMethod<T extends { method: string }>(directory: string, file: string, method: T['method']): Promise<T> {
   checkPathArgument(directory, 'readSavedMethod', 'directory');
   checkPathArgument(file, 'readSavedMethod', 'file');
-  const saved = await readJson<T>(path.join(directory, file));
+  const saved = await readJson<T>(path().join(directory, file));
   if (saved.method !== method) throw new Error(`${directory} holds a ${String(saved.method)}, not a ${method}.`);
   return saved;
 }

@@ -5,9 +5,8 @@
  * `downloads://`, …) is one more implementation of {@link ModelStore}.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 
+import { inNode, nodeBuiltin } from '../core/environment.js';
 import { checkString } from '../data/checks.js';
 import { checkPathArgument, loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from './model_io.js';
 
@@ -48,7 +47,7 @@ export class DirectoryModelStore implements ModelStore {
   async readJson<T>(name: string): Promise<T | undefined> {
     const file = this.file(name, 'readJson', '.json');
     try {
-      await fs.access(file);
+      await nodeBuiltin('node:fs', 'DirectoryModelStore').promises.access(file);
     } catch {
       return undefined;
     }
@@ -69,13 +68,13 @@ export class DirectoryModelStore implements ModelStore {
   private file(name: string, what: string, extension: string): string {
     checkString(name, 'name', `DirectoryModelStore.${what}`);
     if (name.includes('/') || name.includes('\\') || name === '.' || name === '..') throw new Error(`DirectoryModelStore.${what}: name must be a file name without folders, got '${name}'.`);
-    return path.join(this.location, `${name}${extension}`);
+    return nodeBuiltin('node:path', 'DirectoryModelStore').join(this.location, `${name}${extension}`);
   }
 
   async modelNames(): Promise<string[]> {
     let entries: string[];
     try {
-      entries = await fs.readdir(this.location);
+      entries = await nodeBuiltin('node:fs', 'DirectoryModelStore').promises.readdir(this.location);
     } catch (error) {
       throw new Error(`Cannot read ${this.location}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message}.`);
     }
@@ -84,12 +83,15 @@ export class DirectoryModelStore implements ModelStore {
 
   child(name: string): ModelStore {
     this.file(name, 'child', '');
-    return new DirectoryModelStore(path.join(this.location, name));
+    return new DirectoryModelStore(nodeBuiltin('node:path', 'DirectoryModelStore').join(this.location, name));
   }
 }
 
 /** The store a `save` / `load` argument names: a store as given, or a folder path. */
 export function resolveModelStore(target: string | ModelStore, context: string): ModelStore {
   if (typeof target === 'object' && target !== null && typeof (target as ModelStore).writeModel === 'function') return target;
+  if (!inNode() && typeof target === 'string' && target !== '') {
+    throw new Error(`${context}: '${target}' is a folder path, and folders on disk need Node.js; in a browser pass a ModelStore (e.g. new UrlModelStore(url) to read files a server holds).`);
+  }
   return new DirectoryModelStore(checkString(target, 'directory', context));
 }

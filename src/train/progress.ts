@@ -1,3 +1,4 @@
+import { inNode } from '../core/environment.js';
 import { checkNumber, checkObject, describeArgument } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
 /** Where progress is written: `process.stderr` or anything with `write` (and optionally `isTTY`, `columns`). */
@@ -7,6 +8,14 @@ export interface ProgressStream {
   columns?: number;
 }
 
+/** The default stream in a browser: each line to `console.log` (no TTY, so `auto` writes lines). */
+const CONSOLE_STREAM: ProgressStream = {
+  write(text: string): void {
+    const line = text.replace(/\n+$/, '');
+    if (line !== '') console.log(line);
+  },
+};
+
 /** Options of {@link ProgressReporter}. */
 export interface ProgressOptions {
   /**
@@ -14,7 +23,7 @@ export interface ProgressOptions {
    * `'none'`: silent; `'auto'` (default): a bar when stderr is a TTY, else lines.
    */
   mode?: 'auto' | 'bar' | 'lines' | 'none';
-  /** Where to write. Default `process.stderr`. */
+  /** Where to write. Default `process.stderr`; in a browser, the console (one `console.log` per line). */
   stream?: ProgressStream;
   /** Label in front of each line (the method's name). */
   label?: string;
@@ -137,7 +146,7 @@ export class ProgressReporter {
 
   constructor(options: ProgressOptions = {}) {
     options = readOptions(options, 'ProgressReporter', { mode: 'string', stream: 'object', label: 'string', epochOffset: 'number', lineInterval: 'number' });
-    this.stream = options.stream ?? process.stderr;
+    this.stream = options.stream ?? (inNode() ? process.stderr : CONSOLE_STREAM);
     const mode = options.mode ?? 'auto';
     if (!PROGRESS_MODES.includes(mode)) throw new Error(`ProgressReporter: mode must be one of ${PROGRESS_MODES.join(', ')}, got ${describeArgument(mode)}.`);
     if (options.stream !== undefined && (options.stream === null || typeof options.stream.write !== 'function')) {

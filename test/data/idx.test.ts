@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { validateDataset } from '../../src/data/dataset.js';
-import { loadIdx, parseIdx } from '../../src/data/idx.js';
+import { decodeIdx, idxDataset, loadIdx, parseIdx } from '../../src/data/idx.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-idx-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -178,5 +178,40 @@ describe('loadIdx', () => {
     await expect(loadIdx(imagesFile, matrixLabels)).rejects.toThrow(`${matrixLabels}: expected a 1-D label file, got dimensions 3 × 1.`);
     const empty = write('empty', idx([0, 2, 2], []));
     await expect(loadIdx(empty)).rejects.toThrow(`${empty}: the file holds no pixels (dimensions 0 × 2 × 2).`);
+  });
+});
+
+describe('decodeIdx and idxDataset: IDX from memory or a fetch Response (browser-safe)', () => {
+  const images = idx([3, 2, 2], [0, 51, 102, 255, 1, 2, 3, 4, 250, 251, 252, 253]);
+  const labels = idx([3], [7, 8, 9]);
+
+  it('decodes bytes, an ArrayBuffer, a Blob and a Response, plain or gzipped (DecompressionStream), like parseIdx', async () => {
+    const expected = parseIdx(images, 'images');
+    const gzipped = gzipSync(images);
+    const arrayBuffer = images.buffer.slice(images.byteOffset, images.byteOffset + images.byteLength) as ArrayBuffer;
+    for (const source of [images, arrayBuffer, new Blob([images]), new Response(images), gzipped, new Response(gzipped), new Blob([gzipped])]) {
+      const decoded = await decodeIdx(source, 'images');
+      expect(decoded.dims).toEqual(expected.dims);
+      expect(Array.from(decoded.data)).toEqual(Array.from(expected.data));
+    }
+  });
+
+  it('idxDataset gives what loadIdx gives for the same files, offset, limit and name included', async () => {
+    const options = { offset: 1, limit: 2, name: 'tiny' };
+    const fromDisk = await loadIdx(write('decode-images.idx', images), write('decode-labels.idx', labels), options);
+    const fromMemory = await idxDataset(new Response(gzipSync(images)), labels, options);
+    expect(fromMemory).toEqual(fromDisk);
+    expect(Array.from(fromMemory.labels!)).toEqual([8, 9]);
+    expect((await idxDataset(images)).name).toBe('images');
+  });
+
+  it('names what is wrong: corrupt gzip, an HTTP error, a wrong source, a header that does not match', async () => {
+    const corrupt = gzipSync(images).subarray(0, 20);
+    await expect(decodeIdx(corrupt, 'mnist.gz')).rejects.toThrow(/^mnist\.gz: corrupt or truncated gzip data/);
+    const notFound = new Response('missing', { status: 404, statusText: 'Not Found' });
+    await expect(decodeIdx(notFound, 'http://host/mnist.gz')).rejects.toThrow('decodeIdx: http://host/mnist.gz answered HTTP 404 Not Found.');
+    await expect(decodeIdx([1, 2, 3] as unknown as Uint8Array)).rejects.toThrow(/^decodeIdx: the IDX source must be a Uint8Array, an ArrayBuffer, a Blob or a fetch Response; got an array/);
+    await expect(decodeIdx(images.subarray(0, images.length - 1), 'short.idx')).rejects.toThrow(/^short\.idx: the IDX header says .* \(truncated\)/);
+    await expect(idxDataset(images, idx([2], [1, 2]))).rejects.toThrow('labels has 2 labels but images has 3 images.');
   });
 });

@@ -27,6 +27,7 @@ const NOT_SWEPT: Record<string, string> = {
   MethodCore: 'the abstract base of UnsupervisedMethod; swept through every concrete method below',
   ImageMethod: 'the abstract base of the image methods; swept through every concrete method below',
   BatchNormalization: 'a tf.layers.Layer class; swept through its factory batchNormalization(options)',
+  UrlModelStore: 'reads over HTTP (fetch): its bad input and errors are tested in test/train/url_model_store.test.ts against a local server',
   decodeImageFiles: 'browser only (createImageBitmap, OffscreenCanvas): in Node even a valid call ends in its named environment error; its checks are tested in test/data/image_decode_browser.test.ts',
 };
 
@@ -41,6 +42,7 @@ const ANY_VALUE: Record<string, { positions: number[]; reason: string }> = {
   toFloat64Matrix: { positions: [1], reason: 'name is a free label for error messages' },
   gatherRows: { positions: [2], reason: 'context is a free label for error messages' },
   parseIdx: { positions: [1], reason: 'file only names the bytes in error messages' },
+  decodeIdx: { positions: [1], reason: 'name only names the bytes in error messages (optional)' },
   parseMetricsJsonl: { positions: [1], reason: 'source only names the text in error messages' },
   writeJsonAtomic: { positions: [1], reason: 'any JSON-serialisable value is written' },
   'DirectoryModelStore.writeJson': { positions: [1], reason: 'any JSON-serialisable value is written' },
@@ -72,6 +74,7 @@ ANY_STRING.parseMetricsJsonl = { positions: [0], reason: 'any text is parsed (a 
 /** Bad values that are in fact valid at a position, each with its reason. */
 const VALID_THERE: Record<string, { labels: string[]; reason: string }> = {
   'datasetFromTensor: argument 1': { labels: ['undefined', 'an object'], reason: 'labels are optional, and an object is the options form { labels, name, pixelRange }' },
+  'idxDataset: argument 1': { labels: ['undefined'], reason: 'labels are optional' },
   'flattenedDimension: argument 0': { labels: ['a dataset whose images do not fill its shape'], reason: 'it reads only the shape' },
 };
 
@@ -193,6 +196,8 @@ const FUNCTIONS: Record<string, FunctionFixture> = {
   mutualInformation: { args: () => [yTrue, yPred] },
   nmi: { args: () => [yTrue, yPred, { average: 'arithmetic' }], options: 2 },
   parseIdx: { args: () => [idxBytes([2], [1, 2]), 'bytes.idx'] },
+  decodeIdx: { args: () => [idxBytes([2], [1, 2]), 'bytes.idx'] },
+  idxDataset: { args: () => [idxBytes([2, 2, 2], [0, 255, 255, 0, 10, 20, 30, 40]), idxBytes([2], [1, 0]), { limit: 2, offset: 0, name: 'bytes' }], options: 2 },
   parseMetricsJsonl: { args: () => ['{"epoch":0,"loss":1}\n', 'metrics.jsonl'] },
   pcaWhiten: { args: () => [matrix, { nComponents: 1, whiten: true, epsilon: 1e-5, method: 'covariance' }], options: 1 },
   perSampleBinaryCrossEntropy: { args: () => [unit2(1), unit2(2), { fromLogits: false, epsilon: 1e-7 }], options: 2 },
