@@ -128,6 +128,15 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
     return this.builtFor !== undefined;
   }
 
+  /**
+   * A new, untrained method of the same class and resolved configuration (seed included): built
+   * for the same data, it has the weights a fit of this method started from. Nothing is
+   * resolved again from options (e.g. `eval`'s random-initialisation baseline of a run).
+   */
+  untrainedCopy(): this {
+    return Reflect.construct(this.constructor, [JSON.parse(JSON.stringify(this.config))]) as this;
+  }
+
   /** Marks the method as built for a data shape (`load` does it for the shape it read). */
   protected markBuilt(key: string): void {
     this.builtFor = key;

@@ -81,6 +81,23 @@ describe('the one saved format', () => {
     loaded.dispose();
   });
 
+  it('untrainedCopy: the same class and resolved config, untrained (the weights its fit started from)', async () => {
+    const trained = new Autoencoder({ layers: [64, 5], seed: 9 });
+    const reference = new Autoencoder({ layers: [64, 5], seed: 9 }).initialize(images);
+    const start = await reference.encode(images);
+    reference.dispose();
+    await trained.fit(images, { epochs: 1, batchSize: 8, progress: 'none' });
+    const copy = trained.untrainedCopy();
+    expect(copy).toBeInstanceOf(Autoencoder);
+    expect([copy.isBuilt, copy.epochsTrained]).toEqual([false, 0]);
+    expect(copy.config).toEqual(trained.config);
+    const codes = await copy.initialize(images).encode(images);
+    expect(Array.from(codes.data)).toEqual(Array.from(start.data));
+    expect(Array.from((await trained.encode(images)).data)).not.toEqual(Array.from(start.data));
+    trained.dispose();
+    copy.dispose();
+  });
+
   it('saves to and loads from any ModelStore (here one in memory), the same files by name', async () => {
     const ae = new Autoencoder({ layers: [64, 4], seed: 3 }).initialize(images);
     const store = new MemoryStore();

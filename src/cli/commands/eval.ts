@@ -158,8 +158,8 @@ export async function evaluateRun(runDirectory: string, options: EvaluateRunOpti
       report.knnProbe = scores.knn;
     }
     if (baseline) {
-      // The weights training started from: the run's method and options, same seed, untrained.
-      untrained = run.entry.create({ seed: run.config.seed, shape: run.config.shape, options: run.config.methodOptions }).initialize(evalSet);
+      // The weights training started from: the trained method's resolved configuration (seed included), untrained.
+      untrained = run.method.untrainedCopy().initialize(evalSet);
       const randomRun = { ...run, method: untrained };
       const randomFeatures = await untrained.encode(evalSet);
       const random = await runClusters(randomRun, evalSet, randomFeatures, { k: options.k });
