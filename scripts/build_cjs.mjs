@@ -19,13 +19,16 @@ const ESM_ONLY = new Set(['cli/main.js']);
 const dist = join(root, 'dist');
 const cjs = join(dist, 'cjs');
 
-/** Files under `folder`, recursively, as paths; dist/cjs itself is skipped. */
+/** The self-contained browser bundle (scripts/build_browser.mjs): an ES module only, not converted. */
+const browser = join(dist, 'browser');
+
+/** Files under `folder`, recursively, as paths; dist/cjs itself and dist/browser are skipped. */
 function filesUnder(folder) {
   const found = [];
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
     const full = join(folder, entry.name);
     if (entry.isDirectory()) {
-      if (full !== cjs) found.push(...filesUnder(full));
+      if (full !== cjs && full !== browser) found.push(...filesUnder(full));
     } else {
       found.push(full);
     }

@@ -1,0 +1,93 @@
+/**
+ * Shared by the browser tests: the browser bundle built into a temporary folder (as
+ * scripts/build_browser.mjs builds dist/browser), a static file server with the COOP/COEP headers
+ * (so the page is cross-origin isolated: threaded wasm), and Debian's chromium through
+ * playwright-core with the flags that keep it off the network and give it a SwiftShader WebGPU
+ * adapter.
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { BrowserContext } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Whether the browser tests run here: chromium installed. Without it they are skipped with a
+ * message, except under CI=true, where they run and fail naming the missing browser.
+ */
+export function browserTestsRun(testFile: string): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI === 'true') return true;
+  console.warn(`SKIPPED ${testFile}: no ${CHROMIUM} (apt-get install -y chromium). CI=true makes this a failure.`);
+  return false;
+}
+
+/** Throws when chromium is missing (reached only under CI=true). */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`CI=true and no ${CHROMIUM}: apt-get install -y chromium`);
+}
+
+/** Builds src/browser.ts into `folder`/tfjs-unsupervised.js with the wasm binaries beside it. */
+export async function buildBrowserBundle(folder: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const bundle = path.join(folder, 'tfjs-unsupervised.js');
+  await build({ entryPoints: [path.join(root, 'src', 'browser.ts')], outfile: bundle, bundle: true, platform: 'browser', format: 'esm', target: 'es2020', logLevel: 'error' });
+  const wasmFolder = path.join(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  for (const name of readdirSync(wasmFolder).filter((n) => n.endsWith('.wasm'))) copyFileSync(path.join(wasmFolder, name), path.join(folder, name));
+  return bundle;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.gz': 'application/gzip',
+  '.png': 'image/png',
+};
+
+/** A static server of `folder` on 127.0.0.1 at a random port, with COOP/COEP; 404 for what is not there. */
+export async function serveFolder(folder: string): Promise<{ server: Server; origin: string; requested: string[] }> {
+  const requested: string[] = [];
+  const server = createServer((request, response) => {
+    const url = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    requested.push(url);
+    const file = path.join(folder, url === '/' ? 'index.html' : url);
+    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+    if (!file.startsWith(folder) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404, 'Not Found', headers).end();
+      return;
+    }
+    response.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requested };
+}
+
+/** Chromium's flags: a SwiftShader WebGPU adapter, and nothing that reaches outside hosts. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** Headless chromium with a fresh user-data folder. */
+export async function launchChromium(): Promise<BrowserContext> {
+  const { chromium } = await import('playwright-core');
+  const userData = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-chromium-'));
+  return chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
