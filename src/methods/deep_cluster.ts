@@ -19,13 +19,19 @@ import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
 import { checkOptionTypes } from '../data/checks.js';
+import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
+import type { UserBackbone } from '../nn/user_backbone.js';
 
 /** Options of {@link DeepCluster}. */
 export interface DeepClusterOptions extends MethodOptions {
   /** Number of k-means clusters (pseudo-classes). Default 10; over-clustering (e.g. 100) often helps. */
   numClusters?: number;
-  /** VGG backbone config. Default `'small'`. */
-  backbone?: VggConfigInput;
+  /**
+   * VGG backbone config (default `'small'`; a Dense layer of `featureSize` units follows it), or
+   * your own `tf.LayersModel` (or a function `(inputShape) => model`) ending in the features: its
+   * output size is the feature size, and no layer is added.
+   */
+  backbone?: VggConfigInput | UserBackbone;
   /** Width of the layer before the classifier, whose pre-ReLU output is clustered. Default 256. */
   featureSize?: number;
   /** PCA components before whitening: min(this, feature size). Default 256. */
@@ -41,7 +47,8 @@ export interface DeepClusterOptions extends MethodOptions {
 /** The resolved configuration (every option with its value), saved beside the weights. */
 export interface DeepClusterConfig {
   numClusters: number;
-  backbone: VggConfig;
+  /** The VGG configuration, or `'custom'` for a backbone the user gave (saved as the `backbone` model). */
+  backbone: VggConfig | typeof CUSTOM_BACKBONE;
   featureSize: number;
   pcaComponents: number;
   kmeansIterations: number;
@@ -77,9 +84,10 @@ export function resolveDeepClusterConfig(options: DeepClusterOptions = {}): Deep
   options = readOptions(options, 'DeepCluster');
   const seed = checkSeed(options.seed ?? 0, 'DeepCluster: seed');
   // Types only where no range check below names the option already (numbers have theirs).
-  checkOptionTypes(options, { backbone: ['string', 'list'], balance: 'string', sobel: 'boolean' }, 'DeepCluster');
+  const userBackbone = isUserBackbone(options.backbone);
+  checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: ['string', 'list'], balance: 'string', sobel: 'boolean' }, 'DeepCluster');
   const backbone = options.backbone ?? 'small';
-  const cfg = resolveVggConfig(backbone, 'DeepCluster');
+  const cfg = userBackbone || (backbone as unknown) === CUSTOM_BACKBONE ? CUSTOM_BACKBONE : resolveVggConfig(backbone as VggConfigInput, 'DeepCluster');
   const config: DeepClusterConfig = {
     numClusters: options.numClusters ?? 10,
     backbone: cfg,
@@ -114,7 +122,9 @@ export class DeepCluster extends ImageMethod {
   protected override defaultBatchSize = 256;
   protected override defaultEpochs = 10;
   /** Backbone and the feature layer (Dense, linear: its ReLU is applied separately while training). */
-  backbone: tf.Sequential | undefined;
+  backbone: tf.LayersModel | undefined;
+  /** The backbone the user gave (a model or a function building one), until `build` uses it. */
+  private readonly userBackbone: UserBackbone | undefined;
   /** The current classifier head (a one-layer model on the features). */
   head: tf.Sequential | undefined;
   /** Pseudo-labels of the current epoch. */
@@ -126,10 +136,19 @@ export class DeepCluster extends ImageMethod {
   constructor(options: DeepClusterOptions = {}) {
     super(options);
     this.config = resolveDeepClusterConfig({ ...options, seed: this.seed });
+    this.userBackbone = isUserBackbone(options.backbone) ? options.backbone : undefined;
   }
 
   protected override build(dataset: ImageDataset): void {
     const [h, w, c] = dataset.shape;
+    if (this.config.backbone === CUSTOM_BACKBONE) {
+      if (this.userBackbone === undefined) throw new Error(`DeepCluster: backbone '${CUSTOM_BACKBONE}' stands for a model the user gave; pass the tf.LayersModel (or a function (inputShape) => model) as backbone, or load a saved DeepCluster.`);
+      const { model, features } = buildUserBackbone(this.userBackbone, [h, w, this.config.sobel ? 2 : c], `DeepCluster: backbone${this.config.sobel ? ' (fed the 2 Sobel channels)' : ''}`);
+      this.backbone = model;
+      // The features are the model's output; PCA keeps at most that many components.
+      this.config.featureSize = features;
+      return;
+    }
     const network = vgg(this.config.backbone, { inputShape: [h, w, this.config.sobel ? 2 : c], seed: this.seed, name: 'deepcluster_backbone', context: 'DeepCluster' });
     network.add(tf.layers.dense({ units: this.config.featureSize, kernelInitializer: seededKernelInitializer(this.seed, 300), name: 'deepcluster_features' }));
     this.backbone = network;
@@ -248,7 +267,7 @@ export class DeepCluster extends ImageMethod {
 
   /** After `load`: `encode` and `predict` work; `fit` continues (re-clustering first). */
   protected override restore({ models, state }: SavedModels): void {
-    this.backbone = models.backbone as tf.Sequential;
+    this.backbone = models.backbone;
     this.head = models.head as tf.Sequential;
     this.clusterHistory.push(...((state.clusterHistory ?? []) as unknown[] as DeepClusterEpoch[]));
   }

@@ -8,6 +8,8 @@ import { checkIicLambda, iicLoss } from '../losses/iic_loss.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { resolveVggConfig, vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
+import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
+import type { UserBackbone } from '../nn/user_backbone.js';
 import { ImageMethod } from '../train/image_method.js';
 import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, EpochMetricLists, JsonObject, MethodOptions, PlannedBatch, TrainingBatch } from '../train/unsupervised_method.js';
@@ -39,7 +41,7 @@ export const IIC_DEFAULTS = {
 /** Options of {@link IIC}. Defaults are the paper's MNIST setting but for the sub-heads ({@link IIC_DEFAULTS}). */
 export interface IicOptions extends MethodOptions {
   /** VGG backbone: a named config (`'F'`: the paper's; `'small'`: a quarter of the channels, for CPUs) or a list. Default `'F'`. */
-  backbone?: VggConfigInput;
+  backbone?: VggConfigInput | UserBackbone;
   /** Clusters of the main head. Default 10. */
   numClusters?: number;
   /** Clusters of the over-clustering head (0: no such head). Default 50. */
@@ -67,7 +69,8 @@ export interface IicOptions extends MethodOptions {
 
 /** The resolved configuration (every option with its value), saved beside the weights. */
 export interface IicConfig {
-  backbone: VggConfig;
+  /** The VGG configuration, or `'custom'` for a backbone the user gave (saved as the `backbone` model). */
+  backbone: VggConfig | typeof CUSTOM_BACKBONE;
   numClusters: number;
   overclusterClusters: number;
   subHeads: number;
@@ -92,9 +95,10 @@ export function resolveIicConfig(options: IicOptions = {}, inputShape?: readonly
   options = readOptions(options, 'IIC');
   const seed = checkSeed(options.seed ?? 0, 'IIC: seed');
   // Types only where no range check below names the option already (numbers have theirs).
-  checkOptionTypes(options, { backbone: ['string', 'list'], views: 'object', headSchedule: 'string' }, 'IIC');
+  const userBackbone = isUserBackbone(options.backbone);
+  checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: ['string', 'list'], views: 'object', headSchedule: 'string' }, 'IIC');
   const backbone = options.backbone ?? IIC_DEFAULTS.backbone;
-  const cfg = resolveVggConfig(backbone, 'IIC');
+  const cfg = userBackbone || (backbone as unknown) === CUSTOM_BACKBONE ? CUSTOM_BACKBONE : resolveVggConfig(backbone as VggConfigInput, 'IIC');
   const config: IicConfig = {
     backbone: cfg,
     numClusters: options.numClusters ?? IIC_DEFAULTS.numClusters,
@@ -135,7 +139,10 @@ export class IIC extends ImageMethod {
   protected override defaultBatchSize: number = IIC_DEFAULTS.batchSize;
   protected override defaultEpochs: number = IIC_DEFAULTS.epochs;
   protected override defaultLearningRate: number = IIC_DEFAULTS.learningRate;
-  backbone: tf.Sequential | undefined;
+  /** The backbone: a VGG, or the model the user gave (which the method trains, saves and disposes). */
+  backbone: tf.LayersModel | undefined;
+  /** The backbone the user gave (a model or a function building one), until `build` uses it. */
+  private readonly userBackbone: UserBackbone | undefined;
   /** Main-head sub-heads, then over-clustering sub-heads: each a model on the backbone's features. */
   heads: tf.Sequential[] = [];
   /** Mean training loss of each main sub-head in the last epoch. */
@@ -147,6 +154,7 @@ export class IIC extends ImageMethod {
   constructor(options: IicOptions = {}) {
     super(options);
     this.config = resolveIicConfig({ ...options, seed: this.seed });
+    this.userBackbone = isUserBackbone(options.backbone) ? options.backbone : undefined;
     this.viewsGiven = options.views !== undefined;
     this.views = iicMnistAugment(this.config.views);
   }
@@ -171,7 +179,12 @@ export class IIC extends ImageMethod {
     if (dataset.shape[0] < size || dataset.shape[1] < size) {
       throw new Error(`IIC: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);
     }
-    this.backbone = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'iic_backbone', context: `IIC (backbone on ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)` });
+    if (this.config.backbone === CUSTOM_BACKBONE) {
+      if (this.userBackbone === undefined) throw new Error(`IIC: backbone '${CUSTOM_BACKBONE}' stands for a model the user gave; pass the tf.LayersModel (or a function (inputShape) => model) as backbone, or load a saved IIC.`);
+      this.backbone = buildUserBackbone(this.userBackbone, [size, size, dataset.shape[2]], `IIC: backbone (fed ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)`).model;
+    } else {
+      this.backbone = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'iic_backbone', context: `IIC (backbone on ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)` });
+    }
     const features = this.backbone.outputs[0].shape[1] as number;
     this.heads = [];
     const clusters = [...Array(this.config.subHeads).fill(this.config.numClusters), ...(this.config.overclusterClusters > 0 ? Array(this.config.subHeads).fill(this.config.overclusterClusters) : [])];
@@ -257,7 +270,7 @@ export class IIC extends ImageMethod {
   }
 
   protected override restore({ models, state }: SavedModels): void {
-    this.backbone = models.backbone as tf.Sequential;
+    this.backbone = models.backbone;
     const headCount = this.config.subHeads * (this.config.overclusterClusters > 0 ? 2 : 1);
     this.heads = Array.from({ length: headCount }, (_, i) => models[`head${i}`] as tf.Sequential);
     this.subHeadLosses = (state.subHeadLosses ?? []) as number[];

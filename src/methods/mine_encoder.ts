@@ -16,11 +16,18 @@ import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { checkOptionTypes } from '../data/checks.js';
+import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
+import type { UserBackbone } from '../nn/user_backbone.js';
 
 /** Options of {@link MineEncoder}. */
 export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
-  /** VGG backbone config. Default `'small'` (CPU budget); `'F'` is IIC's. */
-  backbone?: VggConfigInput;
+  /**
+   * VGG backbone config (default `'small'`, a CPU budget; `'F'` is IIC's; a linear layer of
+   * `latentSize` units follows it), or your own encoder: a `tf.LayersModel` (or a function
+   * `(inputShape) => model`) from the views to the latent code z, whose output size is the latent
+   * size (no layer is added).
+   */
+  backbone?: VggConfigInput | UserBackbone;
   /** Width of the linear latent code. Default 10. */
   latentSize?: number;
   /** Hidden units of the statistics network T(z, z′). Default 1024. */
@@ -31,7 +38,8 @@ export interface MineEncoderOptions extends MethodOptions, MineLossOptions {
 
 /** The resolved configuration (every option with its value), saved beside the weights. */
 export interface MineEncoderConfig {
-  backbone: VggConfig;
+  /** The VGG configuration, or `'custom'` for an encoder the user gave (saved as the `encoder` model). */
+  backbone: VggConfig | typeof CUSTOM_BACKBONE;
   latentSize: number;
   statisticsUnits: number;
   views: IicViewOptions;
@@ -52,9 +60,10 @@ export function resolveMineEncoderConfig(options: MineEncoderOptions = {}, input
   options = readOptions(options, 'MineEncoder');
   const seed = checkSeed(options.seed ?? 0, 'MineEncoder: seed');
   // Types only where no range check below names the option already (numbers have theirs).
-  checkOptionTypes(options, { backbone: ['string', 'list'], views: 'object', gradient: 'string' }, 'MineEncoder');
+  const userBackbone = isUserBackbone(options.backbone);
+  checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: ['string', 'list'], views: 'object', gradient: 'string' }, 'MineEncoder');
   const backbone = options.backbone ?? 'small';
-  const cfg = resolveVggConfig(backbone, 'MineEncoder');
+  const cfg = userBackbone || (backbone as unknown) === CUSTOM_BACKBONE ? CUSTOM_BACKBONE : resolveVggConfig(backbone as VggConfigInput, 'MineEncoder');
   const config: MineEncoderConfig = {
     backbone: cfg,
     latentSize: options.latentSize ?? 10,
@@ -83,7 +92,9 @@ export class MineEncoder extends ImageMethod {
   override readonly config: MineEncoderConfig;
   protected override defaultBatchSize = 256;
   protected override defaultEpochs = 5;
-  encoder: tf.Sequential | undefined;
+  encoder: tf.LayersModel | undefined;
+  /** The encoder the user gave (a model or a function building one), until `build` uses it. */
+  private readonly userEncoder: UserBackbone | undefined;
   statistics: tf.Sequential | undefined;
   private views: PairedViews;
   /** Whether the caller chose the views (else `build` scales IIC's MNIST views to the images, see {@link iicViewsForShape}). */
@@ -93,6 +104,7 @@ export class MineEncoder extends ImageMethod {
   constructor(options: MineEncoderOptions = {}) {
     super(options);
     this.config = resolveMineEncoderConfig({ ...options, seed: this.seed });
+    this.userEncoder = isUserBackbone(options.backbone) ? options.backbone : undefined;
     this.viewsGiven = options.views !== undefined;
     this.views = iicMnistAugment(this.config.views);
   }
@@ -105,9 +117,17 @@ export class MineEncoder extends ImageMethod {
     }
     const size = this.views.outputSize;
     if (dataset.shape[0] < size || dataset.shape[1] < size) throw new Error(`MineEncoder: images of ${dataset.shape[0]}x${dataset.shape[1]} are smaller than the ${size}x${size} views.`);
-    const encoder = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'mine_encoder', context: `MineEncoder (backbone on ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)` });
-    encoder.add(tf.layers.dense({ units: this.config.latentSize, kernelInitializer: seededKernelInitializer(this.seed, 500), name: 'mine_encoder_latent' }));
-    this.encoder = encoder;
+    if (this.config.backbone === CUSTOM_BACKBONE) {
+      if (this.userEncoder === undefined) throw new Error(`MineEncoder: backbone '${CUSTOM_BACKBONE}' stands for an encoder the user gave; pass the tf.LayersModel (or a function (inputShape) => model) as backbone, or load a saved MineEncoder.`);
+      const { model, features } = buildUserBackbone(this.userEncoder, [size, size, dataset.shape[2]], `MineEncoder: backbone (fed ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)`);
+      this.encoder = model;
+      // The latent code is the model's output.
+      this.config.latentSize = features;
+    } else {
+      const encoder = vgg(this.config.backbone, { inputShape: [size, size, dataset.shape[2]], seed: this.seed, name: 'mine_encoder', context: `MineEncoder (backbone on ${size}x${size} views of ${dataset.shape[0]}x${dataset.shape[1]} images)` });
+      encoder.add(tf.layers.dense({ units: this.config.latentSize, kernelInitializer: seededKernelInitializer(this.seed, 500), name: 'mine_encoder_latent' }));
+      this.encoder = encoder;
+    }
     this.statistics = mlp([2 * this.config.latentSize, this.config.statisticsUnits, 1], { seed: this.seed + 1, name: 'mine_statistics' });
     this.movingAverage = new MineMovingAverage();
   }
@@ -148,7 +168,7 @@ export class MineEncoder extends ImageMethod {
 
   /** After `load` the moving average restarts at 1 (a checkpoint restores it). */
   protected override restore({ models }: SavedModels): void {
-    this.encoder = models.encoder as tf.Sequential;
+    this.encoder = models.encoder;
     this.statistics = models.statistics as tf.Sequential;
     this.movingAverage = new MineMovingAverage();
   }

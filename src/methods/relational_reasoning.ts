@@ -16,6 +16,8 @@ import { ImageMethod } from '../train/image_method.js';
 import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { checkOptionTypes, checkTensor, listOption } from '../data/checks.js';
+import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
+import type { UserBackbone } from '../nn/user_backbone.js';
 
 /** How the relation head combines the two representations of a pair. */
 export type RelationAggregation = 'cat' | 'sum' | 'mean' | 'max';
@@ -102,8 +104,10 @@ export interface RelationalReasoningOptions extends MethodOptions {
   /**
    * Backbone: `'conv4'` (the paper's shallow net: conv3x3–BN–ReLU–max-pool blocks + global average
    * pooling, see {@link conv4}) or `'resnet'` (a small ResNet, see {@link resnet}). Default `'conv4'`.
+   * Or your own `tf.LayersModel` (or a function `(inputShape) => model`) from images to a feature
+   * vector; the head is sized from its output (`channels` and `blocks` are then not used).
    */
-  backbone?: 'conv4' | 'resnet';
+  backbone?: 'conv4' | 'resnet' | UserBackbone;
   /** Channels of the backbone's blocks / stages. Default `[8, 16, 32, 64]` for conv4, `[16, 32, 64]` for the ResNet. */
   channels?: number[];
   /** ResNet only: basic blocks per stage. Default `[1, 1, 1]` (ResNet-8). */
@@ -133,7 +137,8 @@ export interface RelationalReasoningOptions extends MethodOptions {
 
 /** The resolved configuration (every option with its value), saved beside the weights. */
 export interface RelationalReasoningConfig {
-  backbone: 'conv4' | 'resnet';
+  /** `'custom'`: a backbone the user gave (saved as the `backbone` model). */
+  backbone: 'conv4' | 'resnet' | typeof CUSTOM_BACKBONE;
   channels: number[];
   blocks: number[];
   views: number;
@@ -160,9 +165,10 @@ export function resolveRelationalReasoningConfig(options: RelationalReasoningOpt
   options = readOptions(options, 'RelationalReasoning');
   const seed = checkSeed(options.seed ?? 0, 'RelationalReasoning: seed');
   // Types only where no range check below names the option already (numbers have theirs).
-  checkOptionTypes(options, { backbone: 'string', channels: 'list', blocks: 'list', aggregation: 'string', loss: 'string', augment: ['string', 'object'] }, 'RelationalReasoning');
-  const backbone = options.backbone ?? 'conv4';
-  if (backbone !== 'conv4' && backbone !== 'resnet') throw new Error(`RelationalReasoning: backbone must be 'conv4' or 'resnet', got '${String(backbone)}'.`);
+  const userBackbone = isUserBackbone(options.backbone);
+  checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: 'string', channels: 'list', blocks: 'list', aggregation: 'string', loss: 'string', augment: ['string', 'object'] }, 'RelationalReasoning');
+  const backbone = userBackbone ? CUSTOM_BACKBONE : (options.backbone as RelationalReasoningConfig['backbone'] | undefined) ?? 'conv4';
+  if (backbone !== 'conv4' && backbone !== 'resnet' && backbone !== CUSTOM_BACKBONE) throw new Error(`RelationalReasoning: backbone must be 'conv4' or 'resnet', got '${String(backbone)}' (or give your own tf.LayersModel, or a function building one).`);
   const config: RelationalReasoningConfig = {
     backbone,
     channels: listOption(options.channels, backbone === 'conv4' ? [8, 16, 32, 64] : [16, 32, 64], 'channels', 'RelationalReasoning'),
@@ -216,6 +222,8 @@ export class RelationalReasoning extends ImageMethod {
   protected override defaultLearningRate = 1e-3;
   /** The backbone: images → features (the representation). */
   backbone: tf.LayersModel | undefined;
+  /** The backbone the user gave (a model or a function building one), until `build` uses it. */
+  private readonly userBackbone: UserBackbone | undefined;
   /** The relation head: aggregated pair → logit. */
   head: tf.Sequential | undefined;
   private augmentView: ViewFunction | undefined;
@@ -224,6 +232,7 @@ export class RelationalReasoning extends ImageMethod {
   constructor(options: RelationalReasoningOptions = {}) {
     super(options);
     this.config = resolveRelationalReasoningConfig({ ...options, seed: this.seed });
+    this.userBackbone = isUserBackbone(options.backbone) ? options.backbone : undefined;
     if (this.config.augment !== 'auto') this.resolveAugment(1);
   }
 
@@ -238,7 +247,10 @@ export class RelationalReasoning extends ImageMethod {
   protected override build(dataset: ImageDataset): void {
     const shape: [number, number, number] = [...dataset.shape];
     const { backbone, channels, blocks, aggregation, headUnits, leakySlope } = this.config;
-    this.backbone =
+    if (backbone === CUSTOM_BACKBONE) {
+      if (this.userBackbone === undefined) throw new Error(`RelationalReasoning: backbone '${CUSTOM_BACKBONE}' stands for a model the user gave; pass the tf.LayersModel (or a function (inputShape) => model) as backbone, or load a saved RelationalReasoning.`);
+      this.backbone = buildUserBackbone(this.userBackbone, shape, 'RelationalReasoning: backbone').model;
+    } else this.backbone =
       backbone === 'conv4'
         ? conv4({ inputShape: shape, channels, seed: this.seed, name: 'relational_conv4', context: 'RelationalReasoning (conv4 backbone)' })
         : resnet({ inputShape: shape, channels, blocks, seed: this.seed, name: 'relational_resnet', context: 'RelationalReasoning (resnet backbone)' });
