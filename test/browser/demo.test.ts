@@ -1,0 +1,78 @@
+/**
+ * The browser demo (examples/browser/, `npm run demo`): the server starts and prints its URL, and
+ * the page, in headless Chromium, trains the autoencoder on MNIST (500 images, one epoch) on wasm,
+ * webgl and webgpu (SwiftShader) to the end of its first epoch and shows a score. Time to the first
+ * epoch is printed for each backend; a screenshot of the finished page is kept in
+ * test/browser/.artifacts/demo.png (not committed) to look at.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { browserTestsRun, launchChromium, requireChromium, root } from './helpers.js';
+
+const runs = browserTestsRun('test/browser/demo.test.ts');
+let server: ChildProcess | undefined;
+let url = '';
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  if (!runs) return;
+  requireChromium();
+  server = spawn(process.execPath, [path.join(root, 'examples', 'browser', 'serve.mjs'), '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let errors = '';
+  server.stderr!.on('data', (chunk) => (errors += String(chunk)));
+  url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    server!.stdout!.on('data', (chunk) => {
+      output += String(chunk);
+      const match = /demo: (http:\/\/\S+\/)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    server!.on('exit', (code) => reject(new Error(`the demo server exited (${code}): ${errors}`)));
+  });
+  context = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  server?.kill();
+});
+
+describe.skipIf(!runs)('the browser demo', () => {
+  for (const backend of ['wasm', 'webgl', 'webgpu']) {
+    it(`${backend}: trains the autoencoder on MNIST to the end of its first epoch and shows a score`, async () => {
+      const page = await context!.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(`${url}?backend=${backend}&limit=500&epochs=1`);
+      await page.waitForFunction(() => {
+        const state = (globalThis as unknown as { demoState?: { finished: boolean; phase: string } }).demoState;
+        return state !== undefined && (state.finished || state.phase === 'error');
+      }, undefined, { timeout: 150_000 });
+      const state = (await page.evaluate(() => (globalThis as unknown as { demoState: unknown }).demoState)) as {
+        phase: string; error?: string; backend: string; epochsDone: number; losses: number[]; accuracy: number; nmi: number; firstEpochSeconds: number;
+      };
+      expect(state.error).toBeUndefined();
+      expect(pageErrors).toEqual([]);
+      console.log(`demo on ${backend}: first epoch (500 images) done after ${state.firstEpochSeconds.toFixed(1)} s, accuracy ${(100 * state.accuracy).toFixed(1)} %, NMI ${state.nmi.toFixed(3)}`);
+      expect(state.backend).toBe(backend);
+      expect(state.epochsDone).toBe(1);
+      expect(Number.isFinite(state.losses[0])).toBe(true);
+      // Ten clusters of MNIST digits from a barely trained autoencoder: far above chance (10 %).
+      expect(state.accuracy).toBeGreaterThan(0.2);
+      expect(state.nmi).toBeGreaterThan(0.1);
+      expect(await page.textContent('#scores')).toMatch(/^final: clustering accuracy \d+\.\d %, NMI 0\.\d{3}$/);
+      expect(await page.textContent('#backend')).toContain(`backend: ${backend}`);
+      if (backend === 'wasm') {
+        mkdirSync(path.join(root, 'test', 'browser', '.artifacts'), { recursive: true });
+        await page.screenshot({ path: path.join(root, 'test', 'browser', '.artifacts', 'demo.png'), fullPage: true });
+      }
+      await page.close();
+    }, 160_000);
+  }
+});
