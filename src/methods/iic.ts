@@ -11,6 +11,7 @@ import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
 import { ImageMethod } from '../train/image_method.js';
+import { buildInferenceModel, cropAndResizeLayers } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, EpochMetricLists, JsonObject, MethodOptions, PlannedBatch, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows } from '../train/model_utils.js';
@@ -263,6 +264,24 @@ export class IIC extends ImageMethod {
   /** Cluster id of every image under a main sub-head (default: the best by training loss). */
   async predict(dataset: ImageDataset | tf.Tensor, options: { subHead?: number; batchSize?: number } = {}): Promise<Int32Array> {
     return argmaxRows(await this.predictProbabilities(dataset, options));
+  }
+
+  /**
+   * The portable model `save` writes (`inference.json`): raw images [n, h, w, c] in [0, 1] in; out
+   * the embeddings (what {@link embed} returns) and the cluster probabilities of the best main
+   * sub-head (what {@link predictProbabilities} returns). IIC's centre crop is standard layers.
+   */
+  protected override async inferenceModel(): Promise<tf.LayersModel> {
+    const [h, w, c] = this.inputShape!;
+    const crop = this.config.views.centerCrop ?? 20;
+    const box = { top: Math.floor((h - crop) / 2), left: Math.floor((w - crop) / 2), height: crop, width: crop };
+    return buildInferenceModel({
+      inputShape: [h, w, c],
+      preprocess: (images) => cropAndResizeLayers(images, box, this.views.outputSize, 'iic_center_crop'),
+      backbone: this.backbone!,
+      head: this.heads[this.bestSubHead],
+      name: 'iic_inference',
+    });
   }
 
   protected override models(): Record<string, tf.LayersModel | undefined> {

@@ -5,6 +5,7 @@ import { checkSeed } from '../core/random.js';
 import { resolveModelStore } from './model_store.js';
 import type { ModelStore } from './model_store.js';
 import { readMethodFile, writeMethodFile } from './saved_method.js';
+import { INFERENCE_MODEL } from './inference_model.js';
 import type { SavedModels } from './saved_method.js';
 import type { BatchFunction, EpochLogs, FeatureMatrix, JsonObject, JsonValue, MethodOptions } from './types.js';
 
@@ -159,7 +160,26 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
       models[name] = model;
     }
     const config = JSON.parse(JSON.stringify(this.config)) as JsonObject;
+    const inference = await this.inferenceModel();
+    if (inference !== undefined) {
+      try {
+        await store.writeModel(INFERENCE_MODEL, inference);
+      } finally {
+        inference.dispose();
+      }
+    }
     await writeMethodFile(store, { method: this.name, config, inputShape: JSON.parse(this.builtFor!) as JsonValue, epochsTrained: this.epochsTrained, globalStep: this.globalStep, state: this.savedState() }, models);
+  }
+
+  /**
+   * The portable inference model `save` writes as `inference` beside the method's models (see
+   * `train/inference_model.ts`): raw images in [0, 1] in, the embeddings (and, for a clustering
+   * method, the chosen sub-head's cluster probabilities) out, standard TF.js layers only, so that
+   * plain `tf.loadLayersModel` serves it. A new model each call, which the caller disposes.
+   * Default: none.
+   */
+  protected async inferenceModel(): Promise<tf.LayersModel | undefined> {
+    return undefined;
   }
 
   /**

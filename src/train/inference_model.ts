@@ -1,0 +1,131 @@
+/**
+ * Portable inference models: what `save` writes beside a method's own models so that a trained
+ * method can be served with TF.js alone (`tf.loadLayersModel`, no import of this library). Raw
+ * NHWC images in [0, 1] go in; the method's preprocessing is expressed with standard layers; the
+ * embeddings (and, for clustering methods, the chosen sub-head's cluster probabilities) come out.
+ * The library's own batch-normalisation class is replaced by `tf.layers.batchNormalization` with
+ * the same weights (both compute the same inference).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { BatchNormalization } from '../nn/batch_normalization.js';
+
+/** The name under which `save` writes the inference model in a store (`inference.json` in a folder). */
+export const INFERENCE_MODEL = 'inference';
+
+/** A JSON tree of a model topology (what `model.toJSON(null, false)` returns). */
+type TopologyNode = { [key: string]: unknown } | unknown[] | string | number | boolean | null;
+
+/** Rewrites the library's batch-norm layers in a topology to TF.js's `BatchNormalization`. */
+function standardTopology(node: TopologyNode): TopologyNode {
+  if (Array.isArray(node)) return node.map((item) => standardTopology(item as TopologyNode));
+  if (node === null || typeof node !== 'object') return node;
+  const out: { [key: string]: unknown } = {};
+  for (const [key, value] of Object.entries(node)) out[key] = standardTopology(value as TopologyNode);
+  if (out.class_name === BatchNormalization.className) {
+    const config = out.config as { [key: string]: unknown };
+    out.class_name = 'BatchNormalization';
+    out.config = { ...config, axis: -1, center: true, scale: true, momentum: config.momentum ?? 0.99, epsilon: config.epsilon ?? 1e-3 };
+  }
+  return out;
+}
+
+/**
+ * A copy of `model` made of standard TF.js layer classes only (the library's batch normalisation
+ * becomes `tf.layers.batchNormalization`), with a copy of its weights. The caller disposes it.
+ *
+ * @param name the copy's name (its layers keep theirs).
+ */
+export async function standardLayersCopy(model: tf.LayersModel, name: string): Promise<tf.LayersModel> {
+  const topology = standardTopology(model.toJSON(null, false) as TopologyNode) as { [key: string]: unknown };
+  (topology.config as { [key: string]: unknown }).name = name;
+  const copy = await tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] });
+  const weights = model.getWeights();
+  copy.setWeights(weights);
+  return copy;
+}
+
+/**
+ * The matrix [outputSize, side] of bilinear interpolation along one axis that `tf.image.cropAndResize`
+ * applies to the pixels `start` … `start + length − 1` of an axis of `side` pixels (the box's end
+ * pixels are the first and last output pixels).
+ */
+function interpolationMatrix(side: number, start: number, length: number, outputSize: number): Float32Array {
+  const matrix = new Float32Array(outputSize * side);
+  const denominator = Math.max(1, side - 1);
+  const low = start / denominator;
+  const high = (start + length - 1) / denominator;
+  for (let i = 0; i < outputSize; i++) {
+    // cropAndResize: in = y1·(side − 1) + i·(y2 − y1)·(side − 1)/(out − 1); one output pixel: the box centre.
+    const source = outputSize > 1 ? low * (side - 1) + (i * (high - low) * (side - 1)) / (outputSize - 1) : 0.5 * (low + high) * (side - 1);
+    const top = Math.floor(source);
+    const bottom = Math.min(side - 1, Math.ceil(source));
+    const fraction = source - top;
+    matrix[i * side + top] += 1 - fraction;
+    matrix[i * side + bottom] += fraction;
+  }
+  return matrix;
+}
+
+/**
+ * Standard layers that crop the box (`top`, `left`, `height` x `width`) out of images [n, h, w, c]
+ * and resize it to `outputSize` x `outputSize` bilinearly, as `cropAndResizeBoxes` does (e.g. IIC's
+ * centre crop): bilinear resizing is separable, so it is two Dense layers without bias (one per
+ * axis, their kernels the interpolation matrices) between Permute layers.
+ */
+export function cropAndResizeLayers(input: tf.SymbolicTensor, box: { top: number; left: number; height: number; width: number }, outputSize: number, name: string): tf.SymbolicTensor {
+  const [, h, w] = input.shape as [null, number, number, number];
+  // Dense kernels are [inputs, units]: the transposed interpolation matrices.
+  const alongWidth = tf.tidy(() => tf.tensor2d(interpolationMatrix(w, box.left, box.width, outputSize), [outputSize, w]).transpose());
+  const alongHeight = tf.tidy(() => tf.tensor2d(interpolationMatrix(h, box.top, box.height, outputSize), [outputSize, h]).transpose());
+  try {
+    // [n, h, w, c] → [n, c, h, w] → resize w → [n, c, h, w'] → [n, c, w', h] → resize h → [n, c, w', h'] → [n, h', w', c]
+    let x = tf.layers.permute({ dims: [3, 1, 2], name: `${name}_channels_first` }).apply(input) as tf.SymbolicTensor;
+    const resizeWidth = tf.layers.dense({ units: outputSize, useBias: false, name: `${name}_resize_width`, weights: [alongWidth] });
+    x = resizeWidth.apply(x) as tf.SymbolicTensor;
+    x = tf.layers.permute({ dims: [1, 3, 2], name: `${name}_swap` }).apply(x) as tf.SymbolicTensor;
+    const resizeHeight = tf.layers.dense({ units: outputSize, useBias: false, name: `${name}_resize_height`, weights: [alongHeight] });
+    x = resizeHeight.apply(x) as tf.SymbolicTensor;
+    return tf.layers.permute({ dims: [3, 2, 1], name: `${name}_channels_last` }).apply(x) as tf.SymbolicTensor;
+  } finally {
+    alongWidth.dispose();
+    alongHeight.dispose();
+  }
+}
+
+/** What {@link buildInferenceModel} composes. */
+export interface InferenceModelParts {
+  /** The images' `[height, width, channels]`. */
+  inputShape: [number, number, number];
+  /** Standard layers from the raw images to the backbone's input (e.g. IIC's centre crop); none: the images as they are. */
+  preprocess?: (images: tf.SymbolicTensor) => tf.SymbolicTensor;
+  /** The network from the preprocessed images to the embeddings (copied with standard layers). */
+  backbone: tf.LayersModel;
+  /** A head on the embeddings whose output is the second output (e.g. IIC's chosen sub-head: cluster probabilities). */
+  head?: tf.LayersModel;
+  /** The model's name. */
+  name: string;
+}
+
+/**
+ * The portable inference model of a method: raw images [n, h, w, c] in [0, 1] in; the embeddings
+ * out, then the head's output when there is a head. Standard layer classes only, its own copy of
+ * the weights (the caller disposes it).
+ */
+export async function buildInferenceModel(parts: InferenceModelParts): Promise<tf.LayersModel> {
+  const copies: tf.LayersModel[] = [];
+  try {
+    const backbone = await standardLayersCopy(parts.backbone, `${parts.name}_backbone`);
+    copies.push(backbone);
+    const head = parts.head === undefined ? undefined : await standardLayersCopy(parts.head, `${parts.name}_head`);
+    if (head !== undefined) copies.push(head);
+    const images = tf.input({ shape: parts.inputShape, name: `${parts.name}_images` });
+    const preprocessed = parts.preprocess === undefined ? images : parts.preprocess(images);
+    const embeddings = backbone.apply(preprocessed) as tf.SymbolicTensor;
+    const outputs = head === undefined ? [embeddings] : [embeddings, head.apply(embeddings) as tf.SymbolicTensor];
+    return tf.model({ inputs: images, outputs: outputs.length === 1 ? outputs[0] : outputs, name: parts.name });
+  } catch (error) {
+    for (const copy of copies) copy.dispose();
+    throw error;
+  }
+}
