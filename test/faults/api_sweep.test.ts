@@ -27,6 +27,7 @@ const NOT_SWEPT: Record<string, string> = {
   MethodCore: 'the abstract base of UnsupervisedMethod; swept through every concrete method below',
   ImageMethod: 'the abstract base of the image methods; swept through every concrete method below',
   BatchNormalization: 'a tf.layers.Layer class; swept through its factory batchNormalization(options)',
+  BrowserModelStore: 'browser storage (IndexedDB, localStorage, downloads): tested in Chromium by test/browser/browser_model_store.test.ts',
   UrlModelStore: 'reads over HTTP (fetch): its bad input and errors are tested in test/train/url_model_store.test.ts against a local server',
   decodeImageFiles: 'browser only (createImageBitmap, OffscreenCanvas): in Node even a valid call ends in its named environment error; its checks are tested in test/data/image_decode_browser.test.ts',
 };

@@ -1,0 +1,112 @@
+/**
+ * BrowserModelStore in headless Chromium (the browser bundle, wasm backend): an autoencoder saved
+ * to IndexedDB loads back with the same embeddings; saved with `downloads://`, its files (captured
+ * here as the browser downloads them) put in one folder load in Node with Autoencoder.load and
+ * give the page's embeddings (within 1e-4); bad URLs and read-back of downloads are named errors.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+import type { BrowserContext, Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { Autoencoder } from '../../src/methods/autoencoder.js';
+import { blobImages } from '../helpers/synthetic.js';
+import { browserTestsRun, buildBrowserBundle, launchChromium, requireChromium, serveFolder } from './helpers.js';
+
+const runs = browserTestsRun('test/browser/browser_model_store.test.ts');
+const folder = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-browser-store-'));
+let server: Server | undefined;
+let context: BrowserContext | undefined;
+let page: Page;
+const images = blobImages(32, { side: 8, classes: 2, seed: 2 });
+const imageData = { images: Array.from(images.images), shape: images.shape, size: images.size };
+
+beforeAll(async () => {
+  if (!runs) return;
+  requireChromium();
+  await tf.setBackend('cpu');
+  await buildBrowserBundle(folder);
+  writeFileSync(path.join(folder, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module">import * as lib from "./tfjs-unsupervised.js"; window.lib = lib;</script>');
+  let origin: string;
+  ({ server, origin } = await serveFolder(folder));
+  context = await launchChromium();
+  page = await context.newPage();
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => (globalThis as { lib?: unknown }).lib !== undefined, undefined, { timeout: 60_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe.skipIf(!runs)('BrowserModelStore in Chromium', () => {
+  it('IndexedDB: saves and loads back (same embeddings, counters, model names); downloads:// files load in Node with the same embeddings', async () => {
+    const downloads: Download[] = [];
+    page.on('download', (download) => downloads.push(download));
+    const result = await page.evaluate(async (imageData) => {
+      const lib = (globalThis as unknown as { lib: typeof import('../../src/browser.js') }).lib;
+      await lib.initBackend({ backend: 'wasm' });
+      const dataset = { images: Float32Array.from(imageData.images), shape: imageData.shape as [number, number, number], size: imageData.size };
+      const method = new lib.Autoencoder({ layers: [64, 8, 3], seed: 1 });
+      await method.fit(dataset, { epochs: 2, batchSize: 16, progress: 'none' });
+      const embeddings = Array.from((await method.encode(dataset)).data);
+      await method.save(new lib.BrowserModelStore('indexeddb://demo-autoencoder'));
+      const store = new lib.BrowserModelStore('indexeddb://demo-autoencoder');
+      const names = await store.modelNames();
+      const loaded = await lib.Autoencoder.load(store);
+      const reloaded = Array.from((await loaded.encode(dataset)).data);
+      const epochs = loaded.epochsTrained;
+      loaded.dispose();
+      await method.save(new lib.BrowserModelStore('downloads://'));
+      method.dispose();
+      const errors: string[] = [];
+      for (const attempt of [
+        () => new lib.BrowserModelStore('http://host/x'),
+        () => new lib.BrowserModelStore('indexeddb://'),
+        () => new lib.BrowserModelStore('downloads://name'),
+        () => new lib.BrowserModelStore('downloads://').readJson('method'),
+        () => new lib.BrowserModelStore('indexeddb://demo-autoencoder').child('a/b'),
+        () => lib.Autoencoder.load(new lib.BrowserModelStore('indexeddb://nothing-saved-here')),
+        () => method.save('models/autoencoder'),
+      ]) {
+        try {
+          await attempt();
+          errors.push('no error');
+        } catch (error) {
+          errors.push((error as Error).message);
+        }
+      }
+      return { embeddings, reloaded, names, epochs, errors };
+    }, imageData);
+    expect(result.reloaded).toEqual(result.embeddings);
+    expect(result.names).toEqual(['decoder', 'encoder']);
+    expect(result.epochs).toBe(2);
+    expect(result.errors[0]).toBe("BrowserModelStore: url must start with indexeddb://, localstorage://, downloads://; got 'http://host/x'.");
+    expect(result.errors[1]).toBe("BrowserModelStore: indexeddb:// needs a key after it, e.g. 'indexeddb://my-model'.");
+    expect(result.errors[2]).toMatch(/^BrowserModelStore: downloads:\/\/ takes no name/);
+    expect(result.errors[3]).toMatch(/^BrowserModelStore\.readJson: downloads:\/\/ only writes/);
+    expect(result.errors[4]).toBe("BrowserModelStore.child: name must be a file name without folders, got 'a/b'.");
+    expect(result.errors[5]).toMatch(/indexeddb:\/\/nothing-saved-here/);
+    expect(result.errors[6]).toMatch(/^Autoencoder\.save: 'models\/autoencoder' is a folder path, and folders on disk need Node\.js; in a browser pass a ModelStore/);
+
+    // The downloads, put in one folder, load in Node.
+    await expect.poll(() => downloads.length, { timeout: 20_000 }).toBe(5);
+    const saved = path.join(folder, 'downloaded');
+    mkdirSync(saved);
+    for (const download of downloads) await download.saveAs(path.join(saved, download.suggestedFilename()));
+    expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual(['decoder.json', 'decoder.weights.bin', 'encoder.json', 'encoder.weights.bin', 'method.json']);
+    const inNode = await Autoencoder.load(saved);
+    const nodeEmbeddings = Array.from((await inNode.encode(images)).data);
+    inNode.dispose();
+    expect(inNode.epochsTrained).toBe(2);
+    const difference = Math.max(...nodeEmbeddings.map((value, i) => Math.abs(value - result.embeddings[i])));
+    console.log(`downloads:// → Node: largest embedding difference ${difference.toExponential(1)}`);
+    expect(difference).toBeLessThanOrEqual(1e-4);
+  }, 120_000);
+});
