@@ -11,7 +11,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-setWasmPaths(new URL('./', import.meta.url).href);
+import { recordWasmFolder } from './backend/wasm_location.js';
+
+const wasmFolder = new URL('./', import.meta.url).href;
+setWasmPaths(wasmFolder);
+recordWasmFolder(wasmFolder);
 
 export * from './index.js';
 export { tf };

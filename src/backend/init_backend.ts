@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { environmentVariable, inNode, nodeBuiltin } from '../core/environment.js';
 import { registerCpuGapFillKernels } from './cpu_kernels/index.js';
 import { registerWasmGapFillKernels } from './wasm_kernels/index.js';
+import { describeMissingWasmFiles } from './wasm_location.js';
 import { checkWasmThreads, defaultWasmThreads, startWasmBackend } from './wasm_threads.js';
 import { probeWebGpu, startWebGpuBackend } from './webgpu.js';
 import type { WebGpuAdapterDescription } from './webgpu.js';
@@ -266,7 +267,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     try {
       const started = await activateWasm(threads);
       if (started !== undefined) return describeActive('@tensorflow/tfjs-backend-wasm', { threads: started, fallback });
-      wasmError = 'setBackend("wasm") failed';
+      wasmError = inNode() ? 'setBackend("wasm") failed' : `setBackend("wasm") failed: ${await describeMissingWasmFiles()}`;
     } catch (error) {
       wasmError = (error as Error).message;
     }

@@ -85,9 +85,9 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Headless chromium with a fresh user-data folder. */
-export async function launchChromium(): Promise<BrowserContext> {
+/** Headless chromium with a fresh user-data folder; `args` replaces {@link CHROMIUM_ARGS}. */
+export async function launchChromium(args: string[] = CHROMIUM_ARGS): Promise<BrowserContext> {
   const { chromium } = await import('playwright-core');
   const userData = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-chromium-'));
-  return chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, headless: true, args });
 }
