@@ -9,6 +9,7 @@ import { mseLoss, perSampleSquaredError } from '../losses/mse_loss.js';
 import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
 import { ACTIVATIONS, validateWidths } from '../nn/mlp.js';
 import { ImageMethod } from '../train/image_method.js';
+import { buildInferenceModel } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, FeatureMatrix, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
@@ -336,6 +337,14 @@ export class Autoencoder extends ImageMethod {
       options.batchSize,
     );
     return errors.data;
+  }
+
+  /**
+   * The portable model `save` writes (`inference.json`): raw images [n, h, w, c] in [0, 1] in, the
+   * codes (what {@link embed} returns) out; standard TF.js layers only.
+   */
+  protected override async inferenceModel(): Promise<tf.LayersModel> {
+    return buildInferenceModel({ inputShape: this.inputShape!, backbone: this.encoder!, name: 'autoencoder_inference' });
   }
 
   protected override models(): Record<string, tf.LayersModel | undefined> {

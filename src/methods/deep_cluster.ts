@@ -15,6 +15,7 @@ import { sobelFilter } from '../nn/sobel.js';
 import { resolveVggConfig, vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { ImageMethod } from '../train/image_method.js';
+import { buildInferenceModel, sobelLayer } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
@@ -259,6 +260,23 @@ export class DeepCluster extends ImageMethod {
     this.requireBuilt('predict');
     const data = await this.inferenceData(dataset, 'predict');
     return argmaxRows(await this.mapBatches(data, (x) => this.head!.apply(tf.relu(this.encodeBatch(x))) as tf.Tensor));
+  }
+
+  /**
+   * The portable model `save` writes (`inference.json`): raw images [n, h, w, c] in [0, 1] in; out
+   * the features (what {@link embed} returns) and, once clustered, the softmax of the classifier
+   * head on their ReLU (its argmax is {@link predict}); the Sobel input as a standard Conv2D layer.
+   */
+  protected override async inferenceModel(): Promise<tf.LayersModel> {
+    return buildInferenceModel({
+      inputShape: this.inputShape!,
+      preprocess: this.config.sobel ? (images) => sobelLayer(images, 'deepcluster_sobel') : undefined,
+      backbone: this.backbone!,
+      head: this.head,
+      headInputActivation: 'relu',
+      headOutputActivation: 'softmax',
+      name: 'deepcluster_inference',
+    });
   }
 
   protected override models(): Record<string, tf.LayersModel | undefined> {

@@ -11,7 +11,7 @@ import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
 import { ImageMethod } from '../train/image_method.js';
-import { buildInferenceModel, cropAndResizeLayers } from '../train/inference_model.js';
+import { buildInferenceModel, centerCropLayers } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, EpochMetricLists, JsonObject, MethodOptions, PlannedBatch, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows } from '../train/model_utils.js';
@@ -272,12 +272,9 @@ export class IIC extends ImageMethod {
    * sub-head (what {@link predictProbabilities} returns). IIC's centre crop is standard layers.
    */
   protected override async inferenceModel(): Promise<tf.LayersModel> {
-    const [h, w, c] = this.inputShape!;
-    const crop = this.config.views.centerCrop ?? 20;
-    const box = { top: Math.floor((h - crop) / 2), left: Math.floor((w - crop) / 2), height: crop, width: crop };
     return buildInferenceModel({
-      inputShape: [h, w, c],
-      preprocess: (images) => cropAndResizeLayers(images, box, this.views.outputSize, 'iic_center_crop'),
+      inputShape: this.inputShape!,
+      preprocess: (images) => centerCropLayers(images, this.config.views.centerCrop ?? 20, this.views.outputSize, 'iic_center_crop'),
       backbone: this.backbone!,
       head: this.heads[this.bestSubHead],
       name: 'iic_inference',

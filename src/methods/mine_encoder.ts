@@ -12,6 +12,7 @@ import { mlp } from '../nn/mlp.js';
 import { resolveVggConfig, vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { ImageMethod } from '../train/image_method.js';
+import { buildInferenceModel, centerCropLayers } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
@@ -160,6 +161,19 @@ export class MineEncoder extends ImageMethod {
 
   protected override async importMethodState(state: JsonObject): Promise<void> {
     if (typeof state.movingAverage === 'number') (this.movingAverage ??= new MineMovingAverage()).set(state.movingAverage);
+  }
+
+  /**
+   * The portable model `save` writes (`inference.json`): raw images [n, h, w, c] in [0, 1] in, the
+   * codes z of the clean view (what {@link embed} returns) out; the centre crop as standard layers.
+   */
+  protected override async inferenceModel(): Promise<tf.LayersModel> {
+    return buildInferenceModel({
+      inputShape: this.inputShape!,
+      preprocess: (images) => centerCropLayers(images, this.config.views.centerCrop ?? 20, this.views.outputSize, 'mine_center_crop'),
+      backbone: this.encoder!,
+      name: 'mine_encoder_inference',
+    });
   }
 
   protected override models(): Record<string, tf.LayersModel | undefined> {

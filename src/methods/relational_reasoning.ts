@@ -13,6 +13,7 @@ import { conv4 } from '../nn/conv4.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { resnet } from '../nn/resnet.js';
 import { ImageMethod } from '../train/image_method.js';
+import { buildInferenceModel } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { checkOptionTypes, checkTensor, listOption } from '../data/checks.js';
@@ -325,6 +326,14 @@ export class RelationalReasoning extends ImageMethod {
   /** Backbone features of un-augmented images, batch norm in inference mode. */
   protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
     return this.backbone!.apply(inputs, { training: false }) as tf.Tensor;
+  }
+
+  /**
+   * The portable model `save` writes (`inference.json`): raw images [n, h, w, c] in [0, 1] in, the
+   * backbone's features (what {@link embed} returns) out; standard TF.js layers only.
+   */
+  protected override async inferenceModel(): Promise<tf.LayersModel> {
+    return buildInferenceModel({ inputShape: this.inputShape!, backbone: this.backbone!, name: 'relational_inference' });
   }
 
   protected override models(): Record<string, tf.LayersModel | undefined> {

@@ -93,6 +93,31 @@ export function cropAndResizeLayers(input: tf.SymbolicTensor, box: { top: number
   }
 }
 
+/** IIC's clean view as standard layers: the centre `crop` x `crop` square resized to `outputSize` (as `centerCrop`). */
+export function centerCropLayers(input: tf.SymbolicTensor, crop: number, outputSize: number, name: string): tf.SymbolicTensor {
+  const [, h, w] = input.shape as [null, number, number, number];
+  return cropAndResizeLayers(input, { top: Math.floor((h - crop) / 2), left: Math.floor((w - crop) / 2), height: crop, width: crop }, outputSize, name);
+}
+
+/**
+ * DeepCluster's Sobel input (`sobelFilter`: the channels' mean filtered by the horizontal and
+ * vertical 3x3 Sobel kernels, 'same' padding) as one standard Conv2D layer without bias: the mean
+ * folds into the kernel (each input channel's share is 1/c).
+ */
+export function sobelLayer(input: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
+  const channels = input.shape[3] as number;
+  const gx = [1, 0, -1, 2, 0, -2, 1, 0, -1];
+  const gy = [1, 2, 1, 0, 0, 0, -1, -2, -1];
+  // [kh, kw, in, out = 2]: Gx then Gy, each divided by the channel count.
+  const values = gx.flatMap((x, i) => Array.from({ length: channels }, () => [x / channels, gy[i] / channels]).flat());
+  const kernel = tf.tensor4d(values, [3, 3, channels, 2]);
+  try {
+    return tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', useBias: false, name, weights: [kernel] }).apply(input) as tf.SymbolicTensor;
+  } finally {
+    kernel.dispose();
+  }
+}
+
 /** What {@link buildInferenceModel} composes. */
 export interface InferenceModelParts {
   /** The images' `[height, width, channels]`. */
@@ -103,6 +128,10 @@ export interface InferenceModelParts {
   backbone: tf.LayersModel;
   /** A head on the embeddings whose output is the second output (e.g. IIC's chosen sub-head: cluster probabilities). */
   head?: tf.LayersModel;
+  /** An activation between the embeddings and the head (DeepCluster: ReLU). Default none. */
+  headInputActivation?: 'relu';
+  /** An activation after the head (DeepCluster's head gives logits: softmax). Default none. */
+  headOutputActivation?: 'softmax';
   /** The model's name. */
   name: string;
 }
@@ -122,7 +151,12 @@ export async function buildInferenceModel(parts: InferenceModelParts): Promise<t
     const images = tf.input({ shape: parts.inputShape, name: `${parts.name}_images` });
     const preprocessed = parts.preprocess === undefined ? images : parts.preprocess(images);
     const embeddings = backbone.apply(preprocessed) as tf.SymbolicTensor;
-    const outputs = head === undefined ? [embeddings] : [embeddings, head.apply(embeddings) as tf.SymbolicTensor];
+    const outputs = [embeddings];
+    if (head !== undefined) {
+      const headInput = parts.headInputActivation === undefined ? embeddings : (tf.layers.activation({ activation: parts.headInputActivation, name: `${parts.name}_head_input` }).apply(embeddings) as tf.SymbolicTensor);
+      const headOutput = head.apply(headInput) as tf.SymbolicTensor;
+      outputs.push(parts.headOutputActivation === undefined ? headOutput : (tf.layers.activation({ activation: parts.headOutputActivation, name: `${parts.name}_probabilities` }).apply(headOutput) as tf.SymbolicTensor));
+    }
     return tf.model({ inputs: images, outputs: outputs.length === 1 ? outputs[0] : outputs, name: parts.name });
   } catch (error) {
     for (const copy of copies) copy.dispose();

@@ -13,7 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
 import { centerCrop, cropAndResizeBoxes } from '../../src/data/augment/geometric.js';
+import type { ImageDataset } from '../../src/data/dataset.js';
+import { Autoencoder } from '../../src/methods/autoencoder.js';
+import { DeepCluster } from '../../src/methods/deep_cluster.js';
 import { IIC } from '../../src/methods/iic.js';
+import { MineEncoder } from '../../src/methods/mine_encoder.js';
+import { RelationalReasoning } from '../../src/methods/relational_reasoning.js';
 import { cropAndResizeLayers } from '../../src/train/inference_model.js';
 import { blobImages } from '../helpers/synthetic.js';
 
@@ -98,5 +103,47 @@ describe('the portable inference model', () => {
     expect(Array.from(await loaded.predict(data))).toEqual(Array.from(await iic.predict(data)));
     loaded.dispose();
     iic.dispose();
+  });
+
+  it('every embedding method writes one: Autoencoder, MineEncoder, RelationalReasoning, DeepCluster (Sobel on RGB, probabilities)', async () => {
+    const grey8 = blobImages(16, { side: 8, classes: 2, seed: 6 });
+    const grey28 = blobImages(16, { side: 28, classes: 2, seed: 7 });
+    // RGB images: the grey blobs with a different scale per channel (Sobel folds the channels' mean).
+    const rgbValues = new Float32Array(grey8.images.length * 3);
+    grey8.images.forEach((v, i) => [0.4, 0.7, 1].forEach((scale, k) => (rgbValues[3 * i + k] = v * scale)));
+    const rgb: ImageDataset = { images: rgbValues, shape: [8, 8, 3], size: grey8.size };
+    const quick = { epochs: 1, batchSize: 8, stepsPerEpoch: 2, progress: 'none' } as const;
+    const cases: Array<{ method: Autoencoder | MineEncoder | RelationalReasoning | DeepCluster; data: ImageDataset; name: string }> = [
+      { method: new Autoencoder({ architecture: 'conv', convChannels: [2, 4], codeSize: 3, seed: 1 }), data: grey8, name: 'autoencoder' },
+      { method: new MineEncoder({ backbone: [2, 'M', 2], latentSize: 3, statisticsUnits: 4, seed: 1 }), data: grey28, name: 'mine' },
+      { method: new RelationalReasoning({ channels: [2, 4], headUnits: 4, views: 2, seed: 1 }), data: grey8, name: 'relational' },
+      { method: new DeepCluster({ backbone: [2, 'M', 2], numClusters: 2, featureSize: 4, pcaComponents: 2, kmeansIterations: 3, sobel: true, seed: 1 }), data: rgb, name: 'deep_cluster' },
+    ];
+    for (const { method, data, name } of cases) {
+      await method.fit(data, quick);
+      const folder = path.join(directory, name);
+      await method.save(folder);
+      const modelJson = readFileSync(path.join(folder, 'inference.json'), 'utf8');
+      expect(modelJson).not.toContain('TfjsUnsupervised');
+      const parsed = JSON.parse(modelJson) as { modelTopology: tf.io.ModelJSON['modelTopology']; weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }> };
+      const weights = readFileSync(path.join(folder, 'inference.weights.bin'));
+      const model = await tf.loadLayersModel({
+        load: async () => ({ modelTopology: parsed.modelTopology, weightSpecs: parsed.weightsManifest.flatMap((g) => g.weights), weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }),
+      });
+      const images = tf.tensor4d(data.images, [data.size, ...data.shape]);
+      const outputs = [model.predict(images) as tf.Tensor | tf.Tensor[]].flat();
+      const embeddings = await method.embed(images);
+      expect(outputs[0].shape).toEqual(embeddings.shape);
+      expect(maxDifference(await outputs[0].data(), await embeddings.data())).toBeLessThan(1e-5);
+      if (method instanceof DeepCluster) {
+        expect(outputs).toHaveLength(2);
+        const probabilities = await outputs[1].data();
+        const clusters = Array.from({ length: data.size }, (_, i) => (probabilities[2 * i] >= probabilities[2 * i + 1] ? 0 : 1));
+        expect(clusters).toEqual(Array.from(await method.predict(data)));
+      } else expect(outputs).toHaveLength(1);
+      tf.dispose([...outputs, embeddings, images]);
+      model.dispose();
+      method.dispose();
+    }
   });
 });
