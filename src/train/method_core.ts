@@ -145,8 +145,10 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
 
   /**
    * Saves the method: its method JSON (method, version, config, input shape, counters, its own
-   * state) and every model of {@link models} under its name, into a folder (a path) or any
-   * {@link ModelStore}. The models load with plain `tf.loadLayersModel` too.
+   * state) and every model of {@link models} under its name, into a folder (a path or a
+   * `file://` URL), a browser's storage (`indexeddb://<key>`, `localstorage://<key>`,
+   * `downloads://`) or any {@link ModelStore}; beside them the portable inference model (see
+   * {@link inferenceModel}), which plain `tf.loadLayersModel` serves without this library.
    *
    * @throws before `fit` or `load`, or when a model is not built yet.
    */
@@ -184,7 +186,8 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
 
   /**
    * Loads a method written by `save` (or by this library before the one saved format) from a
-   * folder or a {@link ModelStore}, on any backend: `encode` and the like work, and `fit`
+   * folder (a path or a `file://` URL), a server (`http(s)://` URL of the folder's files), a
+   * browser's storage (`indexeddb://`, `localstorage://`) or a {@link ModelStore}, on any backend: `encode` and the like work, and `fit`
    * continues (a checkpoint adds the optimiser state, see `loadCheckpoint`).
    *
    * @throws when there is no saved method of this class, or a file is missing or damaged.

@@ -9,6 +9,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { inNode, nodeBuiltin } from '../core/environment.js';
 import { checkString } from '../data/checks.js';
 import { checkPathArgument, loadLayersModel, readJson, saveLayersModel, writeJsonAtomic } from './model_io.js';
+import { BrowserModelStore } from './browser_model_store.js';
+import { UrlModelStore } from './url_model_store.js';
 
 /** Reads and writes a method's files by name (no extension, no folder: `'method'`, `'encoder'`). */
 export interface ModelStore {
@@ -87,9 +89,33 @@ export class DirectoryModelStore implements ModelStore {
   }
 }
 
-/** The store a `save` / `load` argument names: a store as given, or a folder path. */
+/** The URL schemes `save` / `load` take besides plain folder paths. */
+export const MODEL_STORE_SCHEMES = ['file', 'http', 'https', 'indexeddb', 'localstorage', 'downloads'] as const;
+
+/**
+ * The store a `save` / `load` argument names: a store as given; a URL — `file://<folder>` (a
+ * folder on disk, as a plain path: `file:///abs/path` or `file://./relative`), `http(s)://…`
+ * (read-only, {@link UrlModelStore}), `indexeddb://<key>`, `localstorage://<key>`, `downloads://`
+ * (a browser's, {@link BrowserModelStore}); or a plain folder path.
+ *
+ * @throws on an unknown scheme (naming those taken), or a folder path outside Node.
+ */
 export function resolveModelStore(target: string | ModelStore, context: string): ModelStore {
   if (typeof target === 'object' && target !== null && typeof (target as ModelStore).writeModel === 'function') return target;
+  const scheme = typeof target === 'string' ? /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(target)?.[1].toLowerCase() : undefined;
+  if (scheme !== undefined) {
+    const url = target as string;
+    if (scheme === 'http' || scheme === 'https') return new UrlModelStore(url);
+    if (scheme === 'indexeddb' || scheme === 'localstorage' || scheme === 'downloads') return new BrowserModelStore(url);
+    if (scheme === 'file') {
+      let folder = url.slice('file://'.length);
+      if (folder.startsWith('localhost/')) folder = folder.slice('localhost'.length);
+      target = decodeURIComponent(folder);
+      if (target === '') throw new Error(`${context}: '${url}' names no folder; write file:///absolute/path or file://./relative/path.`);
+    } else {
+      throw new Error(`${context}: unknown URL scheme '${scheme}://' in '${url}'; use ${MODEL_STORE_SCHEMES.map((s) => `${s}://`).join(', ')}, or a folder path.`);
+    }
+  }
   if (!inNode() && typeof target === 'string' && target !== '') {
     throw new Error(`${context}: '${target}' is a folder path, and folders on disk need Node.js; in a browser pass a ModelStore (e.g. new UrlModelStore(url) to read files a server holds).`);
   }

@@ -57,8 +57,8 @@ describe('the one saved format', () => {
     const saved = JSON.parse(readFileSync(path.join(folder, 'method.json'), 'utf8'));
     expect(saved).toMatchObject({ format: METHOD_FORMAT, version: METHOD_FORMAT_VERSION, method: 'Autoencoder', inputShape: [8, 8, 1], epochsTrained: 2, globalStep: 4, models: ['encoder', 'decoder'], state: {} });
     expect(saved.config).toMatchObject({ layers: [64, 8, 3], seed: 2 });
-    // Each model loads with plain TF.js too.
-    expect(await new DirectoryModelStore(folder).modelNames()).toEqual(['decoder', 'encoder']);
+    // Each model loads with plain TF.js too; beside them the portable inference model (not one of the method's).
+    expect(await new DirectoryModelStore(folder).modelNames()).toEqual(['decoder', 'encoder', 'inference']);
     const loaded = await Autoencoder.load(folder);
     expect([loaded.epochsTrained, loaded.globalStep]).toEqual([2, 4]);
     const [a, b] = [await ae.encode(images), await loaded.encode(images)];
@@ -103,7 +103,7 @@ describe('the one saved format', () => {
     const store = new MemoryStore();
     await ae.save(store);
     expect([...store.json.keys()]).toEqual(['method']);
-    expect(await store.modelNames()).toEqual(['encoder', 'decoder']);
+    expect(await store.modelNames()).toEqual(['inference', 'encoder', 'decoder']);
     const loaded = await Autoencoder.load(store);
     const [a, b] = [await ae.encode(images), await loaded.encode(images)];
     expect(Array.from(b.data)).toEqual(Array.from(a.data));
