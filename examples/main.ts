@@ -19,7 +19,7 @@ import * as path from 'node:path';
 
 import { evaluateRun } from '../src/cli/commands/eval.js';
 import { plotRun } from '../src/cli/commands/plot.js';
-import { trainRun } from '../src/cli/commands/train.js';
+import { recipeDevice, trainRun } from '../src/cli/commands/train.js';
 import { displayPath } from '../src/cli/io.js';
 import { kmeans } from '../src/cluster/kmeans.js';
 import { loadMnist } from '../src/data/mnist.js';
@@ -53,7 +53,7 @@ const trained = await trainRun({
   out,
   overwrite: true,
   backend: `${args.backend.name} (${args.backend.device})`,
-  device: args.backend.device,
+  device: recipeDevice(args.backend),
 });
 const trainSeconds = (performance.now() - t) / 1000;
 const evaluation = await evaluateRun(out, { split: 'test', limit: 10000, probes });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { recipeDevice } from '../../src/cli/commands/train.js';
 import { chooseRecipe, METHODS, resolveMethodOptions } from '../../src/cli/method_registry.js';
 import { IIC, IIC_DEFAULTS } from '../../src/methods/iic.js';
 
@@ -29,6 +30,14 @@ describe('method registry: one default per option, recipes over it', () => {
     expect(chooseRecipe(entry, 'gpu', true)?.name).toBe('paper');
     expect(chooseRecipe(METHODS.autoencoder, 'cpu')).toBeUndefined();
     expect(chooseRecipe(METHODS.autoencoder, 'cpu', true)).toBeUndefined();
+  });
+
+  it('gives the GPU recipe to GPU hardware only: a software WebGPU adapter gets the CPU one', () => {
+    const adapter = { vendor: 'google', architecture: 'swiftshader', description: '', software: true };
+    expect(recipeDevice({ device: 'gpu' })).toBe('gpu');
+    expect(recipeDevice({ device: 'gpu', adapter: { ...adapter, software: false } })).toBe('gpu');
+    expect(recipeDevice({ device: 'gpu', adapter })).toBe('cpu');
+    expect(recipeDevice({ device: 'cpu' })).toBe('cpu');
   });
 
   it('resolves flags over the recipe over the class defaults', () => {

@@ -36,6 +36,7 @@ import {
   writeRunConfig,
 } from '../run_directory.js';
 import type { RunConfig } from '../run_directory.js';
+import type { BackendInfo } from '../../backend/init_backend.js';
 import { BACKEND_OPTION, startBackend } from './backend.js';
 
 /** Options of {@link trainRun} (the `train` command's flags, typed). */
@@ -76,6 +77,15 @@ export interface TrainRunOptions {
   device?: 'cpu' | 'gpu';
   /** Train a new run with the method's `'paper'` recipe (the paper's exact setting) instead. */
   paper?: boolean;
+}
+
+/**
+ * Which recipe a backend gets: `'gpu'` on a GPU backend with real hardware (tfjs-node-gpu, webgpu
+ * or webgl on a hardware adapter), `'cpu'` otherwise — a software WebGPU adapter (SwiftShader)
+ * runs on the CPU, slower than wasm, so it gets the CPU budget.
+ */
+export function recipeDevice(backend: Pick<BackendInfo, 'device' | 'adapter'>): 'cpu' | 'gpu' {
+  return backend.device === 'gpu' && backend.adapter?.software !== true ? 'gpu' : 'cpu';
 }
 
 /** The recipe a run was started with, as stored in run.json (`recipe`). */
@@ -458,7 +468,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     keepCheckpoints: values['keep-checkpoints'] as number | undefined,
     progress: values.progress as ProgressOptions['mode'],
     backend: `${backend.name} (${backend.device})`,
-    device: backend.device,
+    device: recipeDevice(backend),
     paper: values.paper === true,
     io,
   });
