@@ -124,15 +124,15 @@ export interface BatchEndLogs {
  */
 export interface FitCallbacks {
   /** Before the first epoch of the fit. */
-  onTrainBegin?: (logs?: Record<string, number>) => void | Promise<void>;
+  onTrainBegin?: (logs: Record<string, number>) => void | Promise<void>;
   /** After the last epoch of the fit (not when it throws). */
-  onTrainEnd?: (logs?: Record<string, number>) => void | Promise<void>;
+  onTrainEnd?: (logs: Record<string, number>) => void | Promise<void>;
   /** Before each epoch. */
-  onEpochBegin?: (epoch: number, logs?: Record<string, number>) => void | Promise<void>;
+  onEpochBegin?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
   /** After each epoch with its metrics (`loss` and what the method logs). */
-  onEpochEnd?: (epoch: number, logs?: EpochLogs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   /** After each step with its loss (reading it waits for the step to finish on the device). */
-  onBatchEnd?: (batch: number, logs?: BatchEndLogs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs: BatchEndLogs) => void | Promise<void>;
 }
 
 /** Options every method's constructor accepts. */
