@@ -6,6 +6,7 @@ import type { ImageDataset } from '../data/dataset.js';
 import { filterDistinguisherLoss } from '../losses/filter_distinguisher_loss.js';
 import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers.js';
 import { ImageMethod } from '../train/image_method.js';
+import { buildInferenceModel } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, FitOptions, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
@@ -281,6 +282,14 @@ export class FilterDistinguisher extends ImageMethod {
 
   protected override encodeBatch(inputs: tf.Tensor): tf.Tensor {
     return this.forward(inputs, this.depth);
+  }
+
+  /**
+   * The portable model `save` writes (`inference.json`): raw images [n, h, w, c] in [0, 1] in, the
+   * last level's maps flattened (what {@link embed} returns) out; standard TF.js layers only.
+   */
+  protected override async inferenceModel(): Promise<tf.LayersModel> {
+    return buildInferenceModel({ inputShape: this.inputShape!, backbone: this.levels, name: 'filter_distinguisher_inference' });
   }
 
   protected override models(): Record<string, tf.LayersModel | undefined> {

@@ -124,8 +124,12 @@ export interface InferenceModelParts {
   inputShape: [number, number, number];
   /** Standard layers from the raw images to the backbone's input (e.g. IIC's centre crop); none: the images as they are. */
   preprocess?: (images: tf.SymbolicTensor) => tf.SymbolicTensor;
-  /** The network from the preprocessed images to the embeddings (copied with standard layers). */
-  backbone: tf.LayersModel;
+  /**
+   * The network from the preprocessed images to the embeddings (copied with standard layers), or
+   * several applied in order (FilterDistinguisher's levels). An output of rank > 2 is flattened
+   * (as `embed` reshapes it to `[n, features]`).
+   */
+  backbone: tf.LayersModel | tf.LayersModel[];
   /** A head on the embeddings whose output is the second output (e.g. IIC's chosen sub-head: cluster probabilities). */
   head?: tf.LayersModel;
   /** An activation between the embeddings and the head (DeepCluster: ReLU). Default none. */
@@ -144,13 +148,20 @@ export interface InferenceModelParts {
 export async function buildInferenceModel(parts: InferenceModelParts): Promise<tf.LayersModel> {
   const copies: tf.LayersModel[] = [];
   try {
-    const backbone = await standardLayersCopy(parts.backbone, `${parts.name}_backbone`);
-    copies.push(backbone);
+    const networks = Array.isArray(parts.backbone) ? parts.backbone : [parts.backbone];
+    const backbones: tf.LayersModel[] = [];
+    for (const [i, network] of networks.entries()) {
+      const copy = await standardLayersCopy(network, networks.length === 1 ? `${parts.name}_backbone` : `${parts.name}_backbone${i}`);
+      copies.push(copy);
+      backbones.push(copy);
+    }
     const head = parts.head === undefined ? undefined : await standardLayersCopy(parts.head, `${parts.name}_head`);
     if (head !== undefined) copies.push(head);
     const images = tf.input({ shape: parts.inputShape, name: `${parts.name}_images` });
     const preprocessed = parts.preprocess === undefined ? images : parts.preprocess(images);
-    const embeddings = backbone.apply(preprocessed) as tf.SymbolicTensor;
+    let embeddings = preprocessed;
+    for (const backbone of backbones) embeddings = backbone.apply(embeddings) as tf.SymbolicTensor;
+    if (embeddings.rank > 2) embeddings = tf.layers.flatten({ name: `${parts.name}_flatten` }).apply(embeddings) as tf.SymbolicTensor;
     const outputs = [embeddings];
     if (head !== undefined) {
       const headInput = parts.headInputActivation === undefined ? embeddings : (tf.layers.activation({ activation: parts.headInputActivation, name: `${parts.name}_head_input` }).apply(embeddings) as tf.SymbolicTensor);

@@ -16,6 +16,7 @@ import { centerCrop, cropAndResizeBoxes } from '../../src/data/augment/geometric
 import type { ImageDataset } from '../../src/data/dataset.js';
 import { Autoencoder } from '../../src/methods/autoencoder.js';
 import { DeepCluster } from '../../src/methods/deep_cluster.js';
+import { FilterDistinguisher } from '../../src/methods/filter_distinguisher.js';
 import { IIC } from '../../src/methods/iic.js';
 import { MineEncoder } from '../../src/methods/mine_encoder.js';
 import { RelationalReasoning } from '../../src/methods/relational_reasoning.js';
@@ -105,7 +106,7 @@ describe('the portable inference model', () => {
     iic.dispose();
   });
 
-  it('every embedding method writes one: Autoencoder, MineEncoder, RelationalReasoning, DeepCluster (Sobel on RGB, probabilities)', async () => {
+  it('every embedding method writes one: Autoencoder, MineEncoder, RelationalReasoning, FilterDistinguisher (its levels in a row), DeepCluster (Sobel on RGB, probabilities)', async () => {
     const grey8 = blobImages(16, { side: 8, classes: 2, seed: 6 });
     const grey28 = blobImages(16, { side: 28, classes: 2, seed: 7 });
     // RGB images: the grey blobs with a different scale per channel (Sobel folds the channels' mean).
@@ -113,14 +114,15 @@ describe('the portable inference model', () => {
     grey8.images.forEach((v, i) => [0.4, 0.7, 1].forEach((scale, k) => (rgbValues[3 * i + k] = v * scale)));
     const rgb: ImageDataset = { images: rgbValues, shape: [8, 8, 3], size: grey8.size };
     const quick = { epochs: 1, batchSize: 8, stepsPerEpoch: 2, progress: 'none' } as const;
-    const cases: Array<{ method: Autoencoder | MineEncoder | RelationalReasoning | DeepCluster; data: ImageDataset; name: string }> = [
+    const cases: Array<{ method: Autoencoder | MineEncoder | RelationalReasoning | FilterDistinguisher | DeepCluster; data: ImageDataset; name: string }> = [
       { method: new Autoencoder({ architecture: 'conv', convChannels: [2, 4], codeSize: 3, seed: 1 }), data: grey8, name: 'autoencoder' },
       { method: new MineEncoder({ backbone: [2, 'M', 2], latentSize: 3, statisticsUnits: 4, seed: 1 }), data: grey28, name: 'mine' },
       { method: new RelationalReasoning({ channels: [2, 4], headUnits: 4, views: 2, seed: 1 }), data: grey8, name: 'relational' },
+      { method: new FilterDistinguisher({ channels: [1, 2, 2], hiddenChannels: 2, kernelSize: 3, seed: 1 }), data: grey8, name: 'filter_distinguisher' },
       { method: new DeepCluster({ backbone: [2, 'M', 2], numClusters: 2, featureSize: 4, pcaComponents: 2, kmeansIterations: 3, sobel: true, seed: 1 }), data: rgb, name: 'deep_cluster' },
     ];
     for (const { method, data, name } of cases) {
-      await method.fit(data, quick);
+      await method.fit(data, method instanceof FilterDistinguisher ? { samplesPerLevel: 16, batchSize: 8, progress: 'none' } : quick);
       const folder = path.join(directory, name);
       await method.save(folder);
       const modelJson = readFileSync(path.join(folder, 'inference.json'), 'utf8');
