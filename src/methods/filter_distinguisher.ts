@@ -218,6 +218,7 @@ export class FilterDistinguisher extends ImageMethod {
     if (!Number.isInteger(samplesPerLevel) || samplesPerLevel < 1) throw new Error(`FilterDistinguisher.fit: samplesPerLevel must be a positive integer, got ${samplesPerLevel}.`);
     const dataset = await this.trainingData(input, 'fit');
     this.ensureBuilt(dataset);
+    this.stopTraining = false;
     const stepsBudget = Math.ceil(samplesPerLevel / batchSize);
     const stepsPerEpoch = Math.min(stepsBudget, Math.ceil(dataset.size / batchSize));
     const logs: EpochLogs[] = [];
@@ -237,6 +238,8 @@ export class FilterDistinguisher extends ImageMethod {
       const epochs = finished ? 0 : Math.max(0, Math.ceil(stepsBudget / stepsPerEpoch) - epochsDone);
       const ran = epochs === 0 ? [] : await super.fit(dataset, { ...fitOptions, epochs, stepsPerEpoch, seed: (fitOptions.seed ?? this.seed) + 7919 * (level + 1) });
       logs.push(...ran);
+      // A callback set stopTraining: the fit ends here and the stage stays open (stageProgress), so the next fit continues it.
+      if (this.stopTraining) break;
       const stage: FilterDistinguisherStage = {
         level,
         signalBefore,

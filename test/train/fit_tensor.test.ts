@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
 import type { ImageDataset } from '../../src/data/dataset.js';
+import { FilterDistinguisher } from '../../src/methods/filter_distinguisher.js';
 import { ImageMethod } from '../../src/train/image_method.js';
 import type { BatchLossResult, BatchEndLogs, EpochLogs, TrainingBatch } from '../../src/train/unsupervised_method.js';
 import { blobImages } from '../helpers/synthetic.js';
@@ -182,6 +183,25 @@ describe('fit callbacks in TF.js shape', () => {
     const stopped = await withTfCallback.fit(data, { ...quiet, epochs: 50, callbacks: tf.callbacks.earlyStopping({ monitor: 'loss', patience: 2, minDelta: 1e9 }) });
     expect(stopped).toHaveLength(3);
     withTfCallback.dispose();
+  });
+
+  it('FilterDistinguisher takes a tensor and stops inside a stage, which the next fit continues', async () => {
+    const images = tf.tensor4d(data.images, [data.size, ...data.shape]);
+    const options = { samplesPerLevel: 32, batchSize: 8, progress: 'none' } as const;
+    const reference = new FilterDistinguisher({ channels: [1, 2, 2], hiddenChannels: 2, kernelSize: 3, seed: 1 });
+    await reference.fit(data, options);
+    const fromTensor = new FilterDistinguisher({ channels: [1, 2, 2], hiddenChannels: 2, kernelSize: 3, seed: 1 });
+    await fromTensor.fit(images, options);
+    expect(fromTensor.stages).toEqual(reference.stages);
+
+    const stopped = new FilterDistinguisher({ channels: [1, 2, 2], hiddenChannels: 2, kernelSize: 3, seed: 1 });
+    await stopped.fit(images, { ...options, callbacks: { onBatchEnd: () => void (stopped.stopTraining = true) } });
+    expect(stopped.stages).toHaveLength(0);
+    expect(stopped.globalStep).toBe(1);
+    await stopped.fit(images, options);
+    expect(stopped.stages.map((stage) => stage.level)).toEqual([0, 1]);
+    for (const method of [reference, fromTensor, stopped]) method.dispose();
+    images.dispose();
   });
 
   it('rejects callbacks that are not objects of functions', async () => {
