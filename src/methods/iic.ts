@@ -41,7 +41,13 @@ export const IIC_DEFAULTS = {
 
 /** Options of {@link IIC}. Defaults are the paper's MNIST setting but for the sub-heads ({@link IIC_DEFAULTS}). */
 export interface IicOptions extends MethodOptions {
-  /** VGG backbone: a named config (`'F'`: the paper's; `'small'`: a quarter of the channels, for CPUs) or a list. Default `'F'`. */
+  /**
+   * VGG backbone: a named config (`'F'`: the paper's; `'small'`: a quarter of the channels, for
+   * CPUs) or a list. Default `'F'`. Or your own `tf.LayersModel`, or a function
+   * `(inputShape) => model` called with the views' shape (24x24 for 28x28 images), ending in one
+   * feature vector per image: the heads are sized from its output; the method trains, saves and
+   * disposes it (its initial weights, and their seeds, are yours).
+   */
   backbone?: VggConfigInput | UserBackbone;
   /** Clusters of the main head. Default 10. */
   numClusters?: number;
