@@ -29,7 +29,11 @@ const result = await build({
   platform: 'browser',
   format: 'esm',
   target: 'es2020',
-  minify: true,
+  // Whitespace and syntax minified, identifiers not: a class's name is part of the saved format
+  // (MethodCore.load compares method.json's method with it), and esbuild's keepNames would
+  // break the wasm backend's threaded build (its worker runs a function's source text).
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: false,
   legalComments: 'eof',
   metafile: true,

@@ -4,7 +4,7 @@
  * coloured by k-means cluster after each epoch, and the clustering accuracy and NMI against the
  * labels. `window.demoState` mirrors what the page shows (the browser test reads it).
  */
-import { Autoencoder, IIC, clusterAccuracy, idxDataset, initBackend, kmeans, nmi, projectEmbeddings, tf } from './tfjs-unsupervised.js';
+import { Autoencoder, BrowserModelStore, IIC, clusterAccuracy, idxDataset, initBackend, kmeans, nmi, projectEmbeddings, tf } from './tfjs-unsupervised.js';
 
 const parameters = new URLSearchParams(location.search);
 /** A positive integer URL option, else `fallback`; a bad value is shown and the default used. */
@@ -15,7 +15,14 @@ function integerOption(name, fallback) {
   throw new Error(`?${name}= must be a positive integer, got '${parameters.get(name)}'`);
 }
 const $ = (id) => document.getElementById(id);
-const state = (window.demoState = { phase: 'starting', epochsDone: 0, losses: [], finished: false });
+const state = (window.demoState = { phase: 'starting', epochsDone: 0, losses: [], finished: false, longTasks: [] });
+// Main-thread tasks over 50 ms while training (Long Tasks API): the page must stay responsive.
+if (typeof PerformanceObserver === 'function' && PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+  new PerformanceObserver((list) => {
+    if (state.phase !== 'training') return;
+    for (const entry of list.getEntries()) state.longTasks.push({ ms: Math.round(entry.duration), during: state.activity });
+  }).observe({ type: 'longtask', buffered: false });
+}
 const COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#1f77b4', '#d62728'];
 
 function drawLoss(losses, epochs) {
@@ -109,6 +116,7 @@ async function main() {
   stopButton.disabled = false;
   const started = performance.now();
   state.phase = 'training';
+  state.activity = 'building the networks and the first step';
   while (method.epochsTrained < epochs) {
     stopRequested = false;
     stopButton.textContent = 'Stop';
@@ -122,6 +130,7 @@ async function main() {
       seed: method.epochsTrained,
       progress: 'none',
       onBatchEnd: async (step) => {
+        state.activity = `step ${step + 1}`;
         $('progress').value = Math.min(1, (method.epochsTrained * steps + (step % steps) + 1) / (epochs * steps));
         $('progress-text').textContent = `epoch ${method.epochsTrained + 1}/${epochs}, step ${(step % steps) + 1}/${steps}`;
         if (stopRequested) method.stopTraining = true;
@@ -129,6 +138,7 @@ async function main() {
         await new Promise((resolve) => setTimeout(resolve, 0));
       },
       onEpochEnd: async (epoch, logs) => {
+        state.activity = `evaluation after epoch ${epoch + 1}`;
         state.losses.push(logs.loss);
         drawLoss(state.losses, epochs);
         const scores = await evaluate(method, dataset, kind);
@@ -155,6 +165,37 @@ async function main() {
   state.phase = 'finished';
   $('status').textContent = `finished: ${epochs} epoch(s) of ${kind} in ${state.seconds.toFixed(1)} s on ${info.name}; ${tf.memory().numTensors} tensors held`;
   $('scores').textContent = `final: clustering accuracy ${(100 * state.accuracy).toFixed(1)} %, NMI ${state.nmi.toFixed(3)}`;
+  enableModelButtons(method, kind, dataset);
+}
+
+/** Save to IndexedDB, download the files (they load in Node with Autoencoder.load(folder)), load back from IndexedDB. */
+function enableModelButtons(method, kind, dataset) {
+  const Method = kind === 'iic' ? IIC : Autoencoder;
+  const key = `indexeddb://tfjs-unsupervised-demo-${kind}`;
+  const run = (label, action) => async () => {
+    try {
+      $('saved').textContent = `${label}…`;
+      $('saved').textContent = await action();
+    } catch (error) {
+      $('saved').textContent = `${label} failed: ${error.message}`;
+    }
+  };
+  $('save').onclick = run('saving', async () => {
+    await method.save(new BrowserModelStore(key));
+    return `saved to ${key}`;
+  });
+  $('download').onclick = run('downloading', async () => {
+    await method.save(new BrowserModelStore('downloads://'));
+    return 'downloaded method.json and each model\'s .json and .weights.bin';
+  });
+  $('load').onclick = run('loading', async () => {
+    const loaded = await Method.load(new BrowserModelStore(key));
+    const scores = await evaluate(loaded, dataset, kind);
+    loaded.dispose();
+    state.loadedScores = scores;
+    return `loaded from ${key} (${loaded.epochsTrained} epochs): clustering accuracy ${(100 * scores.accuracy).toFixed(1)} %, NMI ${scores.nmi.toFixed(3)}`;
+  });
+  for (const id of ['save', 'download', 'load']) $(id).disabled = false;
 }
 
 main().catch((error) => {

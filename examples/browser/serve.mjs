@@ -48,7 +48,7 @@ async function bundleFolder() {
   if (existsSync(distBundle) && statSync(distBundle).mtimeMs >= newest(join(root, 'src'))) return dist;
   const folder = join(here, '.bundle');
   mkdirSync(folder, { recursive: true });
-  await build({ entryPoints: [join(root, 'src', 'browser.ts')], outfile: join(folder, 'tfjs-unsupervised.js'), bundle: true, platform: 'browser', format: 'esm', target: 'es2020', minify: true, logLevel: 'error' });
+  await build({ entryPoints: [join(root, 'src', 'browser.ts')], outfile: join(folder, 'tfjs-unsupervised.js'), bundle: true, platform: 'browser', format: 'esm', target: 'es2020', minifyWhitespace: true, minifySyntax: true, logLevel: 'error' });
   const wasmFolder = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const name of readdirSync(wasmFolder).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(wasmFolder, name), join(folder, name));
   return folder;

@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!runs)('the browser demo', () => {
-  for (const backend of ['wasm', 'webgl', 'webgpu']) {
+  for (const backend of (process.env.DEMO_BACKENDS ?? 'wasm,webgl,webgpu').split(',')) {
     it(`${backend}: trains the autoencoder on MNIST to the end of its first epoch and shows a score`, async () => {
       const page = await context!.newPage();
       const pageErrors: string[] = [];
@@ -55,11 +55,14 @@ describe.skipIf(!runs)('the browser demo', () => {
         return state !== undefined && (state.finished || state.phase === 'error');
       }, undefined, { timeout: 150_000 });
       const state = (await page.evaluate(() => (globalThis as unknown as { demoState: unknown }).demoState)) as {
-        phase: string; error?: string; backend: string; epochsDone: number; losses: number[]; accuracy: number; nmi: number; firstEpochSeconds: number;
+        phase: string; error?: string; backend: string; epochsDone: number; losses: number[]; accuracy: number; nmi: number; firstEpochSeconds: number; longTasks: Array<{ ms: number; during: string }>;
       };
       expect(state.error).toBeUndefined();
       expect(pageErrors).toEqual([]);
-      console.log(`demo on ${backend}: first epoch (500 images) done after ${state.firstEpochSeconds.toFixed(1)} s, accuracy ${(100 * state.accuracy).toFixed(1)} %, NMI ${state.nmi.toFixed(3)}`);
+      console.log(
+        `demo on ${backend}: first epoch (500 images) done after ${state.firstEpochSeconds.toFixed(1)} s, accuracy ${(100 * state.accuracy).toFixed(1)} %, NMI ${state.nmi.toFixed(3)}, ` +
+          `main-thread tasks over 50 ms while training: ${state.longTasks.length === 0 ? 'none' : state.longTasks.map((t) => `${t.ms} ms (${t.during})`).join(', ')}`,
+      );
       expect(state.backend).toBe(backend);
       expect(state.epochsDone).toBe(1);
       expect(Number.isFinite(state.losses[0])).toBe(true);
@@ -69,6 +72,16 @@ describe.skipIf(!runs)('the browser demo', () => {
       expect(await page.textContent('#scores')).toMatch(/^final: clustering accuracy \d+\.\d %, NMI 0\.\d{3}$/);
       expect(await page.textContent('#backend')).toContain(`backend: ${backend}`);
       if (backend === 'wasm') {
+        // The page stays responsive while training on wasm: no main-thread task of 200 ms or more.
+        expect(Math.max(0, ...state.longTasks.map((t) => t.ms))).toBeLessThan(200);
+        // Save to IndexedDB and load back: the same scores.
+        await page.click('#save');
+        await expect.poll(() => page.textContent('#saved'), { timeout: 20_000 }).toMatch(/^saved to indexeddb:\/\/|failed/);
+        await page.click('#load');
+        await expect.poll(() => page.textContent('#saved'), { timeout: 20_000 }).toMatch(/^loaded from indexeddb:\/\/tfjs-unsupervised-demo-autoencoder \(1 epochs\)|failed/);
+        console.log(`demo: ${await page.textContent('#saved')}`);
+        const loaded = (await page.evaluate(() => (globalThis as unknown as { demoState: { loadedScores?: { accuracy: number; nmi: number } } }).demoState.loadedScores)) ?? null;
+        expect(loaded).toEqual({ accuracy: state.accuracy, nmi: state.nmi });
         mkdirSync(path.join(root, 'test', 'browser', '.artifacts'), { recursive: true });
         await page.screenshot({ path: path.join(root, 'test', 'browser', '.artifacts', 'demo.png'), fullPage: true });
       }

@@ -35,11 +35,11 @@ export function requireChromium(): void {
   if (!existsSync(CHROMIUM)) throw new Error(`CI=true and no ${CHROMIUM}: apt-get install -y chromium`);
 }
 
-/** Builds src/browser.ts into `folder`/tfjs-unsupervised.js with the wasm binaries beside it. */
+/** Builds src/browser.ts into `folder`/tfjs-unsupervised.js with the wasm binaries beside it, minified as scripts/build_browser.mjs does (identifiers kept). */
 export async function buildBrowserBundle(folder: string): Promise<string> {
   const { build } = await import('esbuild');
   const bundle = path.join(folder, 'tfjs-unsupervised.js');
-  await build({ entryPoints: [path.join(root, 'src', 'browser.ts')], outfile: bundle, bundle: true, platform: 'browser', format: 'esm', target: 'es2020', logLevel: 'error' });
+  await build({ entryPoints: [path.join(root, 'src', 'browser.ts')], outfile: bundle, bundle: true, platform: 'browser', format: 'esm', target: 'es2020', minifyWhitespace: true, minifySyntax: true, logLevel: 'error' });
   const wasmFolder = path.join(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const name of readdirSync(wasmFolder).filter((n) => n.endsWith('.wasm'))) copyFileSync(path.join(wasmFolder, name), path.join(folder, name));
   return bundle;
