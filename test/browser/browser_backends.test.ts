@@ -15,6 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { kmeans } from '../../src/cluster/kmeans.js';
+import * as coreApi from '../../src/index.js';
 import { Autoencoder } from '../../src/methods/autoencoder.js';
 import { ari } from '../../src/metrics/ari.js';
 import { clusterAccuracy } from '../../src/metrics/cluster_accuracy.js';
@@ -163,6 +164,11 @@ describe.skipIf(!runs)('the browser bundle in headless Chromium', () => {
       expect(report.tensorsLeft).toBe(0);
     }, 150_000);
   }
+
+  it('exports the names of the core entry and tf', async () => {
+    const names = await page.evaluate(() => Object.keys((globalThis as unknown as { lib: object }).lib).sort());
+    expect(names).toEqual([...Object.keys(coreApi), 'tf'].sort());
+  });
 
   it('initBackend in the page: auto passes over the software WebGPU adapter and says why; an unknown name is a named error', async () => {
     const result = await page.evaluate(async () => {
