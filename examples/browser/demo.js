@@ -1,13 +1,16 @@
 /**
- * The browser demo: trains an autoencoder (or a small IIC) on MNIST in the page with the browser
- * bundle, showing the backend, progress, the loss per epoch, a PCA scatter of the embeddings
- * coloured by k-means cluster after each epoch, and the clustering accuracy and NMI against the
- * labels. `window.demoState` mirrors what the page shows (the browser test reads it).
+ * The browser demo's page: trains an autoencoder (or a small IIC) on MNIST in a Web Worker
+ * (worker.js) with the browser bundle, and shows the backend, progress, the loss per epoch, a PCA
+ * scatter of the embeddings coloured by cluster after each epoch, and the clustering accuracy and
+ * NMI against the labels; stop and resume; save to IndexedDB, download, load back. The page's own
+ * thread only draws, so it stays responsive. `window.demoState` mirrors what the page shows (the
+ * browser test reads it).
  */
-import { Autoencoder, BrowserModelStore, IIC, clusterAccuracy, idxDataset, initBackend, kmeans, nmi, projectEmbeddings, tf } from './tfjs-unsupervised.js';
+import { Autoencoder, BrowserModelStore, IIC, idxDataset, initBackend } from './tfjs-unsupervised.js';
+import { evaluate } from './evaluate.js';
 
 const parameters = new URLSearchParams(location.search);
-/** A positive integer URL option, else `fallback`; a bad value is shown and the default used. */
+/** A positive integer URL option, else `fallback`. */
 function integerOption(name, fallback) {
   if (!parameters.has(name)) return fallback;
   const value = Number(parameters.get(name));
@@ -52,156 +55,146 @@ function drawLoss(losses, epochs) {
   losses.forEach((v, i) => g.fillRect(x(i) - 3, y(v) - 3, 6, 6));
 }
 
-function drawScatter(projection, clusters) {
+function drawScatter({ x: xs, y: ys, clusters }) {
   const canvas = $('scatter');
   const g = canvas.getContext('2d');
   g.clearRect(0, 0, canvas.width, canvas.height);
   const pad = 12;
-  const [xs, ys] = [projection.x, projection.y];
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < xs.length; i++) [x0, x1, y0, y1] = [Math.min(x0, xs[i]), Math.max(x1, xs[i]), Math.min(y0, ys[i]), Math.max(y1, ys[i])];
+  g.globalAlpha = 0.7;
   for (let i = 0; i < xs.length; i++) {
     g.fillStyle = COLOURS[clusters[i] % COLOURS.length];
-    g.globalAlpha = 0.7;
     g.fillRect(pad + ((xs[i] - x0) / (x1 - x0 || 1)) * (canvas.width - 2 * pad) - 1.5, canvas.height - pad - ((ys[i] - y0) / (y1 - y0 || 1)) * (canvas.height - 2 * pad) - 1.5, 3, 3);
   }
   g.globalAlpha = 1;
 }
 
-/** Embeds, clusters (k-means, k = 10), scores against the labels and redraws the scatter. */
-async function evaluate(method, dataset, kind) {
-  const embeddings = kind === 'iic' ? await method.predictProbabilities(dataset) : await method.encode(dataset);
-  const dims = [embeddings.rows, embeddings.cols];
-  const clusters = kind === 'iic' ? argmax(embeddings) : kmeans(embeddings, 10, { seed: 0, nInit: 2 }).labels;
-  const accuracy = clusterAccuracy(dataset.labels, clusters).accuracy;
-  const score = nmi(dataset.labels, clusters);
-  drawScatter(await projectEmbeddings(embeddings.data, dims, { method: 'pca' }), clusters);
-  return { accuracy, nmi: score };
-}
-
-function argmax({ data, rows, cols }) {
-  const labels = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < cols; c++) if (data[r * cols + c] > data[r * cols + best]) best = c;
-    labels[r] = best;
-  }
-  return labels;
-}
-
-async function main() {
-  const epochs = integerOption('epochs', 3);
-  const limit = integerOption('limit', 2000);
-  const kind = parameters.get('method') ?? 'autoencoder';
-  if (kind !== 'autoencoder' && kind !== 'iic') throw new Error(`?method= must be autoencoder or iic, got '${kind}'`);
-  const info = await initBackend({ backend: parameters.get('backend') ?? 'auto' });
-  state.backend = info.name;
+function describeBackend(info) {
   const threads = info.threads !== undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : '';
   const adapter = info.adapter ? `, ${[info.adapter.vendor, info.adapter.architecture].filter(Boolean).join(' ')}${info.adapter.software ? ' (software)' : ''}` : '';
-  $('backend').textContent = `backend: ${info.name} (${info.device}${threads}${adapter})${info.fallback ? ` — passed over: ${info.fallback}` : ''}`;
-
-  $('status').textContent = `fetching MNIST (${limit} test images)…`;
-  state.phase = 'loading';
-  const [images, labels] = await Promise.all([fetch('mnist/t10k-images-idx3-ubyte.gz'), fetch('mnist/t10k-labels-idx1-ubyte.gz')]);
-  const dataset = await idxDataset(images, labels, { limit, name: 'mnist-test' });
-
-  const method =
-    kind === 'iic'
-      ? new IIC({ backbone: [16, 'M', 32, 'M'], numClusters: 10, overclusterClusters: 30, subHeads: 2, seed: 0 })
-      : new Autoencoder({ layers: [784, 256, 64, 10], seed: 0 });
-  const batchSize = kind === 'iic' ? 100 : 128;
-  const steps = Math.ceil(dataset.size / batchSize);
-  let stopRequested = false;
-  const stopButton = $('stop');
-  stopButton.disabled = false;
-  const started = performance.now();
-  state.phase = 'training';
-  state.activity = 'building the networks and the first step';
-  while (method.epochsTrained < epochs) {
-    stopRequested = false;
-    stopButton.textContent = 'Stop';
-    stopButton.onclick = () => {
-      stopRequested = true;
-      stopButton.disabled = true;
-    };
-    await method.fit(dataset, {
-      epochs: epochs - method.epochsTrained,
-      batchSize,
-      seed: method.epochsTrained,
-      progress: 'none',
-      onBatchEnd: async (step) => {
-        state.activity = `step ${step + 1}`;
-        $('progress').value = Math.min(1, (method.epochsTrained * steps + (step % steps) + 1) / (epochs * steps));
-        $('progress-text').textContent = `epoch ${method.epochsTrained + 1}/${epochs}, step ${(step % steps) + 1}/${steps}`;
-        if (stopRequested) method.stopTraining = true;
-        // Yield to the page between steps: it stays responsive while training.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      },
-      onEpochEnd: async (epoch, logs) => {
-        state.activity = `evaluation after epoch ${epoch + 1}`;
-        state.losses.push(logs.loss);
-        drawLoss(state.losses, epochs);
-        const scores = await evaluate(method, dataset, kind);
-        state.epochsDone = state.losses.length;
-        state.firstEpochSeconds ??= (performance.now() - started) / 1000;
-        Object.assign(state, scores);
-        $('scores').textContent = `after epoch ${state.epochsDone}: clustering accuracy ${(100 * scores.accuracy).toFixed(1)} %, NMI ${scores.nmi.toFixed(3)} (loss ${logs.loss.toFixed(4)})`;
-      },
-    });
-    if (method.epochsTrained < epochs) {
-      // Stopped: wait for Resume.
-      state.phase = 'stopped';
-      $('status').textContent = `stopped after ${method.epochsTrained} epoch(s)`;
-      stopButton.disabled = false;
-      stopButton.textContent = 'Resume';
-      await new Promise((resolve) => (stopButton.onclick = resolve));
-      state.phase = 'training';
-    }
-    $('status').textContent = `training ${kind} on ${dataset.size} images…`;
-  }
-  stopButton.disabled = true;
-  state.seconds = (performance.now() - started) / 1000;
-  state.finished = true;
-  state.phase = 'finished';
-  $('status').textContent = `finished: ${epochs} epoch(s) of ${kind} in ${state.seconds.toFixed(1)} s on ${info.name}; ${tf.memory().numTensors} tensors held`;
-  $('scores').textContent = `final: clustering accuracy ${(100 * state.accuracy).toFixed(1)} %, NMI ${state.nmi.toFixed(3)}`;
-  enableModelButtons(method, kind, dataset);
+  return `backend: ${info.name} (${info.device}${threads}${adapter}, in a Web Worker)${info.fallback ? ` — passed over: ${info.fallback}` : ''}`;
 }
 
-/** Save to IndexedDB, download the files (they load in Node with Autoencoder.load(folder)), load back from IndexedDB. */
-function enableModelButtons(method, kind, dataset) {
+function fail(message) {
+  state.phase = 'error';
+  state.error = message;
+  $('status').textContent = `error: ${message}`;
+  $('status').style.color = '#c00';
+}
+
+function main() {
+  const options = { epochs: integerOption('epochs', 3), limit: integerOption('limit', 2000), kind: parameters.get('method') ?? 'autoencoder', backend: parameters.get('backend') ?? 'auto' };
+  if (options.kind !== 'autoencoder' && options.kind !== 'iic') throw new Error(`?method= must be autoencoder or iic, got '${options.kind}'`);
+  options.storeKey = `indexeddb://tfjs-unsupervised-demo-${options.kind}`;
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onerror = (event) => fail(`the worker failed: ${event.message}`);
+  const stopButton = $('stop');
+  stopButton.onclick = () => {
+    if (state.phase === 'training') {
+      worker.postMessage({ type: 'stop' });
+      stopButton.disabled = true;
+    } else if (state.phase === 'stopped') {
+      worker.postMessage({ type: 'resume' });
+    }
+  };
+  worker.onmessage = ({ data: message }) => {
+    switch (message.type) {
+      case 'backend':
+        state.backend = message.info.name;
+        $('backend').textContent = describeBackend(message.info);
+        $('status').textContent = `fetching MNIST (${options.limit} test images)…`;
+        break;
+      case 'training':
+        state.phase = 'training';
+        state.activity = 'building the networks and the first step';
+        $('status').textContent = `training ${options.kind} on ${message.size} images…`;
+        stopButton.disabled = false;
+        break;
+      case 'step':
+        state.activity = `step ${message.step}`;
+        $('progress').value = (message.epoch * message.steps + message.step) / (message.epochs * message.steps);
+        $('progress-text').textContent = `epoch ${message.epoch + 1}/${message.epochs}, step ${message.step}/${message.steps}`;
+        break;
+      case 'epoch':
+        state.activity = `drawing epoch ${message.epoch}`;
+        state.losses.push(message.loss);
+        state.epochsDone = state.losses.length;
+        state.firstEpochSeconds ??= message.seconds;
+        Object.assign(state, { accuracy: message.accuracy, nmi: message.nmi });
+        drawLoss(state.losses, options.epochs);
+        drawScatter(message);
+        $('scores').textContent = `after epoch ${state.epochsDone}: clustering accuracy ${(100 * message.accuracy).toFixed(1)} %, NMI ${message.nmi.toFixed(3)} (loss ${message.loss.toFixed(4)})`;
+        break;
+      case 'stopped':
+        state.phase = 'stopped';
+        $('status').textContent = `stopped after ${message.epochsTrained} epoch(s)`;
+        stopButton.textContent = 'Resume';
+        stopButton.disabled = false;
+        break;
+      case 'resumed':
+        state.phase = 'training';
+        stopButton.textContent = 'Stop';
+        $('status').textContent = `training ${options.kind}…`;
+        break;
+      case 'finished':
+        state.seconds = message.seconds;
+        state.finished = true;
+        state.phase = 'finished';
+        stopButton.disabled = true;
+        $('status').textContent = `finished: ${options.epochs} epoch(s) of ${options.kind} in ${message.seconds.toFixed(1)} s on ${state.backend}`;
+        $('scores').textContent = `final: clustering accuracy ${(100 * state.accuracy).toFixed(1)} %, NMI ${state.nmi.toFixed(3)}`;
+        enableModelButtons(worker, options);
+        break;
+      case 'saved':
+        $('saved').textContent = `saved to ${message.storeKey}`;
+        break;
+      case 'error':
+        fail(message.message);
+        break;
+    }
+  };
+  worker.postMessage({ type: 'start', options });
+}
+
+/** Save (in the worker) to IndexedDB; download and load back here, from IndexedDB (same origin). */
+function enableModelButtons(worker, { kind, limit, storeKey, backend }) {
   const Method = kind === 'iic' ? IIC : Autoencoder;
-  const key = `indexeddb://tfjs-unsupervised-demo-${kind}`;
+  let started;
+  const ready = () => (started ??= initBackend({ backend: backend === 'webgpu' || backend === 'webgl' ? backend : 'auto' }));
   const run = (label, action) => async () => {
     try {
       $('saved').textContent = `${label}…`;
+      await ready();
       $('saved').textContent = await action();
     } catch (error) {
       $('saved').textContent = `${label} failed: ${error.message}`;
     }
   };
-  $('save').onclick = run('saving', async () => {
-    await method.save(new BrowserModelStore(key));
-    return `saved to ${key}`;
-  });
+  $('save').onclick = () => {
+    $('saved').textContent = 'saving…';
+    worker.postMessage({ type: 'save', storeKey });
+  };
   $('download').onclick = run('downloading', async () => {
-    await method.save(new BrowserModelStore('downloads://'));
-    return 'downloaded method.json and each model\'s .json and .weights.bin';
+    const loaded = await Method.load(new BrowserModelStore(storeKey));
+    await loaded.save(new BrowserModelStore('downloads://'));
+    loaded.dispose();
+    return 'downloaded method.json and each model\'s .json and .weights.bin (save to IndexedDB first)';
   });
   $('load').onclick = run('loading', async () => {
-    const loaded = await Method.load(new BrowserModelStore(key));
+    const loaded = await Method.load(new BrowserModelStore(storeKey));
+    const [images, labels] = await Promise.all([fetch('mnist/t10k-images-idx3-ubyte.gz'), fetch('mnist/t10k-labels-idx1-ubyte.gz')]);
+    const dataset = await idxDataset(images, labels, { limit, name: 'mnist-test' });
     const scores = await evaluate(loaded, dataset, kind);
     loaded.dispose();
-    state.loadedScores = scores;
-    return `loaded from ${key} (${loaded.epochsTrained} epochs): clustering accuracy ${(100 * scores.accuracy).toFixed(1)} %, NMI ${scores.nmi.toFixed(3)}`;
+    state.loadedScores = { accuracy: scores.accuracy, nmi: scores.nmi };
+    return `loaded from ${storeKey} (${loaded.epochsTrained} epochs): clustering accuracy ${(100 * scores.accuracy).toFixed(1)} %, NMI ${scores.nmi.toFixed(3)}`;
   });
   for (const id of ['save', 'download', 'load']) $(id).disabled = false;
 }
 
-main().catch((error) => {
-  state.phase = 'error';
-  state.error = String(error.message ?? error);
-  $('status').textContent = `error: ${state.error}`;
-  $('status').style.color = '#c00';
-  console.error(error);
-});
+try {
+  main();
+} catch (error) {
+  fail(String(error.message ?? error));
+}
