@@ -6,12 +6,12 @@
 import type { ImageDataset } from '../data/dataset.js';
 import { iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions } from '../data/augment/iic_views.js';
-import { Autoencoder } from '../methods/autoencoder.js';
-import { DeepCluster } from '../methods/deep_cluster.js';
-import { FilterDistinguisher } from '../methods/filter_distinguisher.js';
+import { Autoencoder, resolveAutoencoderConfig } from '../methods/autoencoder.js';
+import { DeepCluster, resolveDeepClusterConfig } from '../methods/deep_cluster.js';
+import { FilterDistinguisher, resolveFilterDistinguisherConfig } from '../methods/filter_distinguisher.js';
 import { IIC, IIC_DEFAULTS } from '../methods/iic.js';
-import { MineEncoder } from '../methods/mine_encoder.js';
-import { RelationalReasoning } from '../methods/relational_reasoning.js';
+import { MineEncoder, resolveMineEncoderConfig } from '../methods/mine_encoder.js';
+import { RelationalReasoning, resolveRelationalReasoningConfig } from '../methods/relational_reasoning.js';
 import type { RelationAggregation } from '../methods/relational_reasoning.js';
 import type { VggConfigInput } from '../nn/vgg.js';
 import type { EpochLogs, FitOptions, UnsupervisedMethod } from '../train/unsupervised_method.js';
@@ -128,6 +128,14 @@ const backboneOption = (fallback: string): OptionSpec => ({
 /** Checks a comma-separated list of positive integers. */
 const integerList = (flag: string) => (value: OptionValue, command?: string) => void parseIntegerList(flag, String(value), command);
 
+// The classes' own defaults (their resolved configurations without options): the flags' defaults
+// read them, so that a default lives in one place.
+const AUTOENCODER = resolveAutoencoderConfig();
+const FILTER_DISTINGUISHER = resolveFilterDistinguisherConfig();
+const RELATIONAL = resolveRelationalReasoningConfig();
+const MINE_ENCODER = resolveMineEncoderConfig();
+const DEEP_CLUSTER = resolveDeepClusterConfig();
+
 /** Every method of the CLI, by name. */
 export const METHODS: Record<MethodName, MethodEntry> = {
   autoencoder: defineMethod<Autoencoder>({
@@ -137,10 +145,10 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     defaults: { epochs: 10, batchSize: 256 },
     epochBased: true,
     options: [
-      { name: 'layers', kind: 'string', placeholder: 'W1,W2,...', description: 'dense widths after the input, the last one the code', default: '500,500,2000,10', check: integerList('layers') },
-      { name: 'architecture', kind: 'string', choices: ['dense', 'conv'], description: 'dense MLP or strided convolutions', default: 'dense' },
-      { name: 'code-size', kind: 'integer', min: 1, description: 'conv architecture: width of the code', default: 10 },
-      { name: 'loss', kind: 'string', choices: ['mse', 'bce'], description: 'reconstruction loss', default: 'mse' },
+      { name: 'layers', kind: 'string', placeholder: 'W1,W2,...', description: 'dense widths after the input, the last one the code', default: AUTOENCODER.layers.slice(1).join(','), check: integerList('layers') },
+      { name: 'architecture', kind: 'string', choices: ['dense', 'conv'], description: 'dense MLP or strided convolutions', default: AUTOENCODER.architecture },
+      { name: 'code-size', kind: 'integer', min: 1, description: 'conv architecture: width of the code', default: AUTOENCODER.codeSize },
+      { name: 'loss', kind: 'string', choices: ['mse', 'bce'], description: 'reconstruction loss', default: AUTOENCODER.loss === 'mse' ? 'mse' : 'bce' },
     ],
     create: ({ seed, shape, options }) => {
       const layers = parseIntegerList('layers', String(options.layers));
@@ -162,9 +170,9 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     defaults: { epochs: 1, batchSize: 16 },
     epochBased: false,
     options: [
-      { name: 'channels', kind: 'string', placeholder: 'C1,C2,...', description: "every level's output channels", default: '16,16,16,4', check: integerList('channels') },
-      { name: 'hidden-channels', kind: 'integer', min: 1, description: "channels of each level's 5x5 conv", default: 64 },
-      { name: 'threshold', kind: 'number', min: 0, exclusiveMin: true, description: 'a level is done when the running max |cos| drops below this', default: 0.4 },
+      { name: 'channels', kind: 'string', placeholder: 'C1,C2,...', description: "every level's output channels", default: FILTER_DISTINGUISHER.channels.slice(1).join(','), check: integerList('channels') },
+      { name: 'hidden-channels', kind: 'integer', min: 1, description: "channels of each level's 5x5 conv", default: FILTER_DISTINGUISHER.hiddenChannels },
+      { name: 'threshold', kind: 'number', min: 0, exclusiveMin: true, description: 'a level is done when the running max |cos| drops below this', default: FILTER_DISTINGUISHER.threshold },
       {
         name: 'samples-per-level',
         kind: 'integer',
@@ -196,12 +204,12 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     defaults: { epochs: 10, batchSize: 64 },
     epochBased: true,
     options: [
-      { name: 'backbone', kind: 'string', choices: ['conv4', 'resnet'], description: 'Conv4 or a small ResNet', default: 'conv4' },
+      { name: 'backbone', kind: 'string', choices: ['conv4', 'resnet'], description: 'Conv4 or a small ResNet', default: RELATIONAL.backbone },
       { name: 'channels', kind: 'string', placeholder: 'C1,C2,...', description: "channels of the backbone's blocks (default 8,16,32,64 for conv4, 16,32,64 for resnet)", check: integerList('channels') },
-      { name: 'views', kind: 'integer', min: 2, description: 'augmented views K of each image per batch', default: 4 },
-      { name: 'aggregation', kind: 'string', choices: ['cat', 'sum', 'mean', 'max'], description: "how a pair's representations are combined", default: 'cat' },
-      { name: 'loss', kind: 'string', choices: ['bce', 'focal'], description: 'binary cross-entropy or focal loss', default: 'bce' },
-      { name: 'head-units', kind: 'integer', min: 1, description: "width of the relation head's hidden layer", default: 256 },
+      { name: 'views', kind: 'integer', min: 2, description: 'augmented views K of each image per batch', default: RELATIONAL.views },
+      { name: 'aggregation', kind: 'string', choices: ['cat', 'sum', 'mean', 'max'], description: "how a pair's representations are combined", default: RELATIONAL.aggregation },
+      { name: 'loss', kind: 'string', choices: ['bce', 'focal'], description: 'binary cross-entropy or focal loss', default: RELATIONAL.loss },
+      { name: 'head-units', kind: 'integer', min: 1, description: "width of the relation head's hidden layer", default: RELATIONAL.headUnits },
     ],
     create: ({ seed, options }) => {
       const channels = options.channels === undefined ? undefined : parseIntegerList('channels', String(options.channels));
@@ -281,8 +289,8 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     epochBased: true,
     options: [
       backboneOption('small'),
-      { name: 'latent', kind: 'integer', min: 1, description: 'width of the latent code', default: 10 },
-      { name: 'statistics-units', kind: 'integer', min: 1, description: 'hidden units of the statistics network', default: 1024 },
+      { name: 'latent', kind: 'integer', min: 1, description: 'width of the latent code', default: MINE_ENCODER.latentSize },
+      { name: 'statistics-units', kind: 'integer', min: 1, description: 'hidden units of the statistics network', default: MINE_ENCODER.statisticsUnits },
     ],
     create: ({ seed, shape, options }) =>
       new MineEncoder({
@@ -303,10 +311,10 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     epochBased: true,
     options: [
       backboneOption('small'),
-      { name: 'clusters', kind: 'integer', min: 2, description: 'k-means clusters (pseudo-classes)', default: 10 },
-      { name: 'feature-size', kind: 'integer', min: 1, description: 'width of the clustered feature layer', default: 256 },
-      { name: 'pca', kind: 'integer', min: 1, description: 'PCA components before whitening', default: 256 },
-      { name: 'balance', kind: 'string', choices: ['uniform', 'weighted'], description: 'sample clusters uniformly, or weight the loss', default: 'uniform' },
+      { name: 'clusters', kind: 'integer', min: 2, description: 'k-means clusters (pseudo-classes)', default: DEEP_CLUSTER.numClusters },
+      { name: 'feature-size', kind: 'integer', min: 1, description: 'width of the clustered feature layer', default: DEEP_CLUSTER.featureSize },
+      { name: 'pca', kind: 'integer', min: 1, description: 'PCA components before whitening', default: DEEP_CLUSTER.pcaComponents },
+      { name: 'balance', kind: 'string', choices: ['uniform', 'weighted'], description: 'sample clusters uniformly, or weight the loss', default: DEEP_CLUSTER.balance },
       { name: 'sobel', kind: 'boolean', description: 'train on Sobel edges instead of pixels' },
     ],
     create: ({ seed, options }) =>
