@@ -8,6 +8,7 @@ import { ensureBackendKernels } from '../../src/backend/ensure_kernels.js';
 import { initBackend } from '../../src/backend/init_backend.js';
 import { rotate } from '../../src/data/augment/geometric.js';
 import { createRandom } from '../../src/data/random.js';
+import { relativeError } from './kernel_grid.js';
 
 // The corrected cpu Transform against wasm's Transform (its own C++ kernel) over a grid: batch
 // sizes 1 to 4, rotations, affine and projective transforms (one per image or one shared),
@@ -121,17 +122,6 @@ async function transformOn(backend: 'cpu' | 'wasm', c: TransformCase, seed: numb
   const out = Float32Array.from(await result.data());
   result.dispose();
   return out;
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return difference === 0 ? 0 : difference / Math.max(scale, 1e-12);
 }
 
 const tensorsAtStart = tf.memory().numTensors;

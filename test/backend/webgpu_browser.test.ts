@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
-import { relativeError } from './webgpu_helpers.js';
+import { relativeError } from './kernel_grid.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);

@@ -4,7 +4,6 @@
  * adapter exists), and decide what happens when it cannot start: with CI=true the tests fail;
  * otherwise they are skipped with a message on stderr.
  */
-import * as tf from '@tensorflow/tfjs';
 import { it } from 'vitest';
 
 import { formatBackendInfo, initBackend } from '../../src/backend/init_backend.js';
@@ -41,35 +40,4 @@ export function skipWebGpuTests(availability: WebGpuAvailability, file: string):
     console.warn(`SKIPPED ${file}: webgpu did not start (${availability.reason}). CI=true makes this a failure.`);
   }
   return true;
-}
-
-/** max |a − b| / max |b| (0 when both are 0): the wasm gap-fill tests' measure. */
-export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  return difference === 0 ? 0 : difference / Math.max(scale, 1e-12);
-}
-
-type Computation = () => tf.Tensor | tf.Tensor[];
-
-/** Runs the same computation on cpu and on webgpu (inputs rebuilt on each) and returns both results as arrays. */
-export async function onCpuAndWebGpu(computation: Computation): Promise<{ cpu: Float32Array[]; webgpu: Float32Array[] }> {
-  const run = async (backend: 'cpu' | 'webgpu') => {
-    await initBackend({ backend });
-    const outputs = tf.tidy(() => {
-      const result = computation();
-      return Array.isArray(result) ? result : [result];
-    });
-    const values = await Promise.all(outputs.map(async (t) => Float32Array.from(await t.data())));
-    tf.dispose(outputs);
-    return values;
-  };
-  const cpu = await run('cpu');
-  const webgpu = await run('webgpu');
-  return { cpu, webgpu };
 }

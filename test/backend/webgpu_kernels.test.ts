@@ -14,7 +14,6 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/init_backend.js';
 import { builtInWebGpuKernel, WEBGPU_REPLACED_KERNELS } from '../../src/backend/webgpu_kernels/index.js';
 import { bivariateGaussian } from '../../src/data/paired_samples.js';
-import { createRandom } from '../../src/data/random.js';
 import { Autoencoder } from '../../src/methods/autoencoder.js';
 import { DeepCluster } from '../../src/methods/deep_cluster.js';
 import { FilterDistinguisher } from '../../src/methods/filter_distinguisher.js';
@@ -25,41 +24,27 @@ import { batchNormalizeTraining } from '../../src/nn/batch_normalization.js';
 import { BENCH_MODELS, buildBenchModel } from '../../bench/train_step_models.js';
 import { blobImages } from '../helpers/synthetic.js';
 import { recordKernelCalls, replay } from './kernel_recorder.js';
-import { onCpuAndWebGpu, relativeError, skipWebGpuTests, webGpuAvailability } from './webgpu_helpers.js';
+import type { ConvCase } from './kernel_grid.js';
+import {
+  conv2dTransposeWithGradients,
+  convWithGradients,
+  GAP_FILL_CONV_CASES,
+  GAP_FILL_POOL_CASES,
+  maxPoolGradient,
+  maxPoolTieValues,
+  onCpuAnd,
+  randomValues,
+  relativeError,
+  segmentSumComputation,
+} from './kernel_grid.js';
+import { skipWebGpuTests, webGpuAvailability } from './webgpu_helpers.js';
 
 const TOLERANCE = 1e-4;
 const availability = await webGpuAvailability();
 const skip = skipWebGpuTests(availability, 'test/backend/webgpu_kernels.test.ts');
 
-function randomValues(size: number, seed: number): Float32Array {
-  const random = createRandom(seed);
-  return Float32Array.from({ length: size }, () => random.normal());
-}
-
-interface ConvCase {
-  batch: number;
-  height: number;
-  width: number;
-  inChannels: number;
-  outChannels: number;
-  kernel: number;
-  stride: number;
-  pad: 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-}
-
-// The grid of test/backend/wasm_kernels.test.ts.
-const cases: ConvCase[] = [];
-for (const kernel of [1, 3, 5]) {
-  for (const stride of [1, 2, 3]) {
-    for (const pad of ['same', 'valid'] as const) {
-      cases.push({ batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 4, kernel, stride, pad });
-    }
-  }
-}
-cases.push({ batch: 3, height: 7, width: 7, inChannels: 2, outChannels: 5, kernel: 3, stride: 1, pad: 1 });
-cases.push({ batch: 1, height: 10, width: 6, inChannels: 1, outChannels: 2, kernel: 3, stride: 2, pad: 2 });
-cases.push({ batch: 2, height: 8, width: 8, inChannels: 2, outChannels: 3, kernel: 3, stride: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] });
-cases.push({ batch: 2, height: 12, width: 12, inChannels: 4, outChannels: 8, kernel: 4, stride: 2, pad: 'same' });
+// The wasm gap-fill grid, then:
+const cases: ConvCase[] = [...GAP_FILL_CONV_CASES];
 // N·OH·OW ≥ 2000: the composed filter gradient (below that, tfjs-backend-webgpu's own shader runs),
 // whose products take tfjs-backend-webgpu's split-K path; strided, padded and explicit cases.
 cases.push({ batch: 8, height: 20, width: 20, inChannels: 3, outChannels: 6, kernel: 3, stride: 1, pad: 'same' });
@@ -81,13 +66,7 @@ describe.skipIf(skip)('webgpu kernels equal the cpu backend (gap-fill grid)', ()
     for (const c of cases) {
       const xValues = randomValues(c.batch * c.height * c.width * c.inChannels, 1);
       const wValues = randomValues(c.kernel * c.kernel * c.inChannels * c.outChannels, 2);
-      const { cpu, webgpu } = await onCpuAndWebGpu(() => {
-        const x = tf.tensor4d(xValues, [c.batch, c.height, c.width, c.inChannels]);
-        const w = tf.tensor4d(wValues, [c.kernel, c.kernel, c.inChannels, c.outChannels]);
-        const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)));
-        const [dx, dw] = tf.grads(f)([x, w]);
-        return [tf.conv2d(x, w, c.stride, c.pad), dx, dw];
-      });
+      const { cpu, other: webgpu } = await onCpuAnd('webgpu', convWithGradients(c, xValues, wValues));
       const label = `kernel ${c.kernel} stride ${c.stride} pad ${JSON.stringify(c.pad)} ${c.batch}x${c.height}x${c.width}x${c.inChannels}→${c.outChannels}`;
       ['conv2d', 'dx', 'dW'].forEach((what, i) => {
         const error = relativeError(webgpu[i], cpu[i]);
@@ -118,54 +97,28 @@ describe.skipIf(skip)('webgpu kernels equal the cpu backend (gap-fill grid)', ()
     for (const stride of [1, 2]) {
       const xValues = randomValues(2 * 5 * 5 * 3, 3);
       const wValues = randomValues(3 * 3 * 4 * 3, 4);
-      const { cpu, webgpu } = await onCpuAndWebGpu(() => {
-        const x = tf.tensor4d(xValues, [2, 5, 5, 3]);
-        const w = tf.tensor4d(wValues, [3, 3, 4, 3]);
-        const out = [2, 5 * stride, 5 * stride, 4] as [number, number, number, number];
-        const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, out, stride, 'same')));
-        const [dx, dw] = tf.grads(f)([x, w]);
-        return [tf.conv2dTranspose(x, w, out, stride, 'same'), dx, dw];
-      });
+      const { cpu, other: webgpu } = await onCpuAnd('webgpu', conv2dTransposeWithGradients(stride, xValues, wValues));
       for (let i = 0; i < 3; i++) expect(relativeError(webgpu[i], cpu[i])).toBeLessThanOrEqual(TOLERANCE);
     }
   });
 
   it('UnsortedSegmentSum, and so the gradient of gather with repeated indices', async () => {
     const values = randomValues(6 * 4, 5);
-    const { cpu, webgpu } = await onCpuAndWebGpu(() => {
-      const table = tf.tensor2d(values, [6, 4]);
-      const indices = tf.tensor1d([0, 2, 2, 5, 0, 0, 3], 'int32');
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, indices), tf.range(1, 8).reshape([7, 1]))))(table);
-      return [g, tf.unsortedSegmentSum(tf.tensor2d(values.slice(0, 12), [3, 4]), tf.tensor1d([2, 0, 2], 'int32'), 4)];
-    });
+    const { cpu, other: webgpu } = await onCpuAnd('webgpu', segmentSumComputation(values));
     expect(relativeError(webgpu[0], cpu[0])).toBeLessThanOrEqual(TOLERANCE);
     expect(relativeError(webgpu[1], cpu[1])).toBeLessThanOrEqual(TOLERANCE);
   });
 
   it('MaxPoolGrad over the gap-fill pooling grid, overlaps and ties included (first maximum, as cpu)', async () => {
-    const poolCases: Array<{ shape: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid' | number }> = [
-      { shape: [3, 8, 8, 5], size: 2, stride: 2, pad: 'valid' },
-      { shape: [2, 7, 9, 3], size: 2, stride: 2, pad: 'valid' },
-      { shape: [2, 7, 9, 3], size: 2, stride: 2, pad: 'same' },
-      { shape: [2, 9, 9, 4], size: 3, stride: 2, pad: 'same' },
-      { shape: [2, 6, 6, 2], size: 3, stride: 1, pad: 1 },
-    ];
-    for (const c of poolCases) {
-      // Rounded values make ties; ReLU-like zeros make whole windows tie.
-      const size = c.shape.reduce((a, b) => a * b, 1);
-      const xValues = randomValues(size, 9).map((v) => Math.max(0, Math.round(v * 2) / 2));
-      const { cpu, webgpu } = await onCpuAndWebGpu(() => {
-        const x = tf.tensor4d(xValues, c.shape);
-        const weights = tf.tensor1d(Array.from({ length: c.shape[3] }, (_, i) => i + 1));
-        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad), weights)))(x);
-      });
+    for (const c of GAP_FILL_POOL_CASES) {
+      const { cpu, other: webgpu } = await onCpuAnd('webgpu', maxPoolGradient(c, maxPoolTieValues(c)));
       expect(relativeError(webgpu[0], cpu[0]), JSON.stringify(c)).toBe(0);
     }
   });
 
   it('Sum and Mean over leading axes and others', async () => {
     const values = randomValues(4 * 5 * 3 * 6, 10);
-    const { cpu, webgpu } = await onCpuAndWebGpu(() => {
+    const { cpu, other: webgpu } = await onCpuAnd('webgpu', () => {
       const x = tf.tensor4d(values, [4, 5, 3, 6]);
       return [tf.sum(x, [0, 1, 2]), tf.sum(x, 0, true), tf.mean(x, [1, 0]), tf.mean(x, [0, 1, 2], true), tf.sum(x, [1, 2]), tf.mean(x, -1), tf.sum(x)];
     });
@@ -180,7 +133,7 @@ describe.skipIf(skip)('webgpu kernels equal the cpu backend (gap-fill grid)', ()
       const gammaValues = randomValues(channels, 12);
       const betaValues = randomValues(channels, 13);
       const weightValues = randomValues(size, 14);
-      const { cpu, webgpu } = await onCpuAndWebGpu(() => {
+      const { cpu, other: webgpu } = await onCpuAnd('webgpu', () => {
         const x = tf.tensor(xValues, shape);
         const gamma = tf.tensor1d(gammaValues);
         const beta = tf.tensor1d(betaValues);

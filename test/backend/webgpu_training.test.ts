@@ -18,7 +18,8 @@ import { MINE } from '../../src/methods/mine.js';
 import { RelationalReasoning } from '../../src/methods/relational_reasoning.js';
 import type { EpochLogs } from '../../src/train/unsupervised_method.js';
 import { blobImages } from '../helpers/synthetic.js';
-import { relativeError, skipWebGpuTests, webGpuAvailability } from './webgpu_helpers.js';
+import { relativeError } from './kernel_grid.js';
+import { skipWebGpuTests, webGpuAvailability } from './webgpu_helpers.js';
 
 const availability = await webGpuAvailability();
 const skip = skipWebGpuTests(availability, 'test/backend/webgpu_training.test.ts');
