@@ -5,13 +5,12 @@
  * an autoencoder trained and saved in Node loads in the page (UrlModelStore over HTTP) and gives
  * Node's embeddings within 1e-4. Tiny shapes: SwiftShader is slow.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { kmeans } from '../../src/cluster/kmeans.js';
@@ -21,13 +20,12 @@ import { ari } from '../../src/metrics/ari.js';
 import { clusterAccuracy } from '../../src/metrics/cluster_accuracy.js';
 import { nmi } from '../../src/metrics/nmi.js';
 import { blobImages } from '../helpers/synthetic.js';
-import { browserTestsRun, buildBrowserBundle, launchChromium, requireChromium, root, serveFolder } from './helpers.js';
+import { browserTestsRun, buildBrowserBundle, closeLibraryPage, openLibraryPage, requireChromium, root } from './helpers.js';
+import type { LibraryPage } from './helpers.js';
 
 const runs = browserTestsRun('test/browser/browser_backends.test.ts');
 const folder = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-browser-backends-'));
-let server: Server | undefined;
-let origin = '';
-let context: BrowserContext | undefined;
+let opened: LibraryPage | undefined;
 let page: Page;
 
 /** The scikit-learn clustering fixtures (labels and sklearn's scores). */
@@ -48,29 +46,17 @@ beforeAll(async () => {
   requireChromium();
   await tf.setBackend('cpu');
   await buildBrowserBundle(folder);
-  writeFileSync(
-    path.join(folder, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><title>tests</title><script type="module">import * as lib from "./tfjs-unsupervised.js"; window.lib = lib;</script>',
-  );
   // A model trained and saved in Node, served beside the page.
   const trained = new Autoencoder({ layers: [256, 16, 3], seed: 3 });
   await trained.fit(images, { epochs: 1, batchSize: 32, progress: 'none' });
   await trained.save(path.join(folder, 'models', 'autoencoder'));
   nodeEmbeddings = Array.from((await trained.encode(images)).data);
   trained.dispose();
-  ({ server, origin } = await serveFolder(folder));
-  context = await launchChromium();
-  page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => (globalThis as { lib?: unknown }).lib !== undefined, undefined, { timeout: 60_000 });
+  opened = await openLibraryPage(folder, { onPageError: (error) => console.error(`page error: ${error.message}`) });
+  page = opened.page;
 }, 120_000);
 
-afterAll(async () => {
-  await context?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  rmSync(folder, { recursive: true, force: true });
-});
+afterAll(() => closeLibraryPage(opened, folder));
 
 /** What the page reports for one backend. */
 interface PageReport {

@@ -4,23 +4,22 @@
  * here as the browser downloads them) put in one folder load in Node with Autoencoder.load and
  * give the page's embeddings (within 1e-4); bad URLs and read-back of downloads are named errors.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import type { BrowserContext, Download, Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Autoencoder } from '../../src/methods/autoencoder.js';
 import { blobImages } from '../helpers/synthetic.js';
-import { browserTestsRun, buildBrowserBundle, launchChromium, requireChromium, serveFolder } from './helpers.js';
+import { browserTestsRun, buildBrowserBundle, closeLibraryPage, openLibraryPage, requireChromium } from './helpers.js';
+import type { LibraryPage } from './helpers.js';
 
 const runs = browserTestsRun('test/browser/browser_model_store.test.ts');
 const folder = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-browser-store-'));
-let server: Server | undefined;
-let context: BrowserContext | undefined;
+let opened: LibraryPage | undefined;
 let page: Page;
 const images = blobImages(32, { side: 8, classes: 2, seed: 2 });
 const imageData = { images: Array.from(images.images), shape: images.shape, size: images.size };
@@ -30,20 +29,11 @@ beforeAll(async () => {
   requireChromium();
   await tf.setBackend('cpu');
   await buildBrowserBundle(folder);
-  writeFileSync(path.join(folder, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module">import * as lib from "./tfjs-unsupervised.js"; window.lib = lib;</script>');
-  let origin: string;
-  ({ server, origin } = await serveFolder(folder));
-  context = await launchChromium();
-  page = await context.newPage();
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => (globalThis as { lib?: unknown }).lib !== undefined, undefined, { timeout: 60_000 });
+  opened = await openLibraryPage(folder);
+  page = opened.page;
 }, 120_000);
 
-afterAll(async () => {
-  await context?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  rmSync(folder, { recursive: true, force: true });
-});
+afterAll(() => closeLibraryPage(opened, folder));
 
 describe.skipIf(!runs)('BrowserModelStore in Chromium', () => {
   it('IndexedDB: saves and loads back (same embeddings, counters, model names); downloads:// files load in Node with the same embeddings', async () => {

@@ -5,7 +5,7 @@
  * playwright-core with the flags that keep it off the network and give it a SwiftShader WebGPU
  * adapter.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -90,4 +90,46 @@ export async function launchChromium(args: string[] = CHROMIUM_ARGS): Promise<Br
   const { chromium } = await import('playwright-core');
   const userData = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-chromium-'));
   return chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, headless: true, args });
+}
+
+/** The page of the bundle tests: it imports the bundle beside it and leaves its exports in window.lib. */
+export const LIBRARY_PAGE = '<!doctype html><meta charset="utf-8"><script type="module">import * as lib from "./tfjs-unsupervised.js"; window.lib = lib;</script>';
+
+/** A page open in chromium on the bundle served from a folder. */
+export interface LibraryPage {
+  server: Server;
+  origin: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * Writes {@link LIBRARY_PAGE} as `folder`/index.html, serves `folder` ({@link serveFolder}),
+ * launches chromium ({@link launchChromium}; `args` replaces {@link CHROMIUM_ARGS}), opens the page
+ * and waits (at most 60 s) until window.lib is there. `onPageError` hears uncaught page errors
+ * from before the page loads. When any step fails, chromium and the server are closed again.
+ */
+export async function openLibraryPage(folder: string, options: { args?: string[]; onPageError?: (error: Error) => void } = {}): Promise<LibraryPage> {
+  writeFileSync(path.join(folder, 'index.html'), LIBRARY_PAGE);
+  const { server, origin } = await serveFolder(folder);
+  let context: BrowserContext | undefined;
+  try {
+    context = await launchChromium(options.args);
+    const page = await context.newPage();
+    if (options.onPageError) page.on('pageerror', options.onPageError);
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => (globalThis as { lib?: unknown }).lib !== undefined, undefined, { timeout: 60_000 });
+    return { server, origin, context, page };
+  } catch (error) {
+    await context?.close();
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
+}
+
+/** Closes chromium and the server of `opened` (when it was opened) and removes `folder`. */
+export async function closeLibraryPage(opened: LibraryPage | undefined, folder: string): Promise<void> {
+  await opened?.context.close();
+  await new Promise((resolve) => (opened ? opened.server.close(resolve) : resolve(undefined)));
+  rmSync(folder, { recursive: true, force: true });
 }
