@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { convolutionReadWindow } from '../kernel_geometry.js';
 import { convGeometry, release, runWasmKernel } from './kernel_utils.js';
 import type { KernelArguments } from './kernel_utils.js';
 
@@ -24,12 +25,9 @@ export function conv2dBackpropFilter({ inputs, attrs = {}, backend }: KernelArgu
   const { x, dy } = inputs;
   const filterShape = attrs.filterShape as [number, number, number, number];
   const info = convGeometry(x.shape as [number, number, number, number], filterShape, attrs.strides as [number, number], attrs.pad, attrs.dimRoundingMode, attrs.dataFormat);
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
-  const neededHeight = (outHeight - 1) * strideHeight + filterHeight;
-  const neededWidth = (outWidth - 1) * strideWidth + filterWidth;
+  const { batchSize, inChannels, outChannels, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
   // Pad as the forward pass did, then keep exactly the rows and columns it read.
-  const bottom = Math.max(0, neededHeight - padInfo.top - inHeight);
-  const right = Math.max(0, neededWidth - padInfo.left - inWidth);
+  const { neededHeight, neededWidth, bottom, right } = convolutionReadWindow(info);
   const padded = runWasmKernel('PadV2', backend, { x }, { paddings: [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]], constantValue: 0 });
   const cropped = runWasmKernel('Slice', backend, { x: padded }, { begin: [0, 0, 0, 0], size: [batchSize, neededHeight, neededWidth, inChannels] });
   const swapped = runWasmKernel('Transpose', backend, { x: cropped }, { perm: [3, 1, 2, 0] });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { pool2dGeometry } from '../kernel_geometry.js';
 import { float32Views } from './heap_access.js';
 import type { WasmHeapBackend } from './heap_access.js';
 import type { KernelArguments } from './kernel_utils.js';
@@ -12,14 +13,7 @@ import type { KernelArguments } from './kernel_utils.js';
  */
 export function maxPoolGrad({ inputs, attrs = {}, backend }: KernelArguments): tf.TensorInfo {
   const { dy, input } = inputs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    attrs.filterSize as [number, number] | number,
-    attrs.strides as [number, number] | number,
-    1,
-    attrs.pad as 'valid' | 'same' | number,
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-  );
+  const info = pool2dGeometry(input.shape, attrs);
   const heap = backend as unknown as WasmHeapBackend;
   const dx = heap.makeOutput(input.shape, 'float32');
   const [x, gradient, result] = float32Views(heap, input, dy, dx);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { conv2dGeometry, convolutionReadWindow } from '../kernel_geometry.js';
 import { releaseWebGpu, runWebGpuKernel } from './kernel_utils.js';
 import type { WebGpuKernelArguments } from './kernel_utils.js';
 
@@ -34,22 +35,10 @@ export function makeConv2dBackpropFilter(builtIn: tf.KernelFunc): tf.KernelFunc 
     if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') return builtIn(args as unknown as Parameters<tf.KernelFunc>[0]);
     const { x, dy } = inputs;
     const filterShape = attrs.filterShape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      attrs.strides as [number, number],
-      1,
-      attrs.pad as 'same' | 'valid' | number,
-      attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-      false,
-      'channelsLast',
-    );
-    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
+    const info = conv2dGeometry(x.shape as [number, number, number, number], filterShape, attrs.strides as [number, number], attrs.pad, attrs.dimRoundingMode);
+    const { batchSize, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
     if (batchSize * outHeight * outWidth < COMPOSED_FILTER_GRADIENT_MIN_ROWS) return builtIn(args as unknown as Parameters<tf.KernelFunc>[0]);
-    const neededHeight = (outHeight - 1) * strideHeight + filterHeight;
-    const neededWidth = (outWidth - 1) * strideWidth + filterWidth;
-    const bottom = Math.max(0, neededHeight - padInfo.top - inHeight);
-    const right = Math.max(0, neededWidth - padInfo.left - inWidth);
+    const { bottom, right } = convolutionReadWindow(info);
     const padded =
       padInfo.top === 0 && padInfo.left === 0 && bottom === 0 && right === 0
         ? undefined

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+
+import { pool2dGeometry } from '../kernel_geometry.js';
 import type { WebGpuBackendLike, WebGpuDispatchUtil, WebGpuKernelArguments } from './kernel_utils.js';
 
 /** The parts of tfjs-backend-webgpu's WebGPUProgram that this program fills in. */
@@ -106,14 +108,7 @@ export function makeMaxPoolGrad(util: WebGpuDispatchUtil): tf.KernelFunc {
 
 function maxPoolGrad({ inputs, attrs = {}, backend }: WebGpuKernelArguments, util: WebGpuDispatchUtil): tf.TensorInfo {
   const { dy, input } = inputs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    attrs.filterSize as [number, number] | number,
-    attrs.strides as [number, number] | number,
-    1,
-    attrs.pad as 'same' | 'valid' | number,
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-  );
+  const info = pool2dGeometry(input.shape, attrs);
   const program = new MaxPoolGradFirstMaximumProgram(info.inShape, util);
   return (backend as ProgramRunner).runWebGPUProgram(program, [dy, input], input.dtype, [
     { type: 'int32', data: [info.strideHeight, info.strideWidth] },
