@@ -7,7 +7,7 @@
  * conv2d filter gradient, compared here with the cpu backend's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,11 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
+import { browserTestsRun, CHROMIUM, requireChromium } from '../browser/helpers.js';
 import { relativeError } from './kernel_grid.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI !== 'true') console.warn(`SKIPPED test/backend/webgpu_browser.test.ts: no ${CHROMIUM} (apt-get install -y chromium). CI=true makes this a failure.`);
+const runs = browserTestsRun('test/backend/webgpu_browser.test.ts');
 const directory = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-browser-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
@@ -46,9 +45,9 @@ window.result = (async () => {
 })();
 `;
 
-describe.skipIf(!hasChromium && process.env.CI !== 'true')('webgpu in a browser (headless Chromium, SwiftShader adapter)', () => {
+describe.skipIf(!runs)('webgpu in a browser (headless Chromium, SwiftShader adapter)', () => {
   it('starts on navigator.gpu without Node modules, with this library’s kernels, and agrees with cpu', async () => {
-    if (!hasChromium) throw new Error(`CI=true and no ${CHROMIUM}: apt-get install -y chromium`);
+    requireChromium();
     const esbuild = await import('esbuild');
     await esbuild.build({
       stdin: { contents: PAGE_SCRIPT, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'js' },
