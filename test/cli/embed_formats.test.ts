@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { numpyReadBackAvailable, PYTHON, queryDuckDb } from '../helpers/read_back.js';
 import { runCli, temporaryDirectory } from './helpers.js';
 
 /**
@@ -20,12 +20,7 @@ const run = path.join(root, 'run');
 const mnistRun = path.join(root, 'mnist-run');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const python = '/usr/bin/python3';
-const numpyAvailable = existsSync(python) && spawnSync(python, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-if (!numpyAvailable) {
-  if (process.env.CI === 'true') throw new Error('embed_formats.test: CI=true but /usr/bin/python3 cannot import numpy (apt-get install python3-numpy).');
-  console.warn('embed_formats.test: SKIPPING the numpy read-back: /usr/bin/python3 cannot import numpy (apt-get install python3-numpy).');
-}
+const numpyAvailable = numpyReadBackAvailable('embed_formats.test');
 
 /** Test-split ids in row order: classes sorted, files sorted within each. */
 const testIds: string[] = [];
@@ -86,24 +81,16 @@ describe('embed --format on a folder dataset', () => {
     expect(result.stdout).toMatch(/wrote 15 x 4 Parquet \(id, label, embedding\) embeddings of the test split/);
     const header = JSON.parse(readFileSync(path.join(root, 'parquet', 'features.json'), 'utf8')) as Record<string, unknown>;
     expect(header).toMatchObject({ fileFormat: 'parquet', rows: 15, cols: 4 });
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
-    try {
-      const schema = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${out}')`);
-      expect(schema.getRowObjectsJS().map((row) => [row.column_name, row.column_type])).toEqual([
-        ['id', 'VARCHAR'],
-        ['label', 'INTEGER'],
-        ['embedding', 'FLOAT[]'],
-      ]);
-      const reader = await connection.runAndReadAll(`SELECT id, label, embedding FROM read_parquet('${out}')`);
-      const rows = reader.getRowObjectsJS() as Array<{ id: string; label: number; embedding: number[] }>;
-      expect(rows.map((row) => row.id)).toEqual(testIds);
-      expect(rows.map((row) => row.label)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
-      expect(Float32Array.from(rows.flatMap((row) => row.embedding))).toEqual(values);
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
+    const schema = await queryDuckDb(`DESCRIBE SELECT * FROM read_parquet('${out}')`);
+    expect(schema.map((row) => [row.column_name, row.column_type])).toEqual([
+      ['id', 'VARCHAR'],
+      ['label', 'INTEGER'],
+      ['embedding', 'FLOAT[]'],
+    ]);
+    const rows = (await queryDuckDb(`SELECT id, label, embedding FROM read_parquet('${out}')`)) as Array<{ id: string; label: number; embedding: number[] }>;
+    expect(rows.map((row) => row.id)).toEqual(testIds);
+    expect(rows.map((row) => row.label)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+    expect(Float32Array.from(rows.flatMap((row) => row.embedding))).toEqual(values);
   });
 
   it('npy: a [rows, cols] float32 array equal to the bin file, int32 labels, ids beside it; numpy reads them', async () => {
@@ -119,7 +106,7 @@ describe('embed --format on a folder dataset', () => {
     expect(readFileSync(path.join(root, 'npy', 'features.ids.txt'), 'utf8').trimEnd().split('\n')).toEqual(testIds);
     if (!numpyAvailable) return;
     const script = 'import json, sys, numpy as np\nx = np.load(sys.argv[1]); y = np.load(sys.argv[2])\nprint(json.dumps({"shape": list(x.shape), "dtype": str(x.dtype), "x": x.astype(float).ravel().tolist(), "y": y.tolist(), "ydtype": str(y.dtype)}))';
-    const child = spawnSync(python, ['-c', script, out, path.join(root, 'npy', 'features.labels.npy')], { encoding: 'utf8' });
+    const child = spawnSync(PYTHON, ['-c', script, out, path.join(root, 'npy', 'features.labels.npy')], { encoding: 'utf8' });
     expect(child.status, child.stderr).toBe(0);
     const read = JSON.parse(child.stdout) as { shape: number[]; dtype: string; x: number[]; y: number[]; ydtype: string };
     expect(read).toMatchObject({ shape: [15, 4], dtype: 'float32', ydtype: 'int32', y: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2] });
@@ -145,18 +132,10 @@ describe('embed --format parquet without ids of its own: row numbers', () => {
     const out = path.join(root, 'mnist.parquet');
     const result = await runCli('embed', mnistRun, '--out', out, '--limit', '20', '--backend', 'cpu');
     expect(result.code, result.stderr).toBe(0);
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
-    try {
-      const reader = await connection.runAndReadAll(`SELECT id, label, len(embedding) AS width FROM read_parquet('${out}')`);
-      const rows = reader.getRowObjectsJS() as Array<{ id: string; label: number; width: number }>;
-      expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
-      expect(rows.slice(0, 5).map((row) => row.label)).toEqual([7, 2, 1, 0, 4]); // MNIST's first test digits
-      expect(rows.every((row) => Number(row.width) === 4)).toBe(true);
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
+    const rows = (await queryDuckDb(`SELECT id, label, len(embedding) AS width FROM read_parquet('${out}')`)) as Array<{ id: string; label: number; width: number }>;
+    expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+    expect(rows.slice(0, 5).map((row) => row.label)).toEqual([7, 2, 1, 0, 4]); // MNIST's first test digits
+    expect(rows.every((row) => Number(row.width) === 4)).toBe(true);
   });
 });
 
@@ -170,16 +149,9 @@ describe('--dataset folder: specs', () => {
     const out = path.join(root, 'unlabelled.parquet');
     const result = await runCli('embed', unlabelled, '--out', out, '--backend', 'cpu');
     expect(result.code, result.stderr).toBe(0);
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
-    try {
-      const rows = (await connection.runAndReadAll(`SELECT id, label FROM '${out}'`)).getRowObjectsJS();
-      expect(rows.map((row) => row.id)).toEqual(testIds);
-      expect(rows.every((row) => row.label === null)).toBe(true);
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
+    const rows = await queryDuckDb(`SELECT id, label FROM '${out}'`);
+    expect(rows.map((row) => row.id)).toEqual(testIds);
+    expect(rows.every((row) => row.label === null)).toBe(true);
   });
 
 

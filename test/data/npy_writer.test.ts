@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { npyHeader, NpyWriter } from '../../src/data/npy_writer.js';
+import { numpyReadBackAvailable, PYTHON } from '../helpers/read_back.js';
 
 /**
  * The streaming .npy writer: the header (magic, version 1.0, a dictionary padded to 64 bytes),
@@ -16,12 +17,7 @@ import { npyHeader, NpyWriter } from '../../src/data/npy_writer.js';
 const root = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-npy-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const python = '/usr/bin/python3';
-const numpyAvailable = existsSync(python) && spawnSync(python, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-if (!numpyAvailable) {
-  if (process.env.CI === 'true') throw new Error('npy_writer.test: CI=true but /usr/bin/python3 cannot import numpy (apt-get install python3-numpy).');
-  console.warn('npy_writer.test: SKIPPING the numpy read-back: /usr/bin/python3 cannot import numpy (apt-get install python3-numpy).');
-}
+const numpyAvailable = numpyReadBackAvailable('npy_writer.test');
 
 /** Parses a version 1.0 header: the dictionary text and where the data starts. */
 function readHeader(bytes: Uint8Array): { dictionary: string; dataOffset: number } {
@@ -84,7 +80,7 @@ describe('NpyWriter', () => {
       'x = np.load(sys.argv[1]); y = np.load(sys.argv[2])',
       'print(json.dumps({"dtype": str(x.dtype), "shape": list(x.shape), "x": x.astype(float).ravel().tolist(), "ydtype": str(y.dtype), "y": y.tolist()}))',
     ].join('\n');
-    const child = spawnSync(python, ['-c', script, features, labels], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const child = spawnSync(PYTHON, ['-c', script, features, labels], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(child.status, child.stderr).toBe(0);
     const read = JSON.parse(child.stdout) as { dtype: string; shape: number[]; x: number[]; ydtype: string; y: number[] };
     expect(read.dtype).toBe('float32');

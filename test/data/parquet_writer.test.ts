@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { ParquetEmbeddingWriter } from '../../src/data/parquet_writer.js';
+import { queryDuckDb } from '../helpers/read_back.js';
 
 /**
  * The Parquet writer on its own: chunks that do not line up with DuckDB's 2048-row vectors,
@@ -15,17 +15,6 @@ import { ParquetEmbeddingWriter } from '../../src/data/parquet_writer.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-parquet-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJS();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 describe('ParquetEmbeddingWriter', () => {
   it('writes chunks of any size; labels null when unknown; DuckDB reads the same ids and float32 values', async () => {
@@ -42,7 +31,7 @@ describe('ParquetEmbeddingWriter', () => {
     expect(writer.rowsWritten).toBe(rows);
     expect(existsSync(file)).toBe(false);
     await writer.close();
-    const read = (await query(`SELECT id, label, embedding FROM read_parquet('${file}')`)) as Array<{ id: string; label: number | null; embedding: number[] }>;
+    const read = (await queryDuckDb(`SELECT id, label, embedding FROM read_parquet('${file}')`)) as Array<{ id: string; label: number | null; embedding: number[] }>;
     expect(read.map((row) => row.id)).toEqual(ids);
     expect(read.every((row) => row.label === null)).toBe(true);
     expect(Float32Array.from(read.flatMap((row) => row.embedding))).toEqual(values);
@@ -56,7 +45,7 @@ describe('ParquetEmbeddingWriter', () => {
     await expect(writer.write(['a', 'b'], new Float32Array(4), Int32Array.from([1]))).rejects.toThrow(/1 labels for 2 rows/);
     await writer.write(['a', 'b'], Float32Array.from([1, 2, 3, 4]), Int32Array.from([-1, 2147483647]));
     await writer.close();
-    expect(await query(`SELECT id, label FROM '${file}'`)).toEqual([
+    expect(await queryDuckDb(`SELECT id, label FROM '${file}'`)).toEqual([
       { id: 'a', label: -1 },
       { id: 'b', label: 2147483647 },
     ]);
