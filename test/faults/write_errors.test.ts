@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { initBackend } from '../../src/backend/init_backend.js';
 import { findLatestCheckpoint } from '../../src/train/checkpoint.js';
 import { runCli, temporaryDirectory } from '../cli/helpers.js';
+import { enospcError, failWritesTo } from '../helpers/write_faults.js';
 import { checkpointFingerprint } from './child_cli.js';
 
 const root = temporaryDirectory('tfjs-unsupervised-write-errors-');
@@ -21,29 +22,6 @@ beforeAll(async () => {
 });
 
 const common = ['autoencoder', '--limit', '64', '--layers', '32,8', '--batch-size', '16', '--seed', '9', '--backend', 'cpu', '--progress', 'none'];
-
-function enospc(): NodeJS.ErrnoException {
-  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-}
-
-/** Makes writes through file handles opened on paths matching `pattern` fail with ENOSPC (after half the bytes). */
-function failWritesTo(pattern: RegExp): { failed: string[] } {
-  const failed: string[] = [];
-  const open = promises.open.bind(promises);
-  vi.spyOn(promises, 'open').mockImplementation(async (file, ...rest) => {
-    const handle = await open(file, ...rest);
-    if (!pattern.test(String(file))) return handle;
-    const writeFile = handle.writeFile.bind(handle);
-    handle.writeFile = async (data: string | Uint8Array) => {
-      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      await writeFile(bytes.subarray(0, bytes.byteLength >> 1));
-      failed.push(String(file));
-      throw enospc();
-    };
-    return handle;
-  });
-  return { failed };
-}
 
 describe('write errors', () => {
   it('ENOSPC during a checkpoint: the message names the file, the previous checkpoints stay intact, --resume continues bitwise', async () => {
@@ -72,7 +50,7 @@ describe('write errors', () => {
 
   it('ENOSPC on the metrics line names metrics.jsonl', async () => {
     const run = path.join(root, 'metrics-full');
-    vi.spyOn(promises, 'appendFile').mockRejectedValue(enospc());
+    vi.spyOn(promises, 'appendFile').mockRejectedValue(enospcError());
     const result = await runCli('train', ...common, '--epochs', '1', '--out', run);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(

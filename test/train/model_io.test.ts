@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, mkdtempSync, promises, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { initBackend } from '../../src/backend/init_backend.js';
 import { mlp } from '../../src/nn/mlp.js';
 import { FileWriteError, loadLayersModel, readJson, saveLayersModel, writeFileAtomic, writeJsonAtomic } from '../../src/train/model_io.js';
+import { failWritesTo } from '../helpers/write_faults.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-io-'));
 beforeAll(async () => {
@@ -14,21 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
-
-/** Writes through handles opened on paths matching `pattern` write half the bytes, then fail with ENOSPC. */
-function failWritesTo(pattern: RegExp): void {
-  const open = promises.open.bind(promises);
-  vi.spyOn(promises, 'open').mockImplementation(async (file, ...rest) => {
-    const handle = await open(file, ...rest);
-    if (!pattern.test(String(file))) return handle;
-    const writeFile = handle.writeFile.bind(handle);
-    handle.writeFile = async (data: string | Uint8Array) => {
-      await writeFile((typeof data === 'string' ? Buffer.from(data) : data).subarray(0, 1));
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    };
-    return handle;
-  });
-}
 
 describe('saveLayersModel / loadLayersModel', () => {
   it('round-trips a model from wasm to cpu with identical outputs', async () => {
@@ -74,13 +60,13 @@ describe('saveLayersModel / loadLayersModel', () => {
     expect((error as FileWriteError).message).toMatch(/^Cannot write .*a-folder: .*\((EISDIR|EEXIST|ENOTEMPTY)\)\.$/);
     expect((error as FileWriteError).path).toBe(path.join(folder, 'a-folder'));
     // The write fails.
-    failWritesTo(/data\.bin\.tmp-/);
+    failWritesTo(/data\.bin\.tmp-/, () => 1);
     await expect(writeFileAtomic(path.join(folder, 'data.bin'), new Uint8Array(64))).rejects.toThrow(`Cannot write ${path.join(folder, 'data.bin')}: no space left on device (ENOSPC).`);
     vi.restoreAllMocks();
     expect(readdirSync(folder)).toEqual(['a-folder']);
     // An old file stays as it was.
     writeFileSync(path.join(folder, 'kept.json'), 'old');
-    failWritesTo(/kept\.json\.tmp-/);
+    failWritesTo(/kept\.json\.tmp-/, () => 1);
     await expect(writeFileAtomic(path.join(folder, 'kept.json'), 'new')).rejects.toThrow(/ENOSPC/);
     expect(readFileSync(path.join(folder, 'kept.json'), 'utf8')).toBe('old');
     expect(readdirSync(folder).sort()).toEqual(['a-folder', 'kept.json']);
