@@ -118,6 +118,7 @@ export async function checkNewRun(runDirectory: string, overwrite: boolean): Pro
 /** Removes the run's own files from `runDirectory` (`--overwrite`; the caller holds the lock). */
 export async function clearRun(runDirectory: string): Promise<void> {
   for (const entry of RUN_ENTRIES) await fs.rm(path.join(runDirectory, entry), { recursive: true, force: true });
+  await removeInterruptedWrites(runDirectory);
 }
 
 /**
@@ -133,14 +134,27 @@ export async function prepareNewRun(runDirectory: string, overwrite: boolean): P
   if (overwrite) await clearRun(runDirectory);
 }
 
+/** A temporary file of an interrupted atomic write of one of the run's files (`writeFileAtomic`: `<name>.tmp-<pid>-<random>`). */
+const INTERRUPTED_WRITE = /^(run\.json|metrics\.jsonl|eval\.json|report\.json)\.tmp-\d+-[0-9a-z]+$/;
+
+/** Removes the temporary files that interrupted atomic writes of the run's files left in its folder. */
+async function removeInterruptedWrites(runDirectory: string): Promise<void> {
+  for (const entry of await fs.readdir(runDirectory, { withFileTypes: true })) {
+    if (entry.isFile() && INTERRUPTED_WRITE.test(entry.name)) await fs.rm(path.join(runDirectory, entry.name), { force: true });
+  }
+}
+
 /**
- * Tidies a run's checkpoints once its lock is held (their writers are gone): removes the
- * directories of interrupted writes (`epoch-N.tmp-*`, `epoch-N.old-*`) other than `latest`, and
- * gives `latest` its final name when it is a complete temporary one (a crash between the renames).
+ * Tidies a run once its lock is held (the writers of its files are gone): removes the temporary
+ * files of interrupted writes in the run folder (`run.json.tmp-*`, `metrics.jsonl.tmp-*`, …) and
+ * the directories of interrupted checkpoint writes (`epoch-N.tmp-*`, `epoch-N.old-*`) other than
+ * `latest`, and gives `latest` its final name when it is a complete temporary one (a crash
+ * between the renames).
  *
  * @returns `latest`, renamed when it was.
  */
 export async function tidyCheckpoints(runDirectory: string, latest: CheckpointInfo): Promise<CheckpointInfo> {
+  await removeInterruptedWrites(runDirectory);
   const root = path.join(runDirectory, CHECKPOINTS_DIRECTORY);
   for (const name of await fs.readdir(root)) {
     const directory = path.join(root, name);

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { CliUsageError } from '../../src/cli/io.js';
-import { lockRun, releaseHeldLocksSync } from '../../src/cli/run_directory.js';
+import { clearRun, lockRun, releaseHeldLocksSync, tidyCheckpoints } from '../../src/cli/run_directory.js';
+import type { CheckpointInfo } from '../../src/train/checkpoint.js';
 import { temporaryDirectory } from './helpers.js';
 
 const root = temporaryDirectory('tfjs-unsupervised-lock-');
@@ -60,5 +61,28 @@ describe('lockRun', () => {
     expect(releaseHeldLocksSync()).toEqual([run]);
     expect(existsSync(path.join(run, '.lock'))).toBe(false);
     expect(releaseHeldLocksSync()).toEqual([]);
+  });
+});
+
+describe('leftovers of interrupted writes of the run files (a kill during writeFileAtomic)', () => {
+  /** A run folder with leftovers of interrupted writes beside the user's own files. */
+  function runWithLeftovers(name: string): string {
+    const run = path.join(root, name);
+    mkdirSync(path.join(run, 'checkpoints', 'epoch-000001'), { recursive: true });
+    for (const file of ['run.json', 'run.json.tmp-123-abc9', 'metrics.jsonl.tmp-45-z0', 'notes.txt', 'data.tmp-1-a']) writeFileSync(path.join(run, file), 'x');
+    return run;
+  }
+
+  it('tidyCheckpoints (on --resume) removes run.json.tmp-* and metrics.jsonl.tmp-*, nothing else', async () => {
+    const run = runWithLeftovers('tidy');
+    const latest = { directory: path.join(run, 'checkpoints', 'epoch-000001'), modelDirectory: path.join(run, 'checkpoints', 'epoch-000001', 'model') } as CheckpointInfo;
+    await tidyCheckpoints(run, latest);
+    expect(readdirSync(run).sort()).toEqual(['checkpoints', 'data.tmp-1-a', 'notes.txt', 'run.json']);
+  });
+
+  it('clearRun (--overwrite) removes them with the run files, and keeps the user files', async () => {
+    const run = runWithLeftovers('clear');
+    await clearRun(run);
+    expect(readdirSync(run).sort()).toEqual(['data.tmp-1-a', 'notes.txt']);
   });
 });
