@@ -5,6 +5,7 @@
 
 import type { VegaLiteSpec } from './render.js';
 import { CONFIG, SCHEMA } from './theme.js';
+import { METRICS_FILE } from '../train/run_files.js';
 import { nodeBuiltin } from '../core/environment.js';
 import { readOptions } from '../data/options.js';
 import { checkString, describeArgument } from '../data/checks.js';
@@ -17,8 +18,8 @@ export interface EpochRecord {
   [metric: string]: number;
 }
 
-/** The name of the metrics file inside a run directory. */
-export const METRICS_FILE = 'metrics.jsonl';
+/** The name of the metrics file inside a run directory (the run directory's names: train/run_files.ts). */
+export { METRICS_FILE };
 
 /**
  * Parses JSON Lines of per-epoch metrics. Blank lines are skipped; in every object, keys whose
