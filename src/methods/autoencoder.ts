@@ -117,7 +117,9 @@ export function resolveAutoencoderConfig(options: AutoencoderOptions = {}): Auto
  * const codes = await ae.encode(test); // { data: Float32Array, rows, cols: 10 }
  */
 export class Autoencoder extends ImageMethod {
-  readonly name = 'Autoencoder';
+  /** The name saved methods carry (fixed: a bundler may rename the class). */
+  static readonly methodName = 'Autoencoder';
+  readonly name = Autoencoder.methodName;
   override readonly config: AutoencoderConfig;
   /** The encoder (input → code), once built. */
   encoder: tf.Sequential | undefined;

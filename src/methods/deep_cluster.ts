@@ -118,7 +118,9 @@ export function resolveDeepClusterConfig(options: DeepClusterOptions = {}): Deep
  * epochs; the head gets a fresh one.
  */
 export class DeepCluster extends ImageMethod {
-  readonly name = 'DeepCluster';
+  /** The name saved methods carry (fixed: a bundler may rename the class). */
+  static readonly methodName = 'DeepCluster';
+  readonly name = DeepCluster.methodName;
   override readonly config: DeepClusterConfig;
   protected override defaultBatchSize = 256;
   protected override defaultEpochs = 10;

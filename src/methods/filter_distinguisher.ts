@@ -102,7 +102,9 @@ export function resolveFilterDistinguisherConfig(options: FilterDistinguisherOpt
  * budget runs out. {@link encode} gives the last level's maps, flattened.
  */
 export class FilterDistinguisher extends ImageMethod {
-  readonly name = 'FilterDistinguisher';
+  /** The name saved methods carry (fixed: a bundler may rename the class). */
+  static readonly methodName = 'FilterDistinguisher';
+  readonly name = FilterDistinguisher.methodName;
   override readonly config: FilterDistinguisherConfig;
   protected override defaultBatchSize = 16;
   /** One model per level. */

@@ -141,7 +141,9 @@ export function resolveIicConfig(options: IicOptions = {}, inputShape?: readonly
  * one chosen with labels.
  */
 export class IIC extends ImageMethod {
-  readonly name = 'IIC';
+  /** The name saved methods carry (fixed: a bundler may rename the class). */
+  static readonly methodName = 'IIC';
+  readonly name = IIC.methodName;
   override readonly config: IicConfig;
   protected override defaultBatchSize: number = IIC_DEFAULTS.batchSize;
   protected override defaultEpochs: number = IIC_DEFAULTS.epochs;

@@ -34,7 +34,9 @@ export interface MineOptions extends MethodOptions, MineLossOptions {
  * mine.estimate(); // ≈ 0.1438 nats
  */
 export class MINE extends UnsupervisedMethod<PairedSamples> {
-  readonly name = 'MINE';
+  /** The name saved methods carry (fixed: a bundler may rename the class). */
+  static readonly methodName = 'MINE';
+  readonly name = MINE.methodName;
   protected override defaultBatchSize = 512;
   protected override defaultEpochs = 20;
   protected override watchedMetrics = ['lowerBound'];

@@ -89,7 +89,9 @@ export function resolveMineEncoderConfig(options: MineEncoderOptions = {}, input
  * the digit. Evaluate the codes with a linear probe.
  */
 export class MineEncoder extends ImageMethod {
-  readonly name = 'MineEncoder';
+  /** The name saved methods carry (fixed: a bundler may rename the class). */
+  static readonly methodName = 'MineEncoder';
+  readonly name = MineEncoder.methodName;
   override readonly config: MineEncoderConfig;
   protected override defaultBatchSize = 256;
   protected override defaultEpochs = 5;

@@ -216,7 +216,9 @@ export function resolveRelationalReasoningConfig(options: RelationalReasoningOpt
  * Logged per epoch besides `loss`: `accuracy`, the share of pairs the head classifies correctly.
  */
 export class RelationalReasoning extends ImageMethod {
-  readonly name = 'RelationalReasoning';
+  /** The name saved methods carry (fixed: a bundler may rename the class). */
+  static readonly methodName = 'RelationalReasoning';
+  readonly name = RelationalReasoning.methodName;
   override readonly config: RelationalReasoningConfig;
   protected override defaultBatchSize = 64;
   protected override defaultEpochs = 10;

@@ -10,7 +10,11 @@ import type { SavedModels } from './saved_method.js';
 import type { BatchFunction, EpochLogs, FeatureMatrix, JsonObject, JsonValue, MethodOptions } from './types.js';
 
 /** A concrete method class, as `load` is called on it (e.g. `IIC.load`). */
-export type MethodClass<M> = (new (options: never) => M) & { readonly name: string };
+/**
+ * A method class as `load` sees it. `methodName` is the name its saved files carry; without it the
+ * class's own name is used, which a bundler that minifies names (a production build) changes.
+ */
+export type MethodClass<M> = (new (options: never) => M) & { readonly name: string; readonly methodName?: string };
 
 /** Throws an error naming `context` when `options` is given but is not a plain object. */
 export function checkOptionsObject(options: unknown, context: string): void {
@@ -193,8 +197,9 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
    * @throws when there is no saved method of this class, or a file is missing or damaged.
    */
   static async load<M extends MethodCore>(this: MethodClass<M>, source: string | ModelStore): Promise<M> {
-    const store = resolveModelStore(source, `${this.name}.load`);
-    const saved = await readMethodFile(store, this.name);
+    const methodName = this.methodName ?? this.name;
+    const store = resolveModelStore(source, `${methodName}.load`);
+    const saved = await readMethodFile(store, methodName);
     const method = Reflect.construct(this, [saved.config]) as M;
     const models: Record<string, tf.LayersModel> = {};
     try {
