@@ -12,7 +12,7 @@ import { clusterAccuracy } from '../metrics/cluster_accuracy.js';
 import { nmi } from '../metrics/nmi.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { sobelFilter } from '../nn/sobel.js';
-import { resolveVggConfig, vgg } from '../nn/vgg.js';
+import { vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { ImageMethod } from '../train/image_method.js';
 import { buildInferenceModel, sobelLayer } from '../train/inference_model.js';
@@ -20,7 +20,7 @@ import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
 import { checkOptionTypes } from '../data/checks.js';
-import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
+import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone, resolveBackboneConfig } from '../nn/user_backbone.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
 
 /** Options of {@link DeepCluster}. */
@@ -87,8 +87,7 @@ export function resolveDeepClusterConfig(options: DeepClusterOptions = {}): Deep
   // Types only where no range check below names the option already (numbers have theirs).
   const userBackbone = isUserBackbone(options.backbone);
   checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: ['string', 'list'], balance: 'string', sobel: 'boolean' }, 'DeepCluster');
-  const backbone = options.backbone ?? 'small';
-  const cfg = userBackbone || (backbone as unknown) === CUSTOM_BACKBONE ? CUSTOM_BACKBONE : resolveVggConfig(backbone as VggConfigInput, 'DeepCluster');
+  const cfg = resolveBackboneConfig(options.backbone ?? 'small', 'DeepCluster');
   const config: DeepClusterConfig = {
     numClusters: options.numClusters ?? 10,
     backbone: cfg,

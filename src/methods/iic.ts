@@ -6,9 +6,9 @@ import { iicMnistAugment, iicViewsForShape } from '../data/augment/iic_views.js'
 import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
 import { checkIicLambda, iicLoss } from '../losses/iic_loss.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
-import { resolveVggConfig, vgg } from '../nn/vgg.js';
+import { vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
-import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
+import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone, resolveBackboneConfig } from '../nn/user_backbone.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
 import { ImageMethod } from '../train/image_method.js';
 import { buildInferenceModel, centerCropLayers } from '../train/inference_model.js';
@@ -104,8 +104,7 @@ export function resolveIicConfig(options: IicOptions = {}, inputShape?: readonly
   // Types only where no range check below names the option already (numbers have theirs).
   const userBackbone = isUserBackbone(options.backbone);
   checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: ['string', 'list'], views: 'object', headSchedule: 'string' }, 'IIC');
-  const backbone = options.backbone ?? IIC_DEFAULTS.backbone;
-  const cfg = userBackbone || (backbone as unknown) === CUSTOM_BACKBONE ? CUSTOM_BACKBONE : resolveVggConfig(backbone as VggConfigInput, 'IIC');
+  const cfg = resolveBackboneConfig(options.backbone ?? IIC_DEFAULTS.backbone, 'IIC');
   const config: IicConfig = {
     backbone: cfg,
     numClusters: options.numClusters ?? IIC_DEFAULTS.numClusters,

@@ -9,7 +9,7 @@ import { createRandom } from '../core/random.js';
 import type { MineLossOptions } from '../losses/mine_loss.js';
 import { seededKernelInitializer } from '../nn/initializers.js';
 import { mlp } from '../nn/mlp.js';
-import { resolveVggConfig, vgg } from '../nn/vgg.js';
+import { vgg } from '../nn/vgg.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { ImageMethod } from '../train/image_method.js';
 import { buildInferenceModel, centerCropLayers } from '../train/inference_model.js';
@@ -17,7 +17,7 @@ import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { checkOptionTypes } from '../data/checks.js';
-import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
+import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone, resolveBackboneConfig } from '../nn/user_backbone.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
 
 /** Options of {@link MineEncoder}. */
@@ -63,8 +63,7 @@ export function resolveMineEncoderConfig(options: MineEncoderOptions = {}, input
   // Types only where no range check below names the option already (numbers have theirs).
   const userBackbone = isUserBackbone(options.backbone);
   checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: ['string', 'list'], views: 'object', gradient: 'string' }, 'MineEncoder');
-  const backbone = options.backbone ?? 'small';
-  const cfg = userBackbone || (backbone as unknown) === CUSTOM_BACKBONE ? CUSTOM_BACKBONE : resolveVggConfig(backbone as VggConfigInput, 'MineEncoder');
+  const cfg = resolveBackboneConfig(options.backbone ?? 'small', 'MineEncoder');
   const config: MineEncoderConfig = {
     backbone: cfg,
     latentSize: options.latentSize ?? 10,

@@ -5,6 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { resolveVggConfig } from './vgg.js';
+import type { VggConfig, VggConfigInput } from './vgg.js';
+
 /** Builds a backbone for inputs of `inputShape` (`[height, width, channels]`, one image). */
 export type BackboneBuilder = (inputShape: [number, number, number]) => tf.LayersModel;
 
@@ -20,6 +23,17 @@ export const CUSTOM_BACKBONE = 'custom';
 /** Whether an option value is a user's backbone (a `tf.LayersModel` or a function). */
 export function isUserBackbone(value: unknown): value is UserBackbone {
   return value instanceof tf.LayersModel || typeof value === 'function';
+}
+
+/**
+ * The configuration a method saves for its backbone option: {@link CUSTOM_BACKBONE} for a user's
+ * model (or a configuration saved with one), else the checked VGG configuration.
+ *
+ * @throws naming `context` when the option is neither.
+ */
+export function resolveBackboneConfig(backbone: VggConfigInput | UserBackbone | typeof CUSTOM_BACKBONE, context: string): VggConfig | typeof CUSTOM_BACKBONE {
+  if (isUserBackbone(backbone) || backbone === CUSTOM_BACKBONE) return CUSTOM_BACKBONE;
+  return resolveVggConfig(backbone, context);
 }
 
 /** Describes a shape with `null` for the batch (or any free) dimension, e.g. `[null,24,24,1]`. */
