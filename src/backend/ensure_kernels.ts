@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { isPackageInstalled } from '../core/environment.js';
 import { registerCpuGapFillKernels } from './cpu_kernels/index.js';
 import { registerWasmGapFillKernels } from './wasm_kernels/index.js';
 
@@ -27,19 +28,6 @@ export const FASTER_BACKENDS: ReadonlyArray<{ name: string; packageName: string;
 
 let cpuWarningGiven = false;
 
-/** Whether `packageName` can be resolved here (Node only; false in a browser or when unknown). */
-function isResolvable(packageName: string): boolean {
-  const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const moduleApi = nodeProcess?.getBuiltinModule?.('node:module') as { createRequire?: (from: string) => { resolve(id: string): string } } | undefined;
-  if (moduleApi?.createRequire === undefined) return false;
-  try {
-    moduleApi.createRequire(import.meta.url).resolve(`${packageName}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The faster backends that could be used here: those whose package registered a backend with this
  * TF.js (it was imported) or can be resolved from this library (it is installed), in speed order.
@@ -50,7 +38,7 @@ export function fasterBackendsAvailable(): Array<{ name: string; packageName: st
   return FASTER_BACKENDS.filter((backend) => {
     // webgl registers itself in Node too (with @tensorflow/tfjs), where it cannot run.
     if (backend.name === 'webgl') return registered.has('webgl') && typeof (globalThis as { document?: unknown }).document !== 'undefined';
-    return registered.has(backend.name) || isResolvable(backend.packageName);
+    return registered.has(backend.name) || isPackageInstalled(backend.packageName);
   });
 }
 

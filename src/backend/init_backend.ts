@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { environmentVariable, inNode, nodeBuiltin } from '../core/environment.js';
+import { environmentVariable, inNode, isPackageInstalled } from '../core/environment.js';
 import { registerCpuGapFillKernels } from './cpu_kernels/index.js';
 import { registerWasmGapFillKernels } from './wasm_kernels/index.js';
 import { describeMissingWasmFiles } from './wasm_location.js';
@@ -60,20 +60,6 @@ export interface InitBackendOptions {
 /** The environment variable that overrides the default backend request. */
 export const BACKEND_ENVIRONMENT_VARIABLE = 'TFJS_UNSUPERVISED_BACKEND';
 
-let nodeRequire: NodeJS.Require | undefined;
-
-/** Whether an npm package can be resolved from this library (without loading it); always false in a browser. */
-function isInstalled(packageName: string): boolean {
-  if (!inNode()) return false;
-  try {
-    nodeRequire ??= nodeBuiltin('node:module', 'initBackend (finding installed packages)').createRequire(import.meta.url);
-    nodeRequire.resolve(`${packageName}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The backends that can be started here: `tensorflow` only when a native package is installed;
  * `webgpu` when `webgpu` and `@tensorflow/tfjs-backend-webgpu` are installed (whether an adapter
@@ -82,9 +68,9 @@ function isInstalled(packageName: string): boolean {
 export function availableBackends(): BackendName[] {
   if (!inNode()) return browserBackends();
   const names: BackendName[] = [];
-  if (NATIVE_PACKAGES.some(isInstalled)) names.push('tensorflow');
-  if (isInstalled('webgpu') && isInstalled('@tensorflow/tfjs-backend-webgpu')) names.push('webgpu');
-  if (isInstalled('@tensorflow/tfjs-backend-wasm')) names.push('wasm');
+  if (NATIVE_PACKAGES.some(isPackageInstalled)) names.push('tensorflow');
+  if (isPackageInstalled('webgpu') && isPackageInstalled('@tensorflow/tfjs-backend-webgpu')) names.push('webgpu');
+  if (isPackageInstalled('@tensorflow/tfjs-backend-wasm')) names.push('wasm');
   names.push('cpu');
   return names;
 }
@@ -109,7 +95,7 @@ async function loadNativeBackend(): Promise<string | undefined> {
   if (nativePackageLoaded !== undefined) return nativePackageLoaded;
   nativeLoadErrors.length = 0;
   for (const packageName of NATIVE_PACKAGES) {
-    if (!isInstalled(packageName)) {
+    if (!isPackageInstalled(packageName)) {
       nativeLoadErrors.push(`${packageName}: not installed`);
       continue;
     }
@@ -174,7 +160,7 @@ function describeActive(packageName: string, details: { threads?: number; adapte
 
 /** Why `auto` passed over webgpu, as a {@link BackendInfo.fallback} part (undefined when webgpu is not installed: nothing to explain). */
 function webGpuFallbackReason(reason: string): string | undefined {
-  return !inNode() || isInstalled('webgpu') ? `webgpu: ${reason}` : undefined;
+  return !inNode() || isPackageInstalled('webgpu') ? `webgpu: ${reason}` : undefined;
 }
 
 /**

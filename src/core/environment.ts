@@ -38,6 +38,23 @@ export function nodeBuiltin<Specifier extends keyof NodeBuiltins>(specifier: Spe
   return getBuiltinModule(specifier) as NodeBuiltins[Specifier];
 }
 
+let packageRequire: NodeJS.Require | undefined;
+
+/**
+ * Whether an npm package can be resolved from this library, without loading it; always false in
+ * a browser. A package whose exports map leaves out package.json (vega) counts as installed.
+ */
+export function isPackageInstalled(packageName: string): boolean {
+  if (!inNode() || typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule !== 'function') return false;
+  try {
+    packageRequire ??= nodeBuiltin('node:module', 'isPackageInstalled').createRequire(import.meta.url);
+    packageRequire.resolve(`${packageName}/package.json`);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+  }
+}
+
 /** An environment variable in Node; undefined in a browser (which has none). */
 export function environmentVariable(name: string): string | undefined {
   return inNode() ? process.env[name] : undefined;

@@ -6,7 +6,7 @@
 
 import type * as ResvgModule from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
-import { importNodeOnly, inNode, nodeBuiltin } from '../core/environment.js';
+import { importNodeOnly, inNode, isPackageInstalled, nodeBuiltin } from '../core/environment.js';
 import { readOptions } from '../data/options.js';
 import { describeArgument } from '../data/checks.js';
 
@@ -26,7 +26,7 @@ let resvg: typeof ResvgModule | undefined;
 
 function loadResvg(): typeof ResvgModule {
   if (resvg === undefined) {
-    if (!isInstalled('@resvg/resvg-js')) {
+    if (!isPackageInstalled('@resvg/resvg-js')) {
       throw new Error('renderPng: the package @resvg/resvg-js is not installed (an optional peer dependency of tfjs-unsupervised, for PNG plots): npm install @resvg/resvg-js dejavu-fonts-ttf');
     }
     try {
@@ -38,16 +38,6 @@ function loadResvg(): typeof ResvgModule {
   return resvg;
 }
 
-/** Whether an npm package can be resolved from this module (without loading it). */
-function isInstalled(packageName: string): boolean {
-  try {
-    requireHere().resolve(`${packageName}/package.json`);
-    return true;
-  } catch (error) {
-    // A package whose exports map leaves out package.json (vega) is installed all the same.
-    return (error as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
-  }
-}
 
 /** The package whose DejaVu Sans files the plots are drawn with (the font of {@link estimateTextWidth}'s widths). */
 export const PLOT_FONT_PACKAGE = 'dejavu-fonts-ttf';
@@ -155,7 +145,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   if (spec === null || typeof spec !== 'object') throw new Error('renderSvg: spec must be a Vega-Lite spec object.');
   if (!inNode()) throw new Error('renderSvg renders with vega in Node; in a browser, show the spec (plain Vega-Lite JSON) with vega-embed.');
   for (const name of ['vega', 'vega-lite']) {
-    if (!isInstalled(name)) throw new Error(`renderSvg: the package ${name} is not installed (vega and vega-lite are optional peer dependencies of tfjs-unsupervised, for plots): npm install vega vega-lite`);
+    if (!isPackageInstalled(name)) throw new Error(`renderSvg: the package ${name} is not installed (vega and vega-lite are optional peer dependencies of tfjs-unsupervised, for plots): npm install vega vega-lite`);
   }
   const [vega, { compile }] = await Promise.all([
     importNodeOnly<typeof import('vega')>('vega', 'renderSvg'),
