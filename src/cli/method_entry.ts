@@ -8,7 +8,7 @@ import type { ImageDataset } from '../data/dataset.js';
 import { iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions } from '../data/augment/iic_views.js';
 import type { VggConfigInput } from '../nn/vgg.js';
-import type { EpochLogs, FitOptions, UnsupervisedMethod } from '../train/unsupervised_method.js';
+import type { EpochLogs, FitDefaults, FitOptions, UnsupervisedMethod } from '../train/unsupervised_method.js';
 import { convertOption } from './args.js';
 import type { OptionSpec, OptionValue } from './args.js';
 import { CliUsageError } from './io.js';
@@ -59,8 +59,12 @@ export interface MethodEntry<M extends TrainableMethod = TrainableMethod> {
   className: string;
   /** One line for help. */
   summary: string;
-  /** `--epochs` and `--batch-size` when not given (the class's own defaults). */
-  defaults: { epochs: number; batchSize: number };
+  /**
+   * `--epochs` and `--batch-size` when not given: the class's own `fitDefaults` (read from the
+   * constant the method module exports, e.g. `AUTOENCODER_FIT_DEFAULTS`, never a copy of its
+   * numbers). `epochs` is `undefined` only for a method that is not {@link epochBased}.
+   */
+  defaults: Pick<FitDefaults, 'epochs' | 'batchSize'>;
   /**
    * Training recipes over the class's defaults, by name (see {@link RecipeName}); a method without
    * a recipe of that name trains with its class's defaults.
@@ -77,12 +81,13 @@ export interface MethodEntry<M extends TrainableMethod = TrainableMethod> {
   /** Cluster ids of a dataset, for methods that cluster (absent: evaluate with k-means on embeddings). */
   predict?(method: M, dataset: ImageDataset): Promise<Int32Array>;
   /**
-   * Trains towards `epochs` epochs in all (continuing from `method.epochsTrained`). Default:
-   * `method.fit` for the remaining epochs.
+   * Trains towards `epochs` epochs in all (continuing from `method.epochsTrained`; `null` for a
+   * method that is not epoch-based and was given no `--epochs`). Default: `method.fit` for the
+   * remaining epochs.
    */
-  fit?(method: M, dataset: ImageDataset, fitOptions: FitOptions, epochs: number, options: MethodOptionValues): Promise<EpochLogs[]>;
+  fit?(method: M, dataset: ImageDataset, fitOptions: FitOptions, epochs: number | null, options: MethodOptionValues): Promise<EpochLogs[]>;
   /** Whether training has reached its target. Default: `epochsTrained ≥ epochs`. */
-  isComplete?(method: M, epochs: number): boolean;
+  isComplete?(method: M, epochs: number | null): boolean;
   /**
    * Fills in options whose default depends on the run (e.g. a per-level budget from `--epochs`),
    * so that run.json records the values used.
@@ -157,12 +162,18 @@ export function resolveMethodOptions(entry: MethodEntry, given: MethodOptionValu
 }
 
 /** Trains `method` towards `epochs` epochs in all, with the entry's own `fit` when it has one. */
-export function fitMethod(entry: MethodEntry, method: TrainableMethod, dataset: ImageDataset, fitOptions: FitOptions, epochs: number, options: MethodOptionValues): Promise<EpochLogs[]> {
+export function fitMethod(entry: MethodEntry, method: TrainableMethod, dataset: ImageDataset, fitOptions: FitOptions, epochs: number | null, options: MethodOptionValues): Promise<EpochLogs[]> {
   if (entry.fit !== undefined) return entry.fit(method, dataset, fitOptions, epochs, options);
-  return method.fit(dataset, { ...fitOptions, epochs: Math.max(0, epochs - method.epochsTrained) });
+  return method.fit(dataset, { ...fitOptions, epochs: Math.max(0, requireEpochs(entry, epochs) - method.epochsTrained) });
 }
 
 /** Whether `method` has reached its training target. */
-export function isTrainingComplete(entry: MethodEntry, method: TrainableMethod, epochs: number): boolean {
-  return entry.isComplete !== undefined ? entry.isComplete(method, epochs) : method.epochsTrained >= epochs;
+export function isTrainingComplete(entry: MethodEntry, method: TrainableMethod, epochs: number | null): boolean {
+  return entry.isComplete !== undefined ? entry.isComplete(method, epochs) : method.epochsTrained >= requireEpochs(entry, epochs);
+}
+
+/** The epoch target of an epoch-based method (which its entry's defaults always give). */
+function requireEpochs(entry: MethodEntry, epochs: number | null): number {
+  if (epochs === null) throw new Error(`${entry.name}: the run has no epoch target; an epoch-based method needs defaults.epochs or --epochs.`);
+  return epochs;
 }

@@ -37,8 +37,11 @@ export interface RunConfig {
   limit: number | null;
   seed: number;
   batchSize: number;
-  /** Target epochs (a resume may raise it). */
-  epochs: number;
+  /**
+   * Target epochs (a resume may raise it); `null` for a method that is not epoch-based and was
+   * given no `--epochs` (FilterDistinguisher: its budget is `methodOptions['samples-per-level']`).
+   */
+  epochs: number | null;
   /** Learning rate (null: the method's default). */
   learningRate: number | null;
   /** Steps per epoch (null: the whole dataset). */

@@ -11,7 +11,7 @@ import { ACTIVATIONS, validateWidths } from '../nn/mlp.js';
 import { ImageMethod } from '../train/image_method.js';
 import { buildInferenceModel } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
-import type { BatchLossResult, EpochLogs, FeatureMatrix, FitOptions, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+import type { BatchLossResult, EpochLogs, FeatureMatrix, FitOptions, MethodOptions, ParameterGroup, TrainingBatch, FitDefaults } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
 import { checkOptionTypes } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
@@ -100,6 +100,9 @@ export function resolveAutoencoderConfig(options: AutoencoderOptions = {}): Auto
   return config;
 }
 
+/** Autoencoder's training defaults (what `fit` uses when not told); the CLI's defaults read them. */
+export const AUTOENCODER_FIT_DEFAULTS = { epochs: 10, batchSize: 256, learningRate: 1e-3 } as const satisfies FitDefaults;
+
 /**
  * An autoencoder for representation learning: dense (stacked, with greedy layer-wise
  * pretraining) or convolutional, optionally denoising. Its codes feed k-means, probes or an
@@ -121,6 +124,9 @@ export class Autoencoder extends ImageMethod {
   static readonly methodName = 'Autoencoder';
   readonly name = Autoencoder.methodName;
   override readonly config: AutoencoderConfig;
+  protected override defaultEpochs: number = AUTOENCODER_FIT_DEFAULTS.epochs;
+  protected override defaultBatchSize: number = AUTOENCODER_FIT_DEFAULTS.batchSize;
+  protected override defaultLearningRate: number = AUTOENCODER_FIT_DEFAULTS.learningRate;
   /** The encoder (input → code), once built. */
   encoder: tf.Sequential | undefined;
   /** The decoder (code → reconstruction, flattened for `dense`), once built. */

@@ -17,7 +17,7 @@ import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { ImageMethod } from '../train/image_method.js';
 import { buildInferenceModel, sobelLayer } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
-import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch, FitDefaults } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
 import { checkOptionTypes } from '../data/checks.js';
 import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone, resolveBackboneConfig } from '../nn/user_backbone.js';
@@ -107,6 +107,9 @@ export function resolveDeepClusterConfig(options: DeepClusterOptions = {}): Deep
   return config;
 }
 
+/** DeepCluster's training defaults (what `fit` uses when not told); the CLI's defaults read them. */
+export const DEEP_CLUSTER_FIT_DEFAULTS = { epochs: 10, batchSize: 256, learningRate: 1e-3 } as const satisfies FitDefaults;
+
 /**
  * DeepCluster (Caron, Bojanowski, Joulin & Douze 2018): alternate clustering and learning. At the
  * start of every epoch the current network's features of every image (the layer before the
@@ -121,8 +124,9 @@ export class DeepCluster extends ImageMethod {
   static readonly methodName = 'DeepCluster';
   readonly name = DeepCluster.methodName;
   override readonly config: DeepClusterConfig;
-  protected override defaultBatchSize = 256;
-  protected override defaultEpochs = 10;
+  protected override defaultEpochs: number = DEEP_CLUSTER_FIT_DEFAULTS.epochs;
+  protected override defaultBatchSize: number = DEEP_CLUSTER_FIT_DEFAULTS.batchSize;
+  protected override defaultLearningRate: number = DEEP_CLUSTER_FIT_DEFAULTS.learningRate;
   /** Backbone and the feature layer (Dense, linear: its ReLU is applied separately while training). */
   backbone: tf.LayersModel | undefined;
   /** The backbone the user gave (a model or a function building one), until `build` uses it. */

@@ -8,7 +8,7 @@ import { seededHeInitializer, seededKernelInitializer } from '../nn/initializers
 import { ImageMethod } from '../train/image_method.js';
 import { buildInferenceModel } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
-import type { BatchLossResult, EpochLogs, FitOptions, JsonObject, MethodOptions, ParameterGroup, TrainingBatch } from '../train/unsupervised_method.js';
+import type { BatchLossResult, EpochLogs, FitOptions, JsonObject, MethodOptions, ParameterGroup, TrainingBatch, FitDefaults } from '../train/unsupervised_method.js';
 import { trainableVariablesOf } from '../train/model_utils.js';
 import { checkOptionTypes } from '../data/checks.js';
 import { listOption } from '../data/checks.js';
@@ -29,9 +29,17 @@ export interface FilterDistinguisherOptions extends MethodOptions {
   freezeEarlierLevels?: boolean;
 }
 
+/**
+ * FilterDistinguisher's training defaults (what `fit` uses when not told); the CLI's defaults read
+ * them. It trains in stages, not epochs: a level trains until its stopping signal or
+ * `samplesPerLevel` samples, so it has no default number of epochs (`fit` takes none; the CLI's
+ * `--epochs N` sets the budget to N passes over the training images).
+ */
+export const FILTER_DISTINGUISHER_FIT_DEFAULTS = { epochs: undefined, samplesPerLevel: 20000, batchSize: 16, learningRate: 1e-3 } as const satisfies FitDefaults & { samplesPerLevel: number };
+
 /** Options of {@link FilterDistinguisher.fit}. */
 export interface FilterDistinguisherFitOptions extends Omit<FitOptions, 'epochs'> {
-  /** Sample budget of each stage, when the stopping signal does not end it first. Default 20000. */
+  /** Sample budget of each stage, when the stopping signal does not end it first. Default 20000 ({@link FILTER_DISTINGUISHER_FIT_DEFAULTS}). */
   samplesPerLevel?: number;
 }
 
@@ -106,7 +114,10 @@ export class FilterDistinguisher extends ImageMethod {
   static readonly methodName = 'FilterDistinguisher';
   readonly name = FilterDistinguisher.methodName;
   override readonly config: FilterDistinguisherConfig;
-  protected override defaultBatchSize = 16;
+  /** Stages, not epochs: see {@link FILTER_DISTINGUISHER_FIT_DEFAULTS}. */
+  protected override defaultEpochs: number | undefined = FILTER_DISTINGUISHER_FIT_DEFAULTS.epochs;
+  protected override defaultBatchSize: number = FILTER_DISTINGUISHER_FIT_DEFAULTS.batchSize;
+  protected override defaultLearningRate: number = FILTER_DISTINGUISHER_FIT_DEFAULTS.learningRate;
   /** One model per level. */
   levels: tf.Sequential[] = [];
   /** What each completed stage did. */
@@ -216,7 +227,7 @@ export class FilterDistinguisher extends ImageMethod {
     this.requireUsableWeights('fit');
     // Every option is checked (and named) before anything is derived from it.
     const { batchSize } = this.resolveFitOptions(options, 'fit');
-    const { samplesPerLevel = 20000, ...fitOptions } = options;
+    const { samplesPerLevel = FILTER_DISTINGUISHER_FIT_DEFAULTS.samplesPerLevel, ...fitOptions } = options;
     if (!Number.isInteger(samplesPerLevel) || samplesPerLevel < 1) throw new Error(`FilterDistinguisher.fit: samplesPerLevel must be a positive integer, got ${samplesPerLevel}.`);
     const dataset = await this.trainingData(input, 'fit');
     this.ensureBuilt(dataset);

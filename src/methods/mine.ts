@@ -8,7 +8,7 @@ import type { MineLossOptions } from '../losses/mine_loss.js';
 import { ACTIVATIONS, mlp } from '../nn/mlp.js';
 import type { ActivationName } from '../nn/mlp.js';
 import { UnsupervisedMethod } from '../train/unsupervised_method.js';
-import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
+import type { BatchLossResult, MethodOptions, TrainingBatch, FitDefaults } from '../train/unsupervised_method.js';
 import type { SavedModels } from '../train/saved_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { checkOptionTypes, listOption } from '../data/checks.js';
@@ -20,6 +20,9 @@ export interface MineOptions extends MethodOptions, MineLossOptions {
   /** Activation of T's hidden layers. Default `'elu'`. */
   activation?: ActivationName;
 }
+
+/** MINE's training defaults (what `fit` uses when not told); the CLI's defaults read them. */
+export const MINE_FIT_DEFAULTS = { epochs: 20, batchSize: 512, learningRate: 1e-3 } as const satisfies FitDefaults;
 
 /**
  * Mutual Information Neural Estimation (Belghazi et al. 2018) for paired samples (x, y): a
@@ -37,8 +40,9 @@ export class MINE extends UnsupervisedMethod<PairedSamples> {
   /** The name saved methods carry (fixed: a bundler may rename the class). */
   static readonly methodName = 'MINE';
   readonly name = MINE.methodName;
-  protected override defaultBatchSize = 512;
-  protected override defaultEpochs = 20;
+  protected override defaultEpochs: number = MINE_FIT_DEFAULTS.epochs;
+  protected override defaultBatchSize: number = MINE_FIT_DEFAULTS.batchSize;
+  protected override defaultLearningRate: number = MINE_FIT_DEFAULTS.learningRate;
   protected override watchedMetrics = ['lowerBound'];
   readonly options: Required<Omit<MineOptions, 'seed'>>;
   /** The options with the seed: what `save` writes. */

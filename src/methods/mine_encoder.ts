@@ -14,7 +14,7 @@ import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { ImageMethod } from '../train/image_method.js';
 import { buildInferenceModel, centerCropLayers } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
-import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
+import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch, FitDefaults } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { checkOptionTypes } from '../data/checks.js';
 import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone, resolveBackboneConfig } from '../nn/user_backbone.js';
@@ -80,6 +80,9 @@ export function resolveMineEncoderConfig(options: MineEncoderOptions = {}, input
   return config;
 }
 
+/** MineEncoder's training defaults (what `fit` uses when not told); the CLI's defaults read them. */
+export const MINE_ENCODER_FIT_DEFAULTS = { epochs: 5, batchSize: 256, learningRate: 1e-3 } as const satisfies FitDefaults;
+
 /**
  * An image encoder trained with MINE ("Advanced Deep Learning with TensorFlow 2 and Keras",
  * ch. 13; Belghazi et al. 2018): a VGG backbone and a linear latent z = E(x) are trained with a
@@ -92,8 +95,9 @@ export class MineEncoder extends ImageMethod {
   static readonly methodName = 'MineEncoder';
   readonly name = MineEncoder.methodName;
   override readonly config: MineEncoderConfig;
-  protected override defaultBatchSize = 256;
-  protected override defaultEpochs = 5;
+  protected override defaultEpochs: number = MINE_ENCODER_FIT_DEFAULTS.epochs;
+  protected override defaultBatchSize: number = MINE_ENCODER_FIT_DEFAULTS.batchSize;
+  protected override defaultLearningRate: number = MINE_ENCODER_FIT_DEFAULTS.learningRate;
   encoder: tf.LayersModel | undefined;
   /** The encoder the user gave (a model or a function building one), until `build` uses it. */
   private readonly userEncoder: UserBackbone | undefined;

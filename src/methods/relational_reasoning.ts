@@ -15,7 +15,7 @@ import { resnet } from '../nn/resnet.js';
 import { ImageMethod } from '../train/image_method.js';
 import { buildInferenceModel } from '../train/inference_model.js';
 import type { SavedModels } from '../train/saved_method.js';
-import type { BatchLossResult, MethodOptions, TrainingBatch } from '../train/unsupervised_method.js';
+import type { BatchLossResult, MethodOptions, TrainingBatch, FitDefaults } from '../train/unsupervised_method.js';
 import { checkOptionTypes, checkTensor, listOption } from '../data/checks.js';
 import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
@@ -203,6 +203,9 @@ export function resolveRelationalReasoningConfig(options: RelationalReasoningOpt
   return config;
 }
 
+/** RelationalReasoning's training defaults (what `fit` uses when not told); the CLI's defaults read them. */
+export const RELATIONAL_REASONING_FIT_DEFAULTS = { epochs: 10, batchSize: 64, learningRate: 1e-3 } as const satisfies FitDefaults;
+
 /**
  * Self-supervised relational reasoning (Patacchiola & Storkey 2020, "Self-Supervised Relational
  * Reasoning for Representation Learning", NeurIPS): every image of a mini-batch is augmented K
@@ -220,9 +223,9 @@ export class RelationalReasoning extends ImageMethod {
   static readonly methodName = 'RelationalReasoning';
   readonly name = RelationalReasoning.methodName;
   override readonly config: RelationalReasoningConfig;
-  protected override defaultBatchSize = 64;
-  protected override defaultEpochs = 10;
-  protected override defaultLearningRate = 1e-3;
+  protected override defaultEpochs: number = RELATIONAL_REASONING_FIT_DEFAULTS.epochs;
+  protected override defaultBatchSize: number = RELATIONAL_REASONING_FIT_DEFAULTS.batchSize;
+  protected override defaultLearningRate: number = RELATIONAL_REASONING_FIT_DEFAULTS.learningRate;
   /** The backbone: images → features (the representation). */
   backbone: tf.LayersModel | undefined;
   /** The backbone the user gave (a model or a function building one), until `build` uses it. */

@@ -13,6 +13,17 @@ import { runEpoch } from './training_loop.js';
 import { optimizerStep } from './training_step.js';
 import type { BatchLossResult, BatchMetric, EpochLogs, EpochMetricLists, FitCallbacks, FitOptions, JsonObject, OptimizerGroupState, ParameterGroup, PlannedBatch, TrainingBatch, TrainingState } from './types.js';
 
+/** What `fit` uses when not told ({@link UnsupervisedMethod.fitDefaults}). */
+export interface FitDefaults {
+  /** Epochs; `undefined` when the method's training length is not a count of epochs (its `fit` says what sets it). */
+  epochs: number | undefined;
+  batchSize: number;
+  learningRate: number;
+}
+
+/** The training defaults of a method that sets none of its own. */
+export const BASE_FIT_DEFAULTS = { epochs: 10, batchSize: 256, learningRate: 1e-3 } as const satisfies FitDefaults;
+
 /** The hooks a {@link FitCallbacks} object may have (each checked to be a function). */
 const CALLBACK_HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd'] as const;
 
@@ -37,15 +48,21 @@ export type { TrainingBatch, BatchLossResult, BatchMetric, EpochMetricLists, Par
  * - {@link batchInputs}, {@link validate}, {@link shapeKey}: the data (images: see `ImageMethod`).
  */
 export abstract class UnsupervisedMethod<TData extends { size: number } = { size: number }> extends MethodCore<TData> {
-  /** Epochs when `fit` is given none. */
-  protected defaultEpochs = 10;
+  /**
+   * Epochs when `fit` is given none; `undefined` for a method whose training length is not a
+   * count of epochs (FilterDistinguisher: a sample budget per level), whose `fit` sets them itself.
+   */
+  protected defaultEpochs: number | undefined = BASE_FIT_DEFAULTS.epochs;
   /** Batch size when `fit` is given none. */
-  protected defaultBatchSize = 256;
+  protected defaultBatchSize: number = BASE_FIT_DEFAULTS.batchSize;
   /** Learning rate when `fit` is given none. */
-  protected defaultLearningRate = 1e-3;
+  protected defaultLearningRate: number = BASE_FIT_DEFAULTS.learningRate;
 
-  /** What `fit` uses when not told: its `epochs`, `batchSize` and `learningRate` defaults. */
-  get fitDefaults(): { epochs: number; batchSize: number; learningRate: number } {
+  /**
+   * What `fit` uses when not told: its `epochs`, `batchSize` and `learningRate` defaults (each
+   * built-in method exports them as a constant, e.g. `AUTOENCODER_FIT_DEFAULTS`, which the CLI reads).
+   */
+  get fitDefaults(): FitDefaults {
     return { epochs: this.defaultEpochs, batchSize: this.defaultBatchSize, learningRate: this.defaultLearningRate };
   }
 
@@ -164,6 +181,7 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = { size
     this.requireUsableWeights('fit');
     ensureBackendKernels(`${this.name}.fit`);
     const { epochs, batchSize, learningRate, seed, progress } = this.resolveFitOptions(options, 'fit');
+    if (epochs === undefined) throw new Error(`${this.name}.fit: epochs must be given (the method has no default number of epochs).`);
     const callbacks = this.resolveCallbacks(options.callbacks, `${this.name}.fit`);
     const dataset = await this.trainingData(input, 'fit');
     this.ensureBuilt(dataset);
@@ -275,17 +293,18 @@ export abstract class UnsupervisedMethod<TData extends { size: number } = { size
   }
 
   /**
-   * The fit options with defaults filled in, each checked: an error names the option and its value.
+   * The fit options with defaults filled in, each checked: an error names the option and its value
+   * (`epochs` stays `undefined` when neither the options nor the method give a number).
    *
    * @throws when an option has a wrong type or value.
    */
-  protected resolveFitOptions(options: FitOptions, what: string): { epochs: number; batchSize: number; learningRate: number; seed: number; progress: ProgressReporter } {
+  protected resolveFitOptions(options: FitOptions, what: string): { epochs: number | undefined; batchSize: number; learningRate: number; seed: number; progress: ProgressReporter } {
     const context = `${this.name}.${what}`;
     checkOptionsObject(options, context);
     const epochs = options.epochs ?? this.defaultEpochs;
     const batchSize = options.batchSize ?? this.defaultBatchSize;
     const learningRate = options.learningRate ?? this.defaultLearningRate;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`${context}: epochs must be a non-negative integer, got ${String(epochs)}.`);
+    if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 0)) throw new Error(`${context}: epochs must be a non-negative integer, got ${String(epochs)}.`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${context}: batchSize must be a positive integer, got ${String(batchSize)}.`);
     if (typeof learningRate !== 'number' || !(learningRate > 0) || !Number.isFinite(learningRate)) throw new Error(`${context}: learningRate must be a finite positive number, got ${String(learningRate)}.`);
     const seed = options.seed === undefined ? this.seed : checkSeed(options.seed, `${context}: seed`);

@@ -60,7 +60,8 @@ registerMethod({
   name: 'toy',
   className: 'ToyAutoencoder',
   summary: 'a linear autoencoder (the worked example of docs/ARCHITECTURE.md)',
-  defaults: { epochs: 2, batchSize: 32 },
+  // --epochs and --batch-size when not given: the class's own, never a copy of its numbers.
+  defaults: new ToyAutoencoder().fitDefaults,
   epochBased: true,
   options: [{ name: 'code-size', kind: 'integer', min: 1, description: 'width of the code', default: 4 }],
   create: ({ seed, options }) => new ToyAutoencoder({ seed, codeSize: options['code-size'] as number }),

@@ -207,12 +207,12 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       const keepCheckpoints = options.keepCheckpoints ?? config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS;
       // The checkpoint's history is the truth: drop epochs logged after it (before a crash).
       await rewriteMetrics(directory, method.history);
-      writeLine(io.stdout, `resuming ${displayPath(directory)} from ${path.relative(directory, latest.directory)} (${plural(resumedFrom, 'epoch')} done), target ${entry.epochBased ? plural(target, 'epoch') : 'all levels'}`);
+      writeLine(io.stdout, `resuming ${displayPath(directory)} from ${path.relative(directory, latest.directory)} (${plural(resumedFrom, 'epoch')} done), target ${entry.epochBased && target !== null ? plural(target, 'epoch') : 'all levels'}`);
       nothingToTrain = isTrainingComplete(entry, method, target);
       if (nothingToTrain) {
         // run.json changes only when this session trains: "nothing to train" leaves the run as it was.
-        const why = options.epochs !== undefined && options.epochs !== config.epochs ? `; run.json keeps its target of ${plural(config.epochs, 'epoch')}` : '';
-        writeLine(io.stdout, `nothing to train: ${plural(method.epochsTrained, 'epoch')} done (target ${target})${why}; raise --epochs to train more.`);
+        const why = options.epochs !== undefined && options.epochs !== config.epochs ? `; run.json keeps its target of ${config.epochs === null ? 'all levels' : plural(config.epochs, 'epoch')}` : '';
+        writeLine(io.stdout, `nothing to train: ${plural(method.epochsTrained, 'epoch')} done (target ${target ?? 'all levels'})${why}; raise --epochs to train more.`);
       } else if (target !== config.epochs || keepCheckpoints !== (config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS)) {
         config = { ...config, epochs: target, keepCheckpoints };
         await writeRunConfig(directory, config);
@@ -250,7 +250,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         limit: options.limit ?? null,
         seed,
         batchSize: options.batchSize ?? recipe?.batchSize ?? entry.defaults.batchSize,
-        epochs: options.epochs ?? recipe?.epochs ?? entry.defaults.epochs,
+        epochs: options.epochs ?? recipe?.epochs ?? entry.defaults.epochs ?? null,
         learningRate: options.learningRate ?? recipe?.learningRate ?? null,
         stepsPerEpoch: options.stepsPerEpoch ?? null,
         methodOptions,
@@ -273,7 +273,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       for (const line of wrapText(describeSettings(config), 78)) writeLine(io.stdout, `  ${line}`);
       writeLine(
         io.stdout,
-        `training ${entry.name} on ${describeDataset(train)}: ${entry.epochBased ? plural(config.epochs, 'epoch') : `levels of ${String(methodOptions['samples-per-level'])} samples`}, batch ${config.batchSize}, seed ${seed} → ${displayPath(directory)}`,
+        `training ${entry.name} on ${describeDataset(train)}: ${entry.epochBased && config.epochs !== null ? plural(config.epochs, 'epoch') : `levels of ${String(methodOptions['samples-per-level'])} samples`}, batch ${config.batchSize}, seed ${seed} → ${displayPath(directory)}`,
       );
     }
 

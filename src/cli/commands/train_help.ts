@@ -41,7 +41,7 @@ export function trainHelp(method?: MethodEntry): CommandHelp {
   return {
     usage: method ? `train ${method.name} [options]` : 'train <method> [options]',
     summary: method
-      ? `Train ${method.name}: ${method.summary}. Defaults: --epochs ${method.defaults.epochs}, --batch-size ${method.defaults.batchSize}${describeRecipes(method)}.`
+      ? `Train ${method.name}: ${method.summary}. Defaults: ${method.defaults.epochs === undefined ? '' : `--epochs ${method.defaults.epochs}, `}--batch-size ${method.defaults.batchSize}${describeRecipes(method)}.`
       : `Train an unsupervised method into a run directory (metrics.jsonl, a checkpoint after every epoch).\nMethods: ${METHOD_NAMES.join(', ')}.`,
     options: TRAIN_OPTIONS,
     groups: entries.map((e) => ({ title: `${e.name} options`, options: e.options })),
@@ -95,5 +95,5 @@ export function wrapText(text: string, width: number): string[] {
 /** The settings a run trains with: epochs, batch, learning rate and method flags, as flags. */
 export function describeSettings(config: RunConfig): string {
   const options = Object.entries(config.methodOptions).map(([name, value]) => (value === true ? `--${name}` : `--${name} ${String(value)}`));
-  return [`--epochs ${config.epochs}`, `--batch-size ${config.batchSize}`, `--learning-rate ${config.learningRate ?? "(the method's)"}`, ...options].join(' ');
+  return [...(config.epochs === null ? [] : [`--epochs ${config.epochs}`]), `--batch-size ${config.batchSize}`, `--learning-rate ${config.learningRate ?? "(the method's)"}`, ...options].join(' ');
 }
