@@ -73,7 +73,8 @@ function drawScatter({ x: xs, y: ys, clusters }) {
 function describeBackend(info) {
   const threads = info.threads !== undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : '';
   const adapter = info.adapter ? `, ${[info.adapter.vendor, info.adapter.architecture].filter(Boolean).join(' ')}${info.adapter.software ? ' (software)' : ''}` : '';
-  return `backend: ${info.name} (${info.device}${threads}${adapter}, in a Web Worker)${info.fallback ? ` — passed over: ${info.fallback}` : ''}`;
+  const oneThread = info.threadsFallback ? ` — one thread: ${info.threadsFallback}` : '';
+  return `backend: ${info.name} (${info.device}${threads}${adapter}, in a Web Worker)${info.fallback ? ` — passed over: ${info.fallback}` : ''}${oneThread}`;
 }
 
 function fail(message) {
@@ -84,7 +85,7 @@ function fail(message) {
 }
 
 function main() {
-  const options = { epochs: integerOption('epochs', 3), limit: integerOption('limit', 2000), kind: parameters.get('method') ?? 'autoencoder', backend: parameters.get('backend') ?? 'auto' };
+  const options = { epochs: integerOption('epochs', 3), limit: integerOption('limit', 2000), kind: parameters.get('method') ?? 'autoencoder', backend: parameters.get('backend') ?? 'auto', threads: integerOption('threads', undefined) };
   if (options.kind !== 'autoencoder' && options.kind !== 'iic') throw new Error(`?method= must be autoencoder or iic, got '${options.kind}'`);
   options.storeKey = `indexeddb://tfjs-unsupervised-demo-${options.kind}`;
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -102,6 +103,8 @@ function main() {
     switch (message.type) {
       case 'backend':
         state.backend = message.info.name;
+        state.threads = message.info.threads;
+        state.crossOriginIsolated = crossOriginIsolated;
         $('backend').textContent = describeBackend(message.info);
         $('status').textContent = `fetching MNIST (${options.limit} test images)…`;
         break;

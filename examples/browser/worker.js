@@ -11,8 +11,8 @@ let method;
 let stopRequested = false;
 let resume;
 
-async function train({ epochs, limit, kind, backend, storeKey }) {
-  const info = await initBackend({ backend });
+async function train({ epochs, limit, kind, backend, threads, storeKey }) {
+  const info = await initBackend(threads === undefined ? { backend } : { backend, threads });
   postMessage({ type: 'backend', info });
   const base = new URL('./', location.href).href;
   const [images, labels] = await Promise.all([fetch(`${base}mnist/t10k-images-idx3-ubyte.gz`), fetch(`${base}mnist/t10k-labels-idx1-ubyte.gz`)]);

@@ -35,6 +35,11 @@ export interface BackendInfo {
   package: string;
   /** XNNPACK threads of the wasm backend (1 = single-threaded); absent for the other backends. */
   threads?: number;
+  /**
+   * Why wasm runs one thread although more were asked for (in a page: not cross-origin isolated,
+   * no SharedArrayBuffer; in Node: the threaded build did not start); absent otherwise.
+   */
+  threadsFallback?: string;
   /** The WebGPU adapter of the webgpu backend; absent for the other backends. */
   adapter?: WebGpuAdapterDescription;
   /** Why `auto` passed over faster backends (e.g. webgpu without a hardware adapter); absent when nothing was passed over that could have been expected to run. */
@@ -50,9 +55,11 @@ export interface InitBackendOptions {
   backend?: BackendRequest | string;
   /**
    * Threads of the wasm backend, 1 to 8 (ignored by the other backends). Default: the environment
-   * variable `TFJS_UNSUPERVISED_THREADS`, else the CPUs Node may use (at most 8). With more than
-   * one, the threaded XNNPACK build runs in Node worker threads; if it cannot start, the
-   * single-threaded build is used and {@link BackendInfo.threads} says 1.
+   * variable `TFJS_UNSUPERVISED_THREADS`, else the CPUs Node may use (in a browser
+   * `navigator.hardwareConcurrency`; at most 8). With more than one, the threaded XNNPACK build
+   * runs in Node worker threads, or in a page's Web Workers when the page is cross-origin isolated
+   * (COOP/COEP headers); if it cannot, the single-threaded build is used,
+   * {@link BackendInfo.threads} says 1 and {@link BackendInfo.threadsFallback} why.
    */
   threads?: number;
 }
@@ -129,15 +136,20 @@ async function loadWasmBackend(): Promise<WasmPackage> {
   return wasmPackage;
 }
 
-/** Starts wasm with `threads` threads (or one, see {@link startWasmBackend}); its thread count, or undefined. */
-async function activateWasm(threads: number): Promise<number | undefined> {
+/**
+ * Starts wasm with `threads` threads (or one, see {@link startWasmBackend}): its thread count and
+ * why it is one when more were asked for, or undefined when wasm did not start.
+ */
+async function activateWasm(threads: number): Promise<{ threads: number; threadsFallback?: string } | undefined> {
   const wasm = await loadWasmBackend();
+  let threadsFallback: string | undefined;
   if (tf.getBackend() !== 'wasm') {
-    const started = await startWasmBackend(wasm, threads);
+    const start = await startWasmBackend(wasm, threads);
     await tf.ready();
-    if (!started || tf.getBackend() !== 'wasm') return undefined;
+    if (!start.started || tf.getBackend() !== 'wasm') return undefined;
+    threadsFallback = start.threadsFallback;
   }
-  return wasm.getThreadsCount();
+  return threadsFallback === undefined ? { threads: wasm.getThreadsCount() } : { threads: wasm.getThreadsCount(), threadsFallback };
 }
 
 async function activate(name: 'tensorflow' | 'webgl' | 'cpu'): Promise<boolean> {
@@ -147,12 +159,13 @@ async function activate(name: 'tensorflow' | 'webgl' | 'cpu'): Promise<boolean> 
   return ok && tf.getBackend() === name;
 }
 
-function describeActive(packageName: string, details: { threads?: number; adapter?: WebGpuAdapterDescription; fallback?: string[] } = {}): BackendInfo {
+function describeActive(packageName: string, details: { threads?: number; threadsFallback?: string; adapter?: WebGpuAdapterDescription; fallback?: string[] } = {}): BackendInfo {
   const name = tf.getBackend() as BackendInfo['name'];
   const native = name === 'tensorflow';
   const usingGpu = name === 'webgpu' || name === 'webgl' || (native && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true);
   const info: BackendInfo = { name, device: usingGpu ? 'gpu' : 'cpu', native, package: packageName };
   if (details.threads !== undefined) info.threads = details.threads;
+  if (details.threadsFallback !== undefined) info.threadsFallback = details.threadsFallback;
   if (details.adapter !== undefined) info.adapter = details.adapter;
   if (details.fallback !== undefined && details.fallback.length > 0) info.fallback = details.fallback.join('; ');
   return info;
@@ -177,7 +190,8 @@ function webGpuFallbackReason(reason: string): string | undefined {
  * `options.backend`, else from the environment variable `TFJS_UNSUPERVISED_BACKEND`, else `auto`.
  *
  * In a browser (page or worker) `auto` tries webgpu (the page's navigator.gpu, hardware adapters
- * only), then webgl, then wasm (multi-threaded when the page is cross-origin isolated), then cpu;
+ * only), then webgl, then wasm (one thread per logical core, at most 8, when the page is
+ * cross-origin isolated, else one thread and {@link BackendInfo.threadsFallback} says why), then cpu;
  * `webgpu`, `webgl`, `wasm` or `cpu` asked for by name start that one or throw saying why.
  *
  * @throws when the requested backend is unknown or cannot be started; the message lists the
@@ -252,7 +266,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     let wasmError = '';
     try {
       const started = await activateWasm(threads);
-      if (started !== undefined) return describeActive('@tensorflow/tfjs-backend-wasm', { threads: started, fallback });
+      if (started !== undefined) return describeActive('@tensorflow/tfjs-backend-wasm', { ...started, fallback });
       wasmError = inNode() ? 'setBackend("wasm") failed' : `setBackend("wasm") failed: ${await describeMissingWasmFiles()}`;
     } catch (error) {
       wasmError = (error as Error).message;
@@ -281,5 +295,6 @@ export function formatBackendInfo(info: BackendInfo): string {
     adapter = `, ${named === '' ? 'unnamed adapter' : named}, ${software ? 'software' : 'hardware'} adapter`;
   }
   const fallback = info.fallback !== undefined ? ` (fallback: ${info.fallback})` : '';
-  return `backend ${info.name} (${info.device}${info.native ? ', native' : ''}${threads}${adapter}) via ${info.package}${fallback}`;
+  const threadsFallback = info.threadsFallback !== undefined ? ` (one thread: ${info.threadsFallback})` : '';
+  return `backend ${info.name} (${info.device}${info.native ? ', native' : ''}${threads}${adapter}) via ${info.package}${fallback}${threadsFallback}`;
 }

@@ -13,10 +13,13 @@
  * - `os.cpus()` reports twice the requested thread count, so that the pool gets `threads` threads.
  * Everything is restored when the backend has started (or failed to).
  *
- * In a browser none of this is needed: TF.js runs the threaded build by itself when the page is
- * cross-origin isolated (COOP/COEP headers), else the single-threaded one. Node's modules are
- * reached only on the Node path (through `process.getBuiltinModule`), so this file bundles for a
- * browser.
+ * In a browser TF.js picks the threaded build by itself when the page (or worker) is cross-origin
+ * isolated (COOP/COEP headers: SharedArrayBuffer), else the single-threaded one; but its pool is
+ * capped the same way, at half of `navigator.hardwareConcurrency` (one thread on a 2-core
+ * machine). So in a page `navigator.hardwareConcurrency` reads twice the requested count while
+ * `tf.setBackend('wasm')` runs, and when the page cannot run threads, why is reported
+ * ({@link WasmStart.threadsFallback}). Node's modules are reached only on the Node path (through
+ * `process.getBuiltinModule`), so this file bundles for a browser.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CpuInfo } from 'node:os';
@@ -84,30 +87,82 @@ interface WasmPackage {
   getThreadsCount(): number;
 }
 
+/** What {@link startWasmBackend} did. */
+export interface WasmStart {
+  /** Whether `tf.setBackend('wasm')` succeeded. */
+  started: boolean;
+  /** Why the single-threaded build runs although more threads were asked for; absent otherwise. */
+  threadsFallback?: string;
+}
+
 /**
  * Starts the (already registered) wasm backend with `threads` XNNPACK threads. With `threads = 1`,
- * or when the threaded build does not start, it starts the single-threaded SIMD build exactly as
- * TensorFlow.js does by default (`getThreadsCount()` then says 1).
- *
- * @returns whether `tf.setBackend('wasm')` succeeded.
+ * or when the threaded build cannot run here, it starts the single-threaded SIMD build exactly as
+ * TensorFlow.js does by default (`getThreadsCount()` then says 1) and says why in
+ * {@link WasmStart.threadsFallback}.
  */
-export async function startWasmBackend(wasm: WasmPackage, threads: number): Promise<boolean> {
-  if (!inNode()) {
-    wasm.setThreadsCount(threads);
-    return tf.setBackend('wasm');
-  }
+export async function startWasmBackend(wasm: WasmPackage, threads: number): Promise<WasmStart> {
+  if (!inNode()) return startWasmBackendInPage(wasm, threads);
+  let threadsFallback: string | undefined;
   if (threads > 1) {
-    let started = false;
     try {
-      started = await startThreadedWasmBackend(wasm, threads);
-    } catch {
-      started = false;
+      if (await startThreadedWasmBackend(wasm, threads)) return { started: true };
+      threadsFallback = 'the threaded wasm build did not start in Node worker threads';
+    } catch (error) {
+      threadsFallback = `the threaded wasm build did not start in Node worker threads: ${(error as Error).message}`;
     }
-    if (started) return true;
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasm.setThreadsCount(1);
   }
-  return tf.setBackend('wasm');
+  const started = await tf.setBackend('wasm');
+  return threadsFallback === undefined ? { started } : { started, threadsFallback };
+}
+
+/**
+ * Why this page or worker cannot run the threaded wasm build, or undefined when it can: it must be
+ * cross-origin isolated (SharedArrayBuffer), and TF.js must see threads and SIMD support.
+ */
+async function pageThreadsUnavailable(): Promise<string | undefined> {
+  const scope = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
+  if (scope.crossOriginIsolated !== true) {
+    return 'the page is not cross-origin isolated, so it has no SharedArrayBuffer (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  }
+  if (typeof scope.SharedArrayBuffer !== 'function') return 'this browser has no SharedArrayBuffer although the page is cross-origin isolated';
+  if (!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))) return 'this browser cannot run WebAssembly threads (TF.js\'s WASM_HAS_MULTITHREAD_SUPPORT is false)';
+  if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) return 'this browser has no WebAssembly SIMD, which the threaded build needs';
+  return undefined;
+}
+
+/** The page's (or worker's) `navigator`, whose `hardwareConcurrency` Emscripten reads. */
+interface ConcurrencyNavigator {
+  hardwareConcurrency?: number;
+}
+
+/**
+ * In a page or worker: the threaded build with `threads` threads when the page is cross-origin
+ * isolated, else the single-threaded build and why. Emscripten caps the pool at half of
+ * `navigator.hardwareConcurrency`, so while the backend starts (the pool is created then) that
+ * reads at least `2 * threads` on this navigator; the browser's own value is back afterwards.
+ */
+async function startWasmBackendInPage(wasm: WasmPackage, threads: number): Promise<WasmStart> {
+  const threadsFallback = threads > 1 ? await pageThreadsUnavailable() : undefined;
+  if (threads === 1 || threadsFallback !== undefined) {
+    wasm.setThreadsCount(1);
+    const started = await tf.setBackend('wasm');
+    return threadsFallback === undefined ? { started } : { started, threadsFallback };
+  }
+  wasm.setThreadsCount(threads);
+  const navigator = (globalThis as { navigator?: ConcurrencyNavigator }).navigator;
+  const own = navigator !== undefined && Object.prototype.hasOwnProperty.call(navigator, 'hardwareConcurrency');
+  const cores = navigator?.hardwareConcurrency ?? 1;
+  if (navigator !== undefined && !own && cores < 2 * threads) {
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  }
+  try {
+    return { started: await tf.setBackend('wasm') };
+  } finally {
+    if (navigator !== undefined && !own) delete navigator.hardwareConcurrency;
+  }
 }
 
 /** The threaded build in Node worker threads: see the module comment for the three pieces. */

@@ -55,18 +55,25 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-/** A static server of `folder` on 127.0.0.1 at a random port, with COOP/COEP; 404 for what is not there. */
-export async function serveFolder(folder: string): Promise<{ server: Server; origin: string; requested: string[] }> {
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, so threaded wasm). */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+/**
+ * A static server of `folder` on 127.0.0.1 at a random port, with COOP/COEP unless `isolated` is
+ * false; 404 for what is not there. `requested` lists each path asked for with its status.
+ */
+export async function serveFolder(folder: string, { isolated = true }: { isolated?: boolean } = {}): Promise<{ server: Server; origin: string; requested: string[] }> {
   const requested: string[] = [];
   const server = createServer((request, response) => {
     const url = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
-    requested.push(url);
     const file = path.join(folder, url === '/' ? 'index.html' : url);
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+    const headers = { ...(isolated ? ISOLATION_HEADERS : {}), 'Cache-Control': 'no-store' };
     if (!file.startsWith(folder) || !existsSync(file) || !statSync(file).isFile()) {
+      requested.push(`${url} 404`);
       response.writeHead(404, 'Not Found', headers).end();
       return;
     }
+    requested.push(`${url} 200`);
     response.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -99,19 +106,22 @@ export const LIBRARY_PAGE = '<!doctype html><meta charset="utf-8"><script type="
 export interface LibraryPage {
   server: Server;
   origin: string;
+  /** Each path the page asked the server for, with the status it got (`/tfjs-unsupervised.js 200`). */
+  requested: string[];
   context: BrowserContext;
   page: Page;
 }
 
 /**
- * Writes {@link LIBRARY_PAGE} as `folder`/index.html, serves `folder` ({@link serveFolder}),
- * launches chromium ({@link launchChromium}; `args` replaces {@link CHROMIUM_ARGS}), opens the page
- * and waits (at most 60 s) until window.lib is there. `onPageError` hears uncaught page errors
- * from before the page loads. When any step fails, chromium and the server are closed again.
+ * Writes {@link LIBRARY_PAGE} as `folder`/index.html, serves `folder` ({@link serveFolder}; without
+ * the COOP/COEP headers when `isolated` is false), launches chromium ({@link launchChromium}; `args`
+ * replaces {@link CHROMIUM_ARGS}), opens the page and waits (at most 60 s) until window.lib is
+ * there. `onPageError` hears uncaught page errors from before the page loads. When any step
+ * fails, chromium and the server are closed again.
  */
-export async function openLibraryPage(folder: string, options: { args?: string[]; onPageError?: (error: Error) => void } = {}): Promise<LibraryPage> {
+export async function openLibraryPage(folder: string, options: { args?: string[]; isolated?: boolean; onPageError?: (error: Error) => void } = {}): Promise<LibraryPage> {
   writeFileSync(path.join(folder, 'index.html'), LIBRARY_PAGE);
-  const { server, origin } = await serveFolder(folder);
+  const { server, origin, requested } = await serveFolder(folder, { isolated: options.isolated });
   let context: BrowserContext | undefined;
   try {
     context = await launchChromium(options.args);
@@ -119,7 +129,7 @@ export async function openLibraryPage(folder: string, options: { args?: string[]
     if (options.onPageError) page.on('pageerror', options.onPageError);
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => (globalThis as { lib?: unknown }).lib !== undefined, undefined, { timeout: 60_000 });
-    return { server, origin, context, page };
+    return { server, origin, requested, context, page };
   } catch (error) {
     await context?.close();
     await new Promise((resolve) => server.close(resolve));
