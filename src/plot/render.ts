@@ -8,6 +8,7 @@ import type * as ResvgModule from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 import { importNodeOnly, inNode, isPackageInstalled, nodeBuiltin } from '../core/environment.js';
 import { readOptions } from '../data/options.js';
+import { PLOT_FONT_FAMILY, PLOT_FONT_PACKAGE, plotFontFiles, plotTextWidth } from './font.js';
 import { describeArgument } from '../data/checks.js';
 
 /**
@@ -27,7 +28,7 @@ let resvg: typeof ResvgModule | undefined;
 function loadResvg(): typeof ResvgModule {
   if (resvg === undefined) {
     if (!isPackageInstalled('@resvg/resvg-js')) {
-      throw new Error('renderPng: the package @resvg/resvg-js is not installed (an optional peer dependency of tfjs-unsupervised, for PNG plots): npm install @resvg/resvg-js dejavu-fonts-ttf');
+      throw new Error(`renderPng: the package @resvg/resvg-js is not installed (an optional peer dependency of tfjs-unsupervised, for PNG plots): npm install @resvg/resvg-js ${PLOT_FONT_PACKAGE}`);
     }
     try {
       resvg = requireHere()('@resvg/resvg-js') as typeof ResvgModule;
@@ -36,24 +37,6 @@ function loadResvg(): typeof ResvgModule {
     }
   }
   return resvg;
-}
-
-
-/** The package whose DejaVu Sans files the plots are drawn with (the font of {@link estimateTextWidth}'s widths). */
-export const PLOT_FONT_PACKAGE = 'dejavu-fonts-ttf';
-
-/** DejaVu Sans's regular, bold and oblique TTF files from {@link PLOT_FONT_PACKAGE}; empty when it is not installed. */
-export function plotFontFiles(): string[] {
-  let manifest: string;
-  try {
-    manifest = requireHere().resolve(`${PLOT_FONT_PACKAGE}/package.json`);
-  } catch {
-    return [];
-  }
-  const { dirname, join } = nodeBuiltin('node:path', 'plotFontFiles');
-  const { existsSync } = nodeBuiltin('node:fs', 'plotFontFiles');
-  const folder = join(dirname(manifest), 'ttf');
-  return ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf', 'DejaVuSans-BoldOblique.ttf'].map((name) => join(folder, name)).filter((file) => existsSync(file));
 }
 
 let missingFontWarned = false;
@@ -76,9 +59,9 @@ export interface RenderPngOptions {
    */
   fontFiles?: string[];
   /**
-   * Draw text with DejaVu Sans from the package `dejavu-fonts-ttf` (an optional peer dependency,
-   * installed with the plot packages), the font the layout's text widths are measured from.
-   * Default `true` (when the package is installed).
+   * Draw text with Open Sans from the package `@expo-google-fonts/open-sans` (an optional peer
+   * dependency, installed with the plot packages; SIL Open Font License 1.1), the font the layout's
+   * text widths are measured from. Default `true` (when the package is installed).
    */
   plotFont?: boolean;
   /**
@@ -94,46 +77,9 @@ export interface RenderPngOptions {
 /** The 8 bytes every PNG file starts with. */
 export const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** Advance widths of DejaVu Sans (the plots' font) in em, by character; others count as {@link DEFAULT_ADVANCE}. */
-const ADVANCE: Record<string, number> = (() => {
-  const table: Record<string, number> = {};
-  const set = (chars: string, width: number) => {
-    for (const c of chars) table[c] = width;
-  };
-  set('abdeghnopqu', 0.63);
-  set('cksvxyz', 0.56);
-  set('0123456789', 0.636);
-  set('ijl', 0.278);
-  set('frt', 0.4);
-  set('mw', 0.9);
-  set(' .,:;!|', 0.318);
-  set("()[]{}-'`", 0.39);
-  set('ABCDEFGHKLNOPQRSTUVXYZ', 0.72);
-  set('IJ', 0.3);
-  set('MW', 0.92);
-  set('%', 0.95);
-  set('−–—_=+<>', 0.84);
-  return table;
-})();
-const DEFAULT_ADVANCE = 0.65;
-
-/**
- * Text width in pixels of a Vega text item in DejaVu Sans. Vega lays out titles and legends from
- * this width; without a canvas it guesses 0.8 em per character, too wide by about a third, which
- * leaves a blank band right of every figure with a long title.
- */
-function estimateTextWidth(item: { fontSize?: number; fontWeight?: string | number; limit?: number }, text: unknown): number {
-  const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
-  const value = text == null ? '' : String(text).trim();
-  let em = 0;
-  for (const c of value) em += ADVANCE[c] ?? DEFAULT_ADVANCE;
-  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
-  return em * size * (bold ? 1.1 : 1);
-}
-
 /**
  * Renders a Vega-Lite spec to an SVG document, headlessly (Vega's SVG string renderer, text widths
- * from DejaVu Sans's advance widths, no canvas needed).
+ * from the plots' font's advance widths, no canvas needed).
  *
  * @param spec a Vega-Lite spec with inline data (`data.values`); URLs are not fetched.
  * @returns the SVG document as a string (`<svg …>…</svg>`).
@@ -154,7 +100,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { parse, View } = vega;
   // Vega's own text measure (a canvas, else a rough guess) replaced by the font's widths.
   const metrics = (vega as unknown as { textMetrics?: { width: unknown } }).textMetrics;
-  if (metrics !== undefined) metrics.width = estimateTextWidth;
+  if (metrics !== undefined) metrics.width = plotTextWidth;
   let vegaSpec;
   try {
     vegaSpec = compile(spec).spec;
@@ -172,9 +118,10 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 /**
  * Rasterises an SVG document (for example from {@link renderSvg}) to a PNG with resvg.
  *
- * Text is drawn with the plots' own font, DejaVu Sans from the package `dejavu-fonts-ttf` (so a
- * machine without fonts still gets its text), plus `options.fontFiles`; the machine's fonts only
- * when that package is missing or `systemFonts` asks for them.
+ * Text is drawn with the plots' own font, Open Sans from the package
+ * `@expo-google-fonts/open-sans` (so a machine without fonts still gets its text), plus
+ * `options.fontFiles`; the machine's fonts only when that package is missing or `systemFonts` asks
+ * for them.
  *
  * @param svg an SVG document.
  * @param options see {@link RenderPngOptions}.
@@ -204,7 +151,7 @@ export function renderPng(svg: string, options: RenderPngOptions = {}): Uint8Arr
   const renderer = new Resvg(svg, {
     fitTo: width === undefined ? { mode: 'zoom', value: scale } : { mode: 'width', value: width },
     background,
-    font: { loadSystemFonts: systemFonts, fontFiles: [...ownFont, ...fontFiles], defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+    font: { loadSystemFonts: systemFonts, fontFiles: [...ownFont, ...fontFiles], defaultFontFamily: PLOT_FONT_FAMILY, sansSerifFamily: PLOT_FONT_FAMILY },
   });
   const png = renderer.render().asPng();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);

@@ -1,7 +1,7 @@
 /** The shared look of this module's plots: readable font sizes on a white background. */
 export const CONFIG = {
   background: 'white',
-  font: 'DejaVu Sans, Arial, Helvetica, sans-serif',
+  font: 'Open Sans, Arial, Helvetica, sans-serif',
   title: { fontSize: 16, anchor: 'start' },
   axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: 'normal' },
   legend: { labelFontSize: 12, titleFontSize: 13 },

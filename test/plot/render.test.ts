@@ -1,4 +1,3 @@
-import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 import { PNG_SIGNATURE, pngSize, renderPng, renderSvg } from '../../src/plot/render.js';
@@ -45,63 +44,5 @@ describe('renderPng', () => {
     expect(() => renderPng('<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>', { width: 0 })).toThrow(/width must be a positive integer/);
     expect(() => renderPng('<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>', { scale: -1 })).toThrow(/scale must be a positive number/);
     expect(() => pngSize(new Uint8Array(30))).toThrow(/not a PNG/);
-  });
-});
-
-describe('renderPng: the plots carry their own font', () => {
-  /** Pixels darker than light grey (red channel below 200) in rows [top, bottom) of an RGBA PNG as resvg writes it. */
-  function inkPixels(png: Uint8Array, top: number, bottom: number): number {
-    const { width } = pngSize(png);
-    const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-    const chunks: Uint8Array[] = [];
-    for (let offset = 8; offset < png.length; ) {
-      const length = view.getUint32(offset);
-      if (String.fromCharCode(...png.subarray(offset + 4, offset + 8)) === 'IDAT') chunks.push(png.subarray(offset + 8, offset + 8 + length));
-      offset += 12 + length;
-    }
-    const raw = inflateSync(Buffer.concat(chunks));
-    const stride = width * 4 + 1;
-    let previous = new Uint8Array(width * 4);
-    let ink = 0;
-    // Undo the PNG row filters (0 none, 1 sub, 2 up, 3 average, 4 Paeth).
-    for (let y = 0; y < Math.min(bottom, raw.length / stride); y++) {
-      const filter = raw[y * stride]!;
-      const row = Uint8Array.from(raw.subarray(y * stride + 1, (y + 1) * stride));
-      for (let i = 0; i < row.length; i++) {
-        const left = i >= 4 ? row[i - 4]! : 0;
-        const up = previous[i]!;
-        const upLeft = i >= 4 ? previous[i - 4]! : 0;
-        let predictor = 0;
-        if (filter === 1) predictor = left;
-        else if (filter === 2) predictor = up;
-        else if (filter === 3) predictor = (left + up) >> 1;
-        else if (filter === 4) {
-          const estimate = left + up - upLeft;
-          const [toLeft, toUp, toUpLeft] = [Math.abs(estimate - left), Math.abs(estimate - up), Math.abs(estimate - upLeft)];
-          predictor = toLeft <= toUp && toLeft <= toUpLeft ? left : toUp <= toUpLeft ? up : upLeft;
-        }
-        row[i] = (row[i]! + predictor) & 255;
-      }
-      if (y >= top) for (let x = 0; x < width; x++) if (row[x * 4]! < 200) ink++;
-      previous = row;
-    }
-    return ink;
-  }
-
-  it('draws the title with no system font reachable (DejaVu Sans from dejavu-fonts-ttf); resvg alone draws none', async () => {
-    const svg = await renderSvg({ ...bars, title: { text: 'Training curves', fontSize: 20 } });
-    const titleRows = [0, 28] as const;
-    const withOwnFont = renderPng(svg, { scale: 1, systemFonts: false });
-    // What a machine without fonts got before: resvg with no font draws no text at all.
-    const { Resvg } = await import('@resvg/resvg-js');
-    const withoutFont = new Resvg(svg, { fitTo: { mode: 'zoom', value: 1 }, background: 'white', font: { loadSystemFonts: false } }).render().asPng();
-    expect(pngSize(withOwnFont)).toEqual(pngSize(withoutFont));
-    expect(inkPixels(withoutFont, ...titleRows)).toBe(0);
-    expect(inkPixels(withOwnFont, ...titleRows)).toBeGreaterThan(100);
-  });
-
-  it('with neither its own font, font files nor system fonts, throws instead of drawing no text', async () => {
-    const svg = await renderSvg(bars);
-    expect(() => renderPng(svg, { systemFonts: false, plotFont: false })).toThrow(/^renderPng: no font to draw text with/);
   });
 });
