@@ -10,7 +10,7 @@ import { EVAL_FILE, METRICS_FILE, RUN_FILE } from '../train/run_files.js';
 import { CHECKPOINTS_DIRECTORY, findLatestCheckpoint } from '../train/checkpoint.js';
 import type { CheckpointInfo, CheckpointSearch, SkippedCheckpoint } from '../train/checkpoint.js';
 import { FileWriteError, readJson, writeFileAtomic, writeJsonAtomic } from '../train/model_io.js';
-import type { EpochLogs } from '../train/unsupervised_method.js';
+import type { EpochLogs, JsonObject } from '../train/unsupervised_method.js';
 import type { OptionValue } from './args.js';
 import { CliUsageError, displayPath, plural } from './io.js';
 import { methodEntry } from './method_registry.js';
@@ -42,12 +42,19 @@ export interface RunConfig {
    * given no `--epochs` (FilterDistinguisher: its budget is `methodOptions['samples-per-level']`).
    */
   epochs: number | null;
-  /** Learning rate (null: the method's default). */
+  /** Learning rate, resolved (null in runs written before it was: the method's default). */
   learningRate: number | null;
   /** Steps per epoch (null: the whole dataset). */
   stepsPerEpoch: number | null;
-  /** The method's options as used, defaults included. */
+  /** The method's flags as used, defaults included. */
   methodOptions: Record<string, OptionValue>;
+  /**
+   * The method's resolved configuration (`method.config`: every option with its value after
+   * defaults, e.g. IIC's views for the images' side), the one its checkpoints' `method.json`
+   * holds. `--resume` builds the method from the checkpoint and checks it against this, never
+   * resolving the flags again. Absent in runs written before it existed (they resume the same way).
+   */
+  methodConfig?: JsonObject;
   /** Training images and their shape. */
   trainImages: number;
   shape: [number, number, number];

@@ -18,7 +18,7 @@ describe('method registry: one default per option, recipes over it', () => {
       repeats: config.repeats,
       lambda: config.lambda,
     });
-    expect(entry.defaults).toEqual({ epochs: IIC_DEFAULTS.epochs, batchSize: IIC_DEFAULTS.batchSize });
+    expect(entry.defaults).toBe(IIC_DEFAULTS);
     // The example and the CLI agree with the class on the sub-heads: 2 (the paper's recipe: 5).
     expect(config.subHeads).toBe(2);
   });

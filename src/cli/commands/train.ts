@@ -144,6 +144,30 @@ function checkResumeConsistency(config: RunConfig, options: TrainRunOptions, dat
   }
 }
 
+/** A method's resolved configuration as JSON (what its `method.json` saves). */
+function resolvedConfig(method: TrainableMethod): JsonObject {
+  return JSON.parse(JSON.stringify(method.config)) as JsonObject;
+}
+
+/**
+ * On resume, the method loaded from the checkpoint must have the configuration run.json stored
+ * when the run began (a run from before run.json kept it has nothing to compare).
+ *
+ * @throws {@link CliUsageError} naming the options that differ.
+ */
+function checkStoredConfig(config: RunConfig, method: TrainableMethod, checkpoint: CheckpointInfo): void {
+  if (config.methodConfig === undefined) return;
+  const loaded = resolvedConfig(method);
+  const stored = config.methodConfig;
+  const differing = [...new Set([...Object.keys(stored), ...Object.keys(loaded)])].filter((key) => JSON.stringify(stored[key]) !== JSON.stringify(loaded[key]));
+  if (differing.length > 0) {
+    throw new CliUsageError(
+      `--resume: run.json's methodConfig and ${path.basename(checkpoint.directory)}'s configuration differ in ${differing.join(', ')}; the run directory was changed after it began. Restore run.json, or start over with --overwrite.`,
+      'train',
+    );
+  }
+}
+
 /**
  * Trains a method into a run directory (the `train` command without argument parsing and
  * backend start). A new run refuses an existing run directory unless `overwrite`; `resume`
@@ -200,7 +224,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       if (train.size !== config.trainImages) {
         throw new CliUsageError(`--resume: the dataset ${config.dataset} now gives ${train.size} training images, the run used ${config.trainImages}.`, 'train');
       }
+      // The method as it was built: its checkpoint's configuration, never the flags resolved again.
       ({ method } = await loadCheckpoint(latest, (dir) => entry.load(dir)));
+      checkStoredConfig(config, method, latest);
       checkpoint = latest;
       resumedFrom = method.epochsTrained;
       const target = options.epochs ?? config.epochs;
@@ -213,8 +239,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         // run.json changes only when this session trains: "nothing to train" leaves the run as it was.
         const why = options.epochs !== undefined && options.epochs !== config.epochs ? `; run.json keeps its target of ${config.epochs === null ? 'all levels' : plural(config.epochs, 'epoch')}` : '';
         writeLine(io.stdout, `nothing to train: ${plural(method.epochsTrained, 'epoch')} done (target ${target ?? 'all levels'})${why}; raise --epochs to train more.`);
-      } else if (target !== config.epochs || keepCheckpoints !== (config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS)) {
-        config = { ...config, epochs: target, keepCheckpoints };
+      } else if (target !== config.epochs || keepCheckpoints !== (config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS) || config.methodConfig === undefined) {
+        // A run from before run.json kept the resolved configuration gets its checkpoint's.
+        config = { ...config, epochs: target, keepCheckpoints, methodConfig: config.methodConfig ?? resolvedConfig(method) };
         await writeRunConfig(directory, config);
       }
     } else {
@@ -251,9 +278,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         seed,
         batchSize: options.batchSize ?? recipe?.batchSize ?? entry.defaults.batchSize,
         epochs: options.epochs ?? recipe?.epochs ?? entry.defaults.epochs ?? null,
-        learningRate: options.learningRate ?? recipe?.learningRate ?? null,
+        learningRate: options.learningRate ?? recipe?.learningRate ?? method.fitDefaults.learningRate,
         stepsPerEpoch: options.stepsPerEpoch ?? null,
         methodOptions,
+        methodConfig: resolvedConfig(method),
         trainImages: train.size,
         shape: [...train.shape],
         keepCheckpoints: options.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS,
