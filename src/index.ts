@@ -67,7 +67,7 @@ export type { ModelStore } from './train/model_store.js';
 export type { FetchFunction } from './train/url_model_store.js';
 export type { BrowserStoreScheme } from './train/browser_model_store.js';
 export type { SavedMethodFile, SavedModels } from './train/saved_method.js';
-export type { TrainingBatch, BatchLossResult, BatchMetric, EpochMetricLists, PlannedBatch, ParameterGroup, EpochLogs, FitOptions, FitDefaults, FitCallbacks, BatchEndLogs, MethodOptions, BatchFunction, FeatureMatrix, JsonValue, JsonObject, OptimizerWeight, OptimizerGroupState, TrainingState } from './train/unsupervised_method.js';
+export type { TrainingBatch, BatchLossResult, BatchMetric, EpochMetricLists, PlannedBatch, ParameterGroup, EpochLogs, FitOptions, FitDefaults, RecipeName, TrainingRecipe, FitCallbacks, BatchEndLogs, MethodOptions, BatchFunction, FeatureMatrix, JsonValue, JsonObject, OptimizerWeight, OptimizerGroupState, TrainingState } from './train/unsupervised_method.js';
 export type { ProgressOptions, ProgressState, ProgressStream } from './train/progress.js';
 export type { LearningRateSchedule, CosineLearningRateOptions } from './train/learning_rate_schedule.js';
 export { Autoencoder, AutoencoderClassifier, FilterDistinguisher, IIC, MINE, MineEncoder, DeepCluster, RelationalReasoning, relationPairs, aggregatePairs } from './methods/index.js';

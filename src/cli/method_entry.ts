@@ -8,7 +8,7 @@ import type { ImageDataset } from '../data/dataset.js';
 import { iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions } from '../data/augment/iic_views.js';
 import type { VggConfigInput } from '../nn/vgg.js';
-import type { EpochLogs, FitDefaults, FitOptions, UnsupervisedMethod } from '../train/unsupervised_method.js';
+import type { EpochLogs, FitDefaults, FitOptions, RecipeName, TrainingRecipe, UnsupervisedMethod } from '../train/unsupervised_method.js';
 import { convertOption } from './args.js';
 import type { OptionSpec, OptionValue } from './args.js';
 import { CliUsageError } from './io.js';
@@ -26,13 +26,13 @@ export type TrainableMethod = UnsupervisedMethod<ImageDataset>;
 export type MethodOptionValues = Record<string, OptionValue>;
 
 /**
- * A named set of training defaults: `'cpu'` — the budget measured on this project's 2-core CPU
- * (wasm), used when the backend runs on a CPU; `'gpu'` — a larger budget, used on a GPU backend;
- * `'paper'` — the paper's exact setting (`train --paper`). Flags given on the command line win.
+ * A named set of training defaults (see the method module's recipes, e.g. `IIC_RECIPES`): `'cpu'`
+ * is used when the backend runs on a CPU, `'gpu'` on a GPU backend, `'paper'` on `train --paper`.
+ * Flags given on the command line win.
  */
-export type RecipeName = 'cpu' | 'gpu' | 'paper';
+export type { RecipeName };
 
-/** What a recipe changes from the class's own defaults (absent: the class's default). */
+/** A method module's recipe in flags (what {@link recipesAsFlags} makes of it). */
 export interface Recipe {
   /** One line: what the recipe is and why (printed at the start of `train`). */
   note: string;
@@ -133,6 +133,28 @@ export function normalizeMethodOptions(entry: MethodEntry, given: MethodOptionVa
   for (const [name, value] of Object.entries(given)) {
     const spec = specs.get(name)!;
     out[name] = convertOption(spec, typeof value === 'boolean' ? value : String(value), command);
+  }
+  return out;
+}
+
+/**
+ * A method module's recipes (constructor options by name) as the CLI's (flags by name), through
+ * `flags`: the flag of each option.
+ *
+ * @throws when a recipe sets an option that has no flag, or a value a flag cannot take.
+ */
+export function recipesAsFlags<TOptions>(recipes: Partial<Record<RecipeName, TrainingRecipe<TOptions>>>, flags: Partial<Record<keyof TOptions, string>>): Partial<Record<RecipeName, Recipe>> {
+  const out: Partial<Record<RecipeName, Recipe>> = {};
+  for (const [name, recipe] of Object.entries(recipes) as Array<[RecipeName, TrainingRecipe<TOptions>]>) {
+    const { options, ...rest } = recipe;
+    const converted: MethodOptionValues = {};
+    for (const [option, value] of Object.entries(options ?? {})) {
+      const flag = flags[option as keyof TOptions];
+      if (flag === undefined) throw new Error(`The ${name} recipe sets ${option}, which has no flag.`);
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`The ${name} recipe's ${option} is not a flag value: ${JSON.stringify(value)}.`);
+      converted[flag] = value;
+    }
+    out[name] = options === undefined ? { ...rest } : { ...rest, options: converted };
   }
   return out;
 }

@@ -7,17 +7,18 @@
 import { Autoencoder, AUTOENCODER_FIT_DEFAULTS, resolveAutoencoderConfig } from '../methods/autoencoder.js';
 import { DEEP_CLUSTER_FIT_DEFAULTS, DeepCluster, resolveDeepClusterConfig } from '../methods/deep_cluster.js';
 import { FILTER_DISTINGUISHER_FIT_DEFAULTS, FilterDistinguisher, resolveFilterDistinguisherConfig } from '../methods/filter_distinguisher.js';
-import { IIC, IIC_DEFAULTS } from '../methods/iic.js';
+import { IIC, IIC_DEFAULTS, IIC_RECIPES } from '../methods/iic.js';
+import type { IicOptions } from '../methods/iic.js';
 import { MINE_ENCODER_FIT_DEFAULTS, MineEncoder, resolveMineEncoderConfig } from '../methods/mine_encoder.js';
 import { RELATIONAL_REASONING_FIT_DEFAULTS, RelationalReasoning, resolveRelationalReasoningConfig } from '../methods/relational_reasoning.js';
 import type { RelationAggregation } from '../methods/relational_reasoning.js';
 import { parseIntegerList } from './args.js';
 import type { OptionSpec, OptionValue } from './args.js';
 import { CliUsageError } from './io.js';
-import { defineMethod, parseVggBackbone, viewsForShape } from './method_entry.js';
+import { defineMethod, parseVggBackbone, recipesAsFlags, viewsForShape } from './method_entry.js';
 import type { MethodEntry, MethodName, TrainableMethod } from './method_entry.js';
 
-export { parseVggBackbone, viewsForShape, normalizeMethodOptions, chooseRecipe, resolveMethodOptions, fitMethod, isTrainingComplete } from './method_entry.js';
+export { parseVggBackbone, viewsForShape, normalizeMethodOptions, chooseRecipe, recipesAsFlags, resolveMethodOptions, fitMethod, isTrainingComplete } from './method_entry.js';
 export type { BuiltInMethodName, MethodName, TrainableMethod, MethodOptionValues, RecipeName, Recipe, MethodContext, MethodEntry } from './method_entry.js';
 
 const backboneOption = (fallback: string): OptionSpec => ({
@@ -39,6 +40,17 @@ const FILTER_DISTINGUISHER = resolveFilterDistinguisherConfig();
 const RELATIONAL = resolveRelationalReasoningConfig();
 const MINE_ENCODER = resolveMineEncoderConfig();
 const DEEP_CLUSTER = resolveDeepClusterConfig();
+
+/** The flag of each IIC option the CLI sets. */
+const IIC_FLAGS = {
+  backbone: 'backbone',
+  numClusters: 'clusters',
+  overclusterClusters: 'overcluster',
+  subHeads: 'sub-heads',
+  headSchedule: 'head-schedule',
+  repeats: 'repeats',
+  lambda: 'lambda',
+} as const satisfies Partial<Record<keyof IicOptions, string>>;
 
 /** Every method of the CLI, by name. */
 export const METHODS: Record<MethodName, MethodEntry> = {
@@ -137,28 +149,8 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     className: 'IIC',
     summary: 'Invariant Information Clustering (Ji et al. 2019): clusters from mutual information between views',
     defaults: IIC_DEFAULTS,
-    recipes: {
-      // examples/iic_mnist.ts, 2 threads: 0.969 accuracy on seeds 0 and 1 after 12 epochs of about 2 minutes.
-      cpu: {
-        note: 'measured on a 2-core CPU (wasm): quarter-width VGG, λ 1.5, both heads every step, learning rate 1e-3, 12 epochs of about 2 min on 60k images; accuracy 0.97 on MNIST',
-        epochs: 12,
-        learningRate: 1e-3,
-        options: { backbone: 'small', lambda: 1.5, 'head-schedule': 'joint' },
-      },
-      // Not measured: the CPU recipe's λ, schedule and rate with the paper's full-width backbone.
-      gpu: {
-        note: "a GPU budget (not measured here): the paper's VGG F with the CPU recipe's λ 1.5, joint heads and learning rate 1e-3, 20 epochs",
-        epochs: 20,
-        learningRate: 1e-3,
-        options: { lambda: 1.5, 'head-schedule': 'joint' },
-      },
-      paper: {
-        note: "Ji et al. 2019's MNIST setting: VGG F, 5 sub-heads, λ 1, heads alternating, batch 700 with 5 views per image, learning rate 1e-4 (their run: 3200 epochs; --epochs sets yours)",
-        batchSize: 700,
-        learningRate: 1e-4,
-        options: { 'sub-heads': 5, repeats: 5 },
-      },
-    },
+    // The recipes live with IIC's defaults (methods/iic.ts); here only their flags.
+    recipes: recipesAsFlags<IicOptions>(IIC_RECIPES, IIC_FLAGS),
     epochBased: true,
     options: [
       backboneOption(IIC_DEFAULTS.backbone),

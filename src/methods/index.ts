@@ -4,7 +4,7 @@ export { AutoencoderClassifier } from './autoencoder_classifier.js';
 export type { AutoencoderClassifierOptions, AutoencoderClassifierScores } from './autoencoder_classifier.js';
 export { FilterDistinguisher, FILTER_DISTINGUISHER_FIT_DEFAULTS, resolveFilterDistinguisherConfig } from './filter_distinguisher.js';
 export type { FilterDistinguisherOptions, FilterDistinguisherConfig, FilterDistinguisherFitOptions, FilterDistinguisherStage } from './filter_distinguisher.js';
-export { IIC, IIC_DEFAULTS, resolveIicConfig } from './iic.js';
+export { IIC, IIC_DEFAULTS, IIC_RECIPES, resolveIicConfig } from './iic.js';
 export type { IicOptions, IicConfig } from './iic.js';
 export { MINE, MINE_FIT_DEFAULTS } from './mine.js';
 export type { MineOptions } from './mine.js';

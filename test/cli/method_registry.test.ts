@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import { recipeDevice } from '../../src/cli/commands/train.js';
-import { chooseRecipe, METHODS, resolveMethodOptions } from '../../src/cli/method_registry.js';
-import { IIC, IIC_DEFAULTS } from '../../src/methods/iic.js';
+import { chooseRecipe, METHODS, recipesAsFlags, resolveMethodOptions } from '../../src/cli/method_registry.js';
+import { IIC, IIC_DEFAULTS, IIC_RECIPES } from '../../src/methods/iic.js';
+import type { IicOptions } from '../../src/methods/iic.js';
 
 describe('method registry: one default per option, recipes over it', () => {
   it("IIC's flag defaults are its class's (no second copy)", () => {
@@ -21,6 +22,15 @@ describe('method registry: one default per option, recipes over it', () => {
     expect(entry.defaults).toBe(IIC_DEFAULTS);
     // The example and the CLI agree with the class on the sub-heads: 2 (the paper's recipe: 5).
     expect(config.subHeads).toBe(2);
+  });
+
+  it("takes IIC's recipes from its module (IIC_RECIPES), in flags", () => {
+    const recipes = METHODS.iic.recipes!;
+    expect(Object.keys(recipes)).toEqual(Object.keys(IIC_RECIPES));
+    expect(recipes.cpu).toEqual({ ...IIC_RECIPES.cpu, options: { backbone: IIC_RECIPES.cpu.options.backbone, lambda: IIC_RECIPES.cpu.options.lambda, 'head-schedule': IIC_RECIPES.cpu.options.headSchedule } });
+    expect(recipes.paper!.options).toEqual({ 'sub-heads': IIC_RECIPES.paper.options.subHeads, repeats: IIC_RECIPES.paper.options.repeats });
+    expect(() => recipesAsFlags<IicOptions>({ cpu: { note: '', options: { views: {} } } }, { lambda: 'lambda' })).toThrow('The cpu recipe sets views, which has no flag.');
+    expect(() => recipesAsFlags<IicOptions>({ gpu: { note: '', options: { backbone: [8, 'M'] } } }, { backbone: 'backbone' })).toThrow('The gpu recipe\'s backbone is not a flag value: [8,"M"].');
   });
 
   it('picks the CPU recipe on a CPU backend, the GPU one on a GPU, the paper on request', () => {
