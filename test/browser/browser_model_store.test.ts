@@ -3,6 +3,8 @@
  * to IndexedDB loads back with the same embeddings; saved with `downloads://`, its files (captured
  * here as the browser downloads them) put in one folder load in Node with Autoencoder.load and
  * give the page's embeddings (within 1e-4); bad URLs and read-back of downloads are named errors.
+ * The bundle is the fully minified one `npm run build` writes: an IIC saved to IndexedDB loads back
+ * under its own name although the classes' names are mangled, and constructor errors name them.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,5 +102,46 @@ describe.skipIf(!runs)('BrowserModelStore in Chromium', () => {
     const difference = Math.max(...nodeEmbeddings.map((value, i) => Math.abs(value - result.embeddings[i])));
     console.log(`downloads:// → Node: largest embedding difference ${difference.toExponential(1)}`);
     expect(difference).toBeLessThanOrEqual(1e-4);
+  }, 120_000);
+
+  it('from the fully minified bundle (class names mangled): an IIC saves to IndexedDB and loads back under its own name; errors name the classes', async () => {
+    const result = await page.evaluate(async (imageData) => {
+      const lib = (globalThis as unknown as { lib: typeof import('../../src/browser.js') }).lib;
+      await lib.initBackend({ backend: 'wasm' });
+      const dataset = { images: Float32Array.from(imageData.images), shape: imageData.shape as [number, number, number], size: imageData.size };
+      const views = { centerCrop: 6, outputSize: 6, randomCropSizes: [5, 6], maxRotationDegrees: 10 };
+      const method = new lib.IIC({ backbone: [4, 'M'], numClusters: 2, overclusterClusters: 4, subHeads: 1, views, seed: 3 });
+      await method.fit(dataset, { epochs: 1, batchSize: 16, progress: 'none' });
+      const embeddings = Array.from((await method.encode(dataset)).data);
+      await method.save(new lib.BrowserModelStore('indexeddb://minified-iic'));
+      method.dispose();
+      const store = new lib.BrowserModelStore('indexeddb://minified-iic');
+      const savedAs = ((await store.readJson('method')) as { method: string }).method;
+      const loaded = await lib.IIC.load(store);
+      const reloaded = Array.from((await loaded.encode(dataset)).data);
+      loaded.dispose();
+      const errors: string[] = [];
+      for (const attempt of [() => new lib.Autoencoder({ seed: 1.5 }), () => new lib.IIC({ seed: 0.5 }), () => lib.Autoencoder.load(new lib.BrowserModelStore('indexeddb://minified-iic'))]) {
+        try {
+          await attempt();
+          errors.push('no error');
+        } catch (error) {
+          errors.push((error as Error).message);
+        }
+      }
+      return { classNames: [lib.Autoencoder.name, lib.IIC.name], savedAs, embeddings, reloaded, errors };
+    }, imageData);
+    console.log(`minified bundle: classes named ${result.classNames.join(', ')}; saved as '${result.savedAs}'; errors: ${result.errors.join(' | ')}`);
+    // The bundle really is minified: the classes' own names are not theirs (what broke load before methodName).
+    expect(result.classNames).not.toContain('Autoencoder');
+    expect(result.classNames).not.toContain('IIC');
+    expect(result.savedAs).toBe('IIC');
+    // The backbone's features: 4 channels on the 6x6 centre crop pooled to 3x3.
+    expect(result.embeddings.length).toBe(imageData.size * 4 * 3 * 3);
+    expect(result.reloaded).toEqual(result.embeddings);
+    expect(result.errors[0]).toMatch(/^Autoencoder: seed /);
+    expect(result.errors[1]).toMatch(/^IIC: seed /);
+    expect(result.errors[2]).toMatch(/IIC/);
+    expect(result.errors[2]).toMatch(/Autoencoder/);
   }, 120_000);
 });

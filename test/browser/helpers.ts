@@ -5,10 +5,9 @@
  * playwright-core with the flags that keep it off the network and give it a SwiftShader WebGPU
  * adapter.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -35,14 +34,14 @@ export function requireChromium(): void {
   if (!existsSync(CHROMIUM)) throw new Error(`CI=true and no ${CHROMIUM}: apt-get install -y chromium`);
 }
 
-/** Builds src/browser.ts into `folder`/tfjs-unsupervised.js with the wasm binaries beside it, minified as scripts/build_browser.mjs does (identifiers kept). */
+/**
+ * Builds src/browser.ts into `folder`/tfjs-unsupervised.js with the wasm binaries beside it, exactly
+ * as `npm run build` builds dist/browser (scripts/build_browser.mjs: fully minified).
+ */
 export async function buildBrowserBundle(folder: string): Promise<string> {
-  const { build } = await import('esbuild');
-  const bundle = path.join(folder, 'tfjs-unsupervised.js');
-  await build({ entryPoints: [path.join(root, 'src', 'browser.ts')], outfile: bundle, bundle: true, platform: 'browser', format: 'esm', target: 'es2020', minifyWhitespace: true, minifySyntax: true, logLevel: 'error' });
-  const wasmFolder = path.join(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-  for (const name of readdirSync(wasmFolder).filter((n) => n.endsWith('.wasm'))) copyFileSync(path.join(wasmFolder, name), path.join(folder, name));
-  return bundle;
+  const script = path.join(root, 'scripts', 'build_browser.mjs');
+  const { writeBrowserBundle } = (await import(script)) as { writeBrowserBundle: (folder: string) => Promise<{ bundle: string }> };
+  return (await writeBrowserBundle(folder)).bundle;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
