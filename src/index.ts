@@ -72,6 +72,7 @@ export type { ProgressOptions, ProgressState, ProgressStream } from './train/pro
 export type { LearningRateSchedule, CosineLearningRateOptions } from './train/learning_rate_schedule.js';
 export { Autoencoder, AutoencoderClassifier, FilterDistinguisher, IIC, MINE, MineEncoder, DeepCluster, RelationalReasoning, relationPairs, aggregatePairs } from './methods/index.js';
 export type { AutoencoderOptions, AutoencoderConfig, GreedyPretrainingOptions, AutoencoderClassifierOptions, AutoencoderClassifierScores, FilterDistinguisherOptions, FilterDistinguisherConfig, FilterDistinguisherFitOptions, FilterDistinguisherStage, IicOptions, IicConfig, MineOptions, MineEncoderOptions, MineEncoderConfig, DeepClusterOptions, DeepClusterConfig, DeepClusterEpoch, RelationalReasoningOptions, RelationalReasoningConfig, RelationPairs, RelationAggregation } from './methods/index.js';
+export type { AutoencoderClassifierFitOptions, ImageLabels } from './methods/autoencoder_classifier.js';
 export { renderSvg, pngSize, PNG_SIGNATURE } from './plot/render.js';
 export { projectEmbeddings, embeddingScatterSpec, sampleRowIndices } from './plot/embedding_scatter.js';
 export { parseMetricsJsonl, metricNames, trainingCurvesSpec, METRICS_FILE } from './plot/training_curves.js';

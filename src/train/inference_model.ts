@@ -30,15 +30,60 @@ function standardTopology(node: TopologyNode): TopologyNode {
   return out;
 }
 
+/** A reference to a layer's output in a functional model's JSON: `[layerName, nodeIndex, tensorIndex, kwargs?]`. */
+function prefixReference(reference: unknown, prefix: string): unknown {
+  return Array.isArray(reference) && typeof reference[0] === 'string' ? [`${prefix}${reference[0]}`, ...reference.slice(1)] : reference;
+}
+
+/**
+ * Prefixes the name of every layer of a model's JSON config (a Sequential's or a functional
+ * model's, nested models included) and every reference to them (inbound nodes, input and output
+ * layers), so that several copies of one network can sit in one model with distinct weight names.
+ */
+function prefixLayerNames(config: { [key: string]: unknown }, prefix: string): void {
+  if (!Array.isArray(config.layers)) return;
+  for (const layer of config.layers as Array<{ [key: string]: unknown }>) {
+    const layerConfig = layer.config as { [key: string]: unknown };
+    if (typeof layerConfig.name === 'string') layerConfig.name = `${prefix}${layerConfig.name}`;
+    if (typeof layer.name === 'string') layer.name = `${prefix}${layer.name}`;
+    if (Array.isArray(layer.inbound_nodes)) layer.inbound_nodes = layer.inbound_nodes.map((node: unknown) => (Array.isArray(node) ? node.map((reference) => prefixReference(reference, prefix)) : node));
+    prefixLayerNames(layerConfig, prefix);
+  }
+  for (const key of ['input_layers', 'output_layers']) {
+    if (Array.isArray(config[key])) config[key] = (config[key] as unknown[]).map((reference) => prefixReference(reference, prefix));
+  }
+}
+
+/** Options of {@link standardLayersCopy}. */
+export interface StandardLayersCopyOptions {
+  /** Prepended to every layer's name (e.g. `'class_3_'`), so that several copies of one network fit in one model. Default none. */
+  layerPrefix?: string;
+  /**
+   * The output layer's activation becomes linear: the copy gives the pre-activation (e.g. the
+   * logits under a sigmoid). For a Sequential model, or a functional one with one output layer.
+   */
+  linearOutput?: boolean;
+}
+
 /**
  * A copy of `model` made of standard TF.js layer classes only (the library's batch normalisation
  * becomes `tf.layers.batchNormalization`), with a copy of its weights. The caller disposes it.
  *
- * @param name the copy's name (its layers keep theirs).
+ * @param name the copy's name (its layers keep theirs unless `options.layerPrefix` is given).
  */
-export async function standardLayersCopy(model: tf.LayersModel, name: string): Promise<tf.LayersModel> {
+export async function standardLayersCopy(model: tf.LayersModel, name: string, options: StandardLayersCopyOptions = {}): Promise<tf.LayersModel> {
   const topology = standardTopology(model.toJSON(null, false) as TopologyNode) as { [key: string]: unknown };
-  (topology.config as { [key: string]: unknown }).name = name;
+  const config = topology.config as { [key: string]: unknown };
+  if (options.linearOutput === true) {
+    const layers = config.layers as Array<{ [key: string]: unknown }>;
+    const outputs = config.output_layers as unknown[][] | undefined;
+    const outputName = outputs === undefined ? undefined : outputs.length === 1 ? outputs[0][0] : null;
+    const output = outputName === undefined ? layers.at(-1) : layers.find((layer) => layer.name === outputName);
+    if (output === undefined) throw new Error(`standardLayersCopy: linearOutput needs a model with one output layer; ${model.name} has ${outputs?.length ?? 0}.`);
+    (output.config as { [key: string]: unknown }).activation = 'linear';
+  }
+  if (options.layerPrefix !== undefined) prefixLayerNames(config, options.layerPrefix);
+  config.name = name;
   const copy = await tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] });
   const weights = model.getWeights();
   copy.setWeights(weights);
@@ -173,4 +218,61 @@ export async function buildInferenceModel(parts: InferenceModelParts): Promise<t
     for (const copy of copies) copy.dispose();
     throw error;
   }
+}
+
+/** Standard layers that scale and shift a tensor elementwise: `x · scale + offset`. */
+function affineLayer(input: tf.SymbolicTensor, scale: number, offset: number, name: string): tf.SymbolicTensor {
+  return tf.layers.rescaling({ scale, offset, name }).apply(input) as tf.SymbolicTensor;
+}
+
+/**
+ * A Dense layer without bias or training whose kernel weighs its inputs: `[n, Σ features] → [n, 1]`,
+ * the inputs' weighted sum (e.g. a mean when the weights are 1/d).
+ */
+function weightedSumLayer(input: tf.SymbolicTensor, weights: Float32Array, name: string): tf.SymbolicTensor {
+  const kernel = tf.tensor2d(weights, [weights.length, 1]);
+  try {
+    return tf.layers.dense({ units: 1, useBias: false, trainable: false, name, weights: [kernel] }).apply(input) as tf.SymbolicTensor;
+  } finally {
+    kernel.dispose();
+  }
+}
+
+/** The logit of the probabilities' clipping bound 1 − 1e-7 (`perSampleBinaryCrossEntropy`'s default epsilon). */
+const BINARY_CROSS_ENTROPY_LOGIT_BOUND = Math.log((1 - 1e-7) / 1e-7);
+
+/**
+ * Standard layers computing the per-sample reconstruction error of flattened targets `[n, d]`
+ * (images in [0, 1]) and their reconstructions `[n, d]`, as the autoencoders' `reconstructionErrors`
+ * does; out: `[n, 1]`.
+ *
+ * - `'mse'`: mean over the d values of (x − x̂)²: a Rescaling by −1, an Add, a Multiply of the
+ *   difference with itself, and a Dense whose kernel is 1/d.
+ * - `'binaryCrossEntropyFromLogits'`: `reconstruction` holds the logits z of a sigmoid output; the
+ *   error is the mean of −[x log σ(z) + (1 − x) log(1 − σ(z))] with σ(z) clipped to
+ *   [1e-7, 1 − 1e-7] as the library's loss does, i.e. z clipped to ±logit(1 − 1e-7) (ReLUs, exact
+ *   inside the bounds), written with softplus: x · softplus(−z) + softplus(z) − x · softplus(z).
+ */
+export function reconstructionErrorLayers(target: tf.SymbolicTensor, reconstruction: tf.SymbolicTensor, loss: 'mse' | 'binaryCrossEntropyFromLogits', name: string): tf.SymbolicTensor {
+  const features = target.shape[1] as number;
+  if (reconstruction.shape[1] !== features) throw new Error(`reconstructionErrorLayers: the target has ${features} values per sample, the reconstruction ${String(reconstruction.shape[1])}.`);
+  if (loss === 'mse') {
+    const negated = affineLayer(reconstruction, -1, 0, `${name}_negated`);
+    const difference = tf.layers.add({ name: `${name}_difference` }).apply([target, negated]) as tf.SymbolicTensor;
+    const squared = tf.layers.multiply({ name: `${name}_squared` }).apply([difference, difference]) as tf.SymbolicTensor;
+    return weightedSumLayer(squared, new Float32Array(features).fill(1 / features), `${name}_mean`);
+  }
+  const bound = BINARY_CROSS_ENTROPY_LOGIT_BOUND;
+  // clip(z, −b, b) = z − relu(z − b) + relu(−z − b): both ReLUs are 0 inside the bounds, so z passes unchanged.
+  const above = tf.layers.reLU({ name: `${name}_above` }).apply(affineLayer(reconstruction, 1, -bound, `${name}_minus_bound`)) as tf.SymbolicTensor;
+  const below = tf.layers.reLU({ name: `${name}_below` }).apply(affineLayer(reconstruction, -1, -bound, `${name}_negated_minus_bound`)) as tf.SymbolicTensor;
+  const logits = tf.layers.add({ name: `${name}_clipped` }).apply([reconstruction, affineLayer(above, -1, 0, `${name}_above_negated`), below]) as tf.SymbolicTensor;
+  const softplusOfNegated = tf.layers.activation({ activation: 'softplus', name: `${name}_softplus_negated` }).apply(affineLayer(logits, -1, 0, `${name}_logits_negated`)) as tf.SymbolicTensor;
+  const softplus = tf.layers.activation({ activation: 'softplus', name: `${name}_softplus` }).apply(logits) as tf.SymbolicTensor;
+  const targetTimesNegated = tf.layers.multiply({ name: `${name}_target_softplus_negated` }).apply([target, softplusOfNegated]) as tf.SymbolicTensor;
+  const targetTimesSoftplus = tf.layers.multiply({ name: `${name}_target_softplus` }).apply([target, softplus]) as tf.SymbolicTensor;
+  const terms = tf.layers.concatenate({ name: `${name}_terms` }).apply([targetTimesNegated, softplus, targetTimesSoftplus]) as tf.SymbolicTensor;
+  const weights = new Float32Array(3 * features).fill(1 / features);
+  weights.fill(-1 / features, 2 * features);
+  return weightedSumLayer(terms, weights, `${name}_mean`);
 }
