@@ -171,8 +171,9 @@ export interface InferenceModelParts {
   preprocess?: (images: tf.SymbolicTensor) => tf.SymbolicTensor;
   /**
    * The network from the preprocessed images to the embeddings (copied with standard layers), or
-   * several applied in order (FilterDistinguisher's levels). An output of rank > 2 is flattened
-   * (as `embed` reshapes it to `[n, features]`).
+   * several applied in order (FilterDistinguisher's levels). A first network whose input is flat
+   * vectors `[n, d]` gets the images flattened; an output of rank > 2 is flattened (as `embed`
+   * reshapes it to `[n, features]`).
    */
   backbone: tf.LayersModel | tf.LayersModel[];
   /** A head on the embeddings whose output is the second output (e.g. IIC's chosen sub-head: cluster probabilities). */
@@ -203,7 +204,9 @@ export async function buildInferenceModel(parts: InferenceModelParts): Promise<t
     const head = parts.head === undefined ? undefined : await standardLayersCopy(parts.head, `${parts.name}_head`);
     if (head !== undefined) copies.push(head);
     const images = tf.input({ shape: parts.inputShape, name: `${parts.name}_images` });
-    const preprocessed = parts.preprocess === undefined ? images : parts.preprocess(images);
+    let preprocessed = parts.preprocess === undefined ? images : parts.preprocess(images);
+    // A network on flat vectors (a dense autoencoder's encoder) gets the images flattened, as its batches are.
+    if (backbones[0].inputs[0].shape.length === 2 && preprocessed.rank > 2) preprocessed = tf.layers.flatten({ name: `${parts.name}_flat_images` }).apply(preprocessed) as tf.SymbolicTensor;
     let embeddings = preprocessed;
     for (const backbone of backbones) embeddings = backbone.apply(embeddings) as tf.SymbolicTensor;
     if (embeddings.rank > 2) embeddings = tf.layers.flatten({ name: `${parts.name}_flatten` }).apply(embeddings) as tf.SymbolicTensor;

@@ -106,7 +106,7 @@ describe('the portable inference model', () => {
     iic.dispose();
   });
 
-  it('every embedding method writes one: Autoencoder, MineEncoder, RelationalReasoning, FilterDistinguisher (its levels in a row), DeepCluster (Sobel on RGB, probabilities)', async () => {
+  it('every embedding method writes one: Autoencoder (conv and dense), MineEncoder, RelationalReasoning, FilterDistinguisher (its levels in a row), DeepCluster (Sobel on RGB, probabilities)', async () => {
     const grey8 = blobImages(16, { side: 8, classes: 2, seed: 6 });
     const grey28 = blobImages(16, { side: 28, classes: 2, seed: 7 });
     // RGB images: the grey blobs with a different scale per channel (Sobel folds the channels' mean).
@@ -116,6 +116,8 @@ describe('the portable inference model', () => {
     const quick = { epochs: 1, batchSize: 8, stepsPerEpoch: 2, progress: 'none' } as const;
     const cases: Array<{ method: Autoencoder | MineEncoder | RelationalReasoning | FilterDistinguisher | DeepCluster; data: ImageDataset; name: string }> = [
       { method: new Autoencoder({ architecture: 'conv', convChannels: [2, 4], codeSize: 3, seed: 1 }), data: grey8, name: 'autoencoder' },
+      // Dense: the encoder takes flat vectors, so the inference model flattens the raw images first.
+      { method: new Autoencoder({ layers: [64, 8, 3], seed: 1 }), data: grey8, name: 'dense_autoencoder' },
       { method: new MineEncoder({ backbone: [2, 'M', 2], latentSize: 3, statisticsUnits: 4, seed: 1 }), data: grey28, name: 'mine' },
       { method: new RelationalReasoning({ channels: [2, 4], headUnits: 4, views: 2, seed: 1 }), data: grey8, name: 'relational' },
       { method: new FilterDistinguisher({ channels: [1, 2, 2], hiddenChannels: 2, kernelSize: 3, seed: 1 }), data: grey8, name: 'filter_distinguisher' },
