@@ -6,7 +6,7 @@
 import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 
-import { EVAL_FILE, METRICS_FILE, RUN_FILE } from '../train/run_files.js';
+import { EVAL_FILE, METRICS_FILE, metricsFirstEpoch, RUN_FILE, RUN_FORMAT_VERSION } from '../train/run_files.js';
 import { CHECKPOINTS_DIRECTORY, findLatestCheckpoint } from '../train/checkpoint.js';
 import type { CheckpointInfo, CheckpointSearch, SkippedCheckpoint } from '../train/checkpoint.js';
 import { FileWriteError, readJson, writeFileAtomic, writeJsonAtomic } from '../train/model_io.js';
@@ -17,7 +17,7 @@ import { methodEntry } from './method_registry.js';
 import type { MethodEntry, MethodName, TrainableMethod } from './method_registry.js';
 
 /** The run's description (`run.json`, written once when it starts) and its metrics file: see train/run_files.ts. */
-export { METRICS_FILE, RUN_FILE };
+export { METRICS_FILE, RUN_FILE, RUN_FORMAT_VERSION };
 
 /** A process training into the run holds this file. */
 export const LOCK_FILE = '.lock';
@@ -29,7 +29,11 @@ const RUN_ENTRIES = [RUN_FILE, METRICS_FILE, CHECKPOINTS_DIRECTORY, EVAL_FILE, '
 /** `run.json`: everything needed to resume or evaluate the run. */
 export interface RunConfig {
   format: 'tfjs-unsupervised-run';
-  version: 1;
+  /**
+   * 2 for runs written now; 1 for runs written before `metrics.jsonl` numbered epochs from 1
+   * (see `RUN_FORMAT_VERSION`): the version the run began with, kept when it is resumed.
+   */
+  version: 1 | 2;
   method: MethodName;
   /** Dataset spec, folders resolved (e.g. `mnist`, `cifar10:/data/cifar-10-batches-bin`). */
   dataset: string;
@@ -305,20 +309,31 @@ export async function lockRun(runDirectory: string): Promise<() => Promise<void>
   throw new Error(`Cannot take the lock ${file}: it kept changing hands; try again.`);
 }
 
-/** One metrics line: the epoch's logs (non-finite numbers are written as null). */
-function metricsLine(logs: EpochLogs): string {
-  return `${JSON.stringify(logs, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value))}\n`;
+/**
+ * One metrics line: the epoch's logs, its `epoch` numbered as the run's metrics file numbers them
+ * (`firstEpoch`: 1 for runs written now, 0 for version-1 runs; the logs count from 0), and
+ * non-finite numbers written as null.
+ */
+function metricsLine(logs: EpochLogs, firstEpoch: 0 | 1): string {
+  const line = { ...logs, epoch: logs.epoch + firstEpoch };
+  return `${JSON.stringify(line, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value))}\n`;
+}
+
+/** The number the run's `metrics.jsonl` gives its first epoch (by run.json's version; see `metricsFirstEpoch`). */
+export function runMetricsFirstEpoch(config: Pick<RunConfig, 'version'>): 0 | 1 {
+  return metricsFirstEpoch(config.version);
 }
 
 /**
- * Appends one epoch's metrics to `<run>/metrics.jsonl`.
+ * Appends one epoch's metrics to `<run>/metrics.jsonl`, the epoch numbered from `firstEpoch`
+ * ({@link runMetricsFirstEpoch}).
  *
  * @throws `FileWriteError` naming the file (e.g. `ENOSPC`).
  */
-export async function appendMetrics(runDirectory: string, logs: EpochLogs): Promise<void> {
+export async function appendMetrics(runDirectory: string, logs: EpochLogs, firstEpoch: 0 | 1): Promise<void> {
   const file = path.join(runDirectory, METRICS_FILE);
   try {
-    await fs.appendFile(file, metricsLine(logs));
+    await fs.appendFile(file, metricsLine(logs, firstEpoch));
   } catch (error) {
     throw new FileWriteError(file, error);
   }
@@ -328,8 +343,8 @@ export async function appendMetrics(runDirectory: string, logs: EpochLogs): Prom
  * Rewrites `<run>/metrics.jsonl` (atomically) to hold exactly these epochs: on resume, the
  * checkpoint's history, so epochs after the checkpoint (written before a crash) are not duplicated.
  */
-export async function rewriteMetrics(runDirectory: string, history: EpochLogs[]): Promise<void> {
-  await writeFileAtomic(path.join(runDirectory, METRICS_FILE), history.map(metricsLine).join(''));
+export async function rewriteMetrics(runDirectory: string, history: EpochLogs[], firstEpoch: 0 | 1): Promise<void> {
+  await writeFileAtomic(path.join(runDirectory, METRICS_FILE), history.map((logs) => metricsLine(logs, firstEpoch)).join(''));
 }
 
 /** A run opened for inference. */

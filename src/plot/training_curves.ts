@@ -5,14 +5,17 @@
 
 import type { VegaLiteSpec } from './render.js';
 import { CONFIG, SCHEMA } from './theme.js';
-import { METRICS_FILE } from '../train/run_files.js';
+import { METRICS_FILE, metricsFirstEpoch, RUN_FILE } from '../train/run_files.js';
 import { nodeBuiltin } from '../core/environment.js';
 import { readOptions } from '../data/options.js';
 import { checkString, describeArgument } from '../data/checks.js';
 
 /** One epoch's metrics: the epoch number and any other finite numbers. */
 export interface EpochRecord {
-  /** The epoch, zero-based as training writes it (`EpochLogs.epoch`); plots show it from 1. */
+  /**
+   * The epoch, zero-based as `fit` returns it (`EpochLogs.epoch`; a `metrics.jsonl` that counts
+   * from 1 is converted when read); plots show it from 1.
+   */
   epoch: number;
   /** Other metrics of the epoch, e.g. `loss`, `main0`, `seconds`. */
   [metric: string]: number;
@@ -24,16 +27,21 @@ export { METRICS_FILE };
 /**
  * Parses JSON Lines of per-epoch metrics. Blank lines are skipped; in every object, keys whose
  * value is not a finite number (strings, nested objects, `null`, `NaN` written as a string) are
- * dropped.
+ * dropped. The records' `epoch` counts from 0 (as `fit`'s logs): `train` writes `metrics.jsonl`
+ * with epochs from 1 (runs before run.json version 2: from 0), converted here.
  *
  * @param text the file's contents.
  * @param source how error messages name the file. Default `'metrics.jsonl'`.
+ * @param firstEpoch the number the file gives its first epoch: 1 (run.json version 2 on) or 0
+ *   (before). Default: 0 when a line has epoch 0, else 1 (a run's file always starts at its first
+ *   epoch).
  * @returns one record per non-blank line, in file order.
  * @throws naming the file and line on invalid JSON, a line that is not an object, or a missing or
- *   non-numeric `epoch`; and when the file holds no record at all.
+ *   non-numeric `epoch` (or one below `firstEpoch`); and when the file holds no record at all.
  */
-export function parseMetricsJsonl(text: string, source = METRICS_FILE): EpochRecord[] {
+export function parseMetricsJsonl(text: string, source = METRICS_FILE, firstEpoch?: 0 | 1): EpochRecord[] {
   if (typeof text !== 'string') throw new Error(`parseMetricsJsonl: text must be the contents of ${METRICS_FILE} (a string), got ${describeArgument(text)}.`);
+  if (firstEpoch !== undefined && firstEpoch !== 0 && firstEpoch !== 1) throw new Error(`parseMetricsJsonl: firstEpoch must be 0 or 1, got ${describeArgument(firstEpoch)}.`);
   const records: EpochRecord[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((line, index) => {
@@ -54,11 +62,15 @@ export function parseMetricsJsonl(text: string, source = METRICS_FILE): EpochRec
     records.push(record);
   });
   if (records.length === 0) throw new Error(`${source}: no epoch records (the file is empty).`);
-  return records;
+  const first = firstEpoch ?? (records.some((r) => r.epoch === 0) ? 0 : 1);
+  const below = records.findIndex((r) => r.epoch < first);
+  if (below >= 0) throw new Error(`${source}: epoch ${records[below].epoch} in a file whose epochs count from ${first}.`);
+  return first === 0 ? records : records.map((r) => ({ ...r, epoch: r.epoch - first }));
 }
 
 /**
- * Reads and parses `<runDirectory>/metrics.jsonl` (see {@link parseMetricsJsonl}).
+ * Reads and parses `<runDirectory>/metrics.jsonl` (see {@link parseMetricsJsonl}), its epoch
+ * numbering read from the run's `run.json` version (without one: from the file).
  *
  * @throws naming the file when it does not exist, or on the errors of {@link parseMetricsJsonl}.
  */
@@ -70,7 +82,18 @@ export function readMetricsJsonl(runDirectory: string): EpochRecord[] {
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw new Error(`readMetricsJsonl: no metrics file at ${path} (a run directory holds ${METRICS_FILE}, one JSON object per epoch).`);
   }
-  return parseMetricsJsonl(readFileSync(path, 'utf8'), path);
+  const runFile = join(runDirectory, RUN_FILE);
+  let firstEpoch: 0 | 1 | undefined;
+  if (existsSync(runFile)) {
+    let version: unknown;
+    try {
+      version = (JSON.parse(readFileSync(runFile, 'utf8')) as { version?: unknown }).version;
+    } catch (error) {
+      throw new Error(`readMetricsJsonl: ${runFile} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+    }
+    firstEpoch = metricsFirstEpoch(version as number);
+  }
+  return parseMetricsJsonl(readFileSync(path, 'utf8'), path, firstEpoch);
 }
 
 /**

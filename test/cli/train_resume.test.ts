@@ -32,11 +32,12 @@ describe('train --resume', () => {
     const resumed = path.join(root, 'resumed');
     expect((await runCli('train', ...common, '--epochs', '3', '--out', whole)).code).toBe(0);
     expect((await runCli('train', ...common, '--epochs', '2', '--out', resumed)).code).toBe(0);
-    expect(metricsEpochs(resumed)).toEqual([0, 1]);
+    // Epochs numbered from 1, as the terminal and the checkpoints (epoch-000002 after the second).
+    expect(metricsEpochs(resumed)).toEqual([1, 2]);
 
     // A crash can leave: a metrics line of an epoch whose checkpoint was never written, a
     // partial temporary checkpoint, and (disk trouble) a damaged newer checkpoint.
-    appendFileSync(path.join(resumed, 'metrics.jsonl'), '{"epoch":2,"loss":0.5}\n{"epoch":3,"lo');
+    appendFileSync(path.join(resumed, 'metrics.jsonl'), '{"epoch":3,"loss":0.5}\n{"epoch":4,"lo');
     const checkpoints = path.join(resumed, 'checkpoints');
     const good = path.join(checkpoints, 'epoch-000002');
     mkdirSync(path.join(checkpoints, 'epoch-000003.tmp-99999-abc', 'model'), { recursive: true });
@@ -58,7 +59,7 @@ describe('train --resume', () => {
     expect(result.stderr).toMatch(/skipping checkpoints\/epoch-000003\.tmp-99999-abc: incomplete/);
     // The new checkpoint and the one before it are kept (--keep-checkpoints 2 by default); metrics hold each epoch once.
     expect(readdirSync(checkpoints).sort()).toEqual(['epoch-000002', 'epoch-000003']);
-    expect(metricsEpochs(resumed)).toEqual([0, 1, 2]);
+    expect(metricsEpochs(resumed)).toEqual([1, 2, 3]);
 
     const a = await latestAutoencoder(whole);
     const b = await latestAutoencoder(resumed);
@@ -101,7 +102,7 @@ describe('train --resume', () => {
     expect(nothingLeft.stdout).toMatch(/nothing to train: 1 epoch done \(target 1\)/);
     const overwritten = await runCli('train', ...common, '--epochs', '2', '--out', run, '--overwrite');
     expect(overwritten.code).toBe(0);
-    expect(metricsEpochs(run)).toEqual([0, 1]);
+    expect(metricsEpochs(run)).toEqual([1, 2]);
     expect((await runCli('train', ...common, '--epochs', '1', '--out', run, '--resume', '--overwrite')).code).toBe(2);
 
     const foreign = path.join(root, 'foreign');
@@ -145,6 +146,6 @@ describe('train --resume', () => {
     // Without method and flags, --resume takes everything from run.json.
     const bare = await runCli('train', '--out', changed, '--resume', '--epochs', '2', '--backend', 'cpu', '--progress', 'none');
     expect(bare.code, bare.stderr).toBe(0);
-    expect(metricsEpochs(changed)).toEqual([0, 1]);
+    expect(metricsEpochs(changed)).toEqual([1, 2]);
   });
 });

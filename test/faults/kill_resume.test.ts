@@ -98,7 +98,7 @@ describe('kill -9 at seeded random points', () => {
       expect(latest?.manifest.epoch, log.join('\n')).toBe(EPOCHS);
       expect(checkpointFingerprint(latest!.directory)).toEqual(reference[EPOCHS - 1]);
       const metrics = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { epoch: number }).epoch);
-      expect(metrics).toEqual([0, 1, 2, 3]);
+      expect(metrics).toEqual([1, 2, 3, 4]);
       expect(readdirSync(path.join(out, 'checkpoints')).sort()).toEqual(['epoch-000003', 'epoch-000004']);
       // No lock, no leftovers of lock attempts or interrupted writes.
       expect(readdirSync(out).sort()).toEqual(['checkpoints', 'metrics.jsonl', 'run.json']);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,7 +8,7 @@ import { renderSvg } from '../../src/plot/render.js';
 import { metricNames, parseMetricsJsonl, readMetricsJsonl, trainingCurvesSpec } from '../../src/plot/training_curves.js';
 import { checkWellFormed, markCounts } from './svg_helpers.js';
 
-// As training writes them: zero-based epochs, bookkeeping (seconds, samplesPerSecond) beside the metrics.
+// As runs before run.json version 2 wrote them: zero-based epochs, bookkeeping (seconds, samplesPerSecond) beside the metrics.
 const LINES = [
   '{"epoch":0,"seconds":3.5,"loss":2.1,"nmi":0.4,"method":"iic"}',
   '',
@@ -114,5 +114,40 @@ describe('trainingCurvesSpec', () => {
     expect(() => trainingCurvesSpec([{ epoch: 1 }])).toThrow(/no metric besides "epoch"/);
     expect(() => trainingCurvesSpec([{ epoch: 1, seconds: 2 }])).toThrow(/no metric besides "epoch" and bookkeeping \(seconds; ask for them with metrics\)/);
     expect(() => trainingCurvesSpec([{ epoch: 1, loss: 1 }], { metrics: ['nmi'] })).toThrow(/no record has the metric "nmi"; available: loss/);
+  });
+});
+
+describe('epoch numbering of metrics.jsonl', () => {
+  // As train writes them now (run.json version 2): epochs from 1, like the terminal and the checkpoints.
+  const FROM_ONE = '{"epoch":1,"loss":2.1}\n{"epoch":2,"loss":1.5}\n';
+  const FROM_ZERO = '{"epoch":0,"loss":2.1}\n{"epoch":1,"loss":1.5}\n';
+  const runWith = (name: string, metrics: string, version?: number): string => {
+    const run = join(directory, name);
+    mkdirSync(run, { recursive: true });
+    writeFileSync(join(run, 'metrics.jsonl'), metrics);
+    if (version !== undefined) writeFileSync(join(run, 'run.json'), JSON.stringify({ format: 'tfjs-unsupervised-run', version }));
+    return run;
+  };
+  type Plotted = { concat: Array<{ data: { values: Array<{ epoch: number }> } }> };
+  const plotted = (records: ReturnType<typeof parseMetricsJsonl>) => (trainingCurvesSpec(records) as unknown as Plotted).concat[0].data.values.map((v) => v.epoch);
+
+  it('reads both numberings to the same records, and plots both from 1', () => {
+    const expected = [{ epoch: 0, loss: 2.1 }, { epoch: 1, loss: 1.5 }];
+    expect(parseMetricsJsonl(FROM_ONE)).toEqual(expected);
+    expect(parseMetricsJsonl(FROM_ZERO)).toEqual(expected);
+    expect(parseMetricsJsonl(FROM_ONE, 'm', 1)).toEqual(expected);
+    expect(parseMetricsJsonl(FROM_ZERO, 'm', 0)).toEqual(expected);
+    // run.json's version says which: 2 → from 1, 1 → from 0; no run.json → from the file.
+    for (const run of [runWith('v2', FROM_ONE, 2), runWith('v1', FROM_ZERO, 1), runWith('bare-new', FROM_ONE), runWith('bare-old', FROM_ZERO)]) {
+      expect(readMetricsJsonl(run)).toEqual(expected);
+      expect(plotted(readMetricsJsonl(run))).toEqual([1, 2]);
+    }
+  });
+
+  it('refuses an epoch below the numbering the file has, and a numbering other than 0 or 1', () => {
+    expect(() => parseMetricsJsonl(FROM_ZERO, 'run/metrics.jsonl', 1)).toThrow('run/metrics.jsonl: epoch 0 in a file whose epochs count from 1.');
+    expect(() => readMetricsJsonl(runWith('mixed', FROM_ZERO, 2))).toThrow(/metrics\.jsonl: epoch 0 in a file whose epochs count from 1\./);
+    expect(() => parseMetricsJsonl(FROM_ONE, 'm', 2 as 1)).toThrow('parseMetricsJsonl: firstEpoch must be 0 or 1, got 2.');
+    expect(() => readMetricsJsonl(runWith('bad-version', FROM_ONE, 0))).toThrow('run.json: version must be a positive integer, got 0.');
   });
 });

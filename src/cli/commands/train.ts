@@ -32,6 +32,8 @@ import {
   noCheckpointReason,
   readRunConfig,
   rewriteMetrics,
+  RUN_FORMAT_VERSION,
+  runMetricsFirstEpoch,
   tidyCheckpoints,
   writeRunConfig,
 } from '../run_directory.js';
@@ -232,7 +234,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       const target = options.epochs ?? config.epochs;
       const keepCheckpoints = options.keepCheckpoints ?? config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS;
       // The checkpoint's history is the truth: drop epochs logged after it (before a crash).
-      await rewriteMetrics(directory, method.history);
+      await rewriteMetrics(directory, method.history, runMetricsFirstEpoch(config));
       writeLine(io.stdout, `resuming ${displayPath(directory)} from ${path.relative(directory, latest.directory)} (${plural(resumedFrom, 'epoch')} done), target ${entry.epochBased && target !== null ? plural(target, 'epoch') : 'all levels'}`);
       nothingToTrain = isTrainingComplete(entry, method, target);
       if (nothingToTrain) {
@@ -271,7 +273,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       }
       config = {
         format: 'tfjs-unsupervised-run',
-        version: 1,
+        version: RUN_FORMAT_VERSION,
         method: entry.name,
         dataset: spec.text,
         limit: options.limit ?? null,
@@ -292,7 +294,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       if (options.overwrite === true) await clearRun(directory);
       await writeRunConfig(directory, config);
       runBegun = true;
-      await rewriteMetrics(directory, []);
+      await rewriteMetrics(directory, [], runMetricsFirstEpoch(config));
       if (chosen !== undefined) {
         const why = chosen.name === 'paper' ? '--paper' : `${chosen.name.toUpperCase()} backend${chosen.name === 'cpu' ? '; --paper: the paper\'s' : ''}`;
         writeLine(io.stdout, `defaults: ${entry.name}'s ${chosen.name} recipe (${why}); your flags win`);
@@ -332,7 +334,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         stepsPerEpoch: config.stepsPerEpoch ?? undefined,
         progress: { mode: options.progress ?? 'auto', stream: io.stderr, epochOffset: entry.epochBased ? method.epochsTrained : 0 },
         onEpochEnd: async (_epoch, logs) => {
-          await appendMetrics(directory, logs).catch((error: unknown) => {
+          await appendMetrics(directory, logs, runMetricsFirstEpoch(config)).catch((error: unknown) => {
             throw writeFailure(`the metrics line of epoch ${logs.epoch + 1}`, error);
           });
           checkpoint = await saveCheckpoint(method!);
