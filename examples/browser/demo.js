@@ -40,7 +40,7 @@ function drawLoss(losses, epochs) {
   const high = Math.max(...losses);
   const span = high - low || Math.abs(high) || 1;
   const x = (i) => left + (epochs <= 1 ? width / 2 : (i / (epochs - 1)) * width);
-  const y = (v) => top + height - ((v - low) / span) * height;
+  const y = (v) => (high === low ? top + height / 2 : top + height - ((v - low) / span) * height);
   g.fillStyle = '#222';
   g.font = '11px system-ui';
   g.fillText(high.toPrecision(4), 2, top + 10);

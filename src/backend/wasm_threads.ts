@@ -155,13 +155,19 @@ async function startWasmBackendInPage(wasm: WasmPackage, threads: number): Promi
   const navigator = (globalThis as { navigator?: ConcurrencyNavigator }).navigator;
   const own = navigator !== undefined && Object.prototype.hasOwnProperty.call(navigator, 'hardwareConcurrency');
   const cores = navigator?.hardwareConcurrency ?? 1;
+  let raised = false;
   if (navigator !== undefined && !own && cores < 2 * threads) {
-    Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+    try {
+      Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+      raised = true;
+    } catch {
+      // A navigator that cannot take the property: the pool gets TF.js's own count (getThreadsCount says which).
+    }
   }
   try {
     return { started: await tf.setBackend('wasm') };
   } finally {
-    if (navigator !== undefined && !own) delete navigator.hardwareConcurrency;
+    if (raised) delete navigator!.hardwareConcurrency;
   }
 }
 
