@@ -7,7 +7,8 @@
  *
  * ```
  * <run>/checkpoints/epoch-000003/
- *   model/               the method's save(directory): method.json and one model per name
+ *   model/               the method's save(directory): method.json and one model per name, and in
+ *                        the newest checkpoint the portable inference model (inference.json)
  *   optimizer.bin        every optimiser tensor, little-endian, concatenated
  *   state.json           counters, history, method state, optimiser tensor specs, caller's extra JSON
  *   checkpoint.json      the manifest, written last: every file with its size and SHA-256
@@ -17,12 +18,22 @@
  * renamed to `epoch-000003/`; only then are checkpoints beyond the newest `keep` (default 2) removed.
  * Readers take the newest directory whose manifest verifies, and skip temporary or damaged ones:
  * with two kept, one damaged file (a full disk, a bad sector) costs one epoch, not the run.
+ *
+ * The portable inference model (`model/inference.json` + `inference.weights.bin`, about the size
+ * of the weights again) is kept in the newest checkpoint only (by default): once a new checkpoint
+ * is in place, the older ones kept lose theirs (their manifest is rewritten first, then the two
+ * files are removed), since only `save`'s own models are needed to resume.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+import type * as tf from '@tensorflow/tfjs';
+
 import { CHECKPOINTS_DIRECTORY } from './run_files.js';
+import { INFERENCE_MODEL } from './inference_model.js';
+import { DirectoryModelStore } from './model_store.js';
+import type { ModelStore } from './model_store.js';
 import { readOptions } from '../data/options.js';
 import { checkPathArgument, readJson, writeFileAtomic, writeJsonAtomic } from './model_io.js';
 import { packOptimizerStates, unpackOptimizerStates } from './optimizer_file.js';
@@ -164,6 +175,59 @@ export interface WriteCheckpointOptions {
   keep?: number;
   /** Caller's JSON stored with the state (e.g. the run's fit options). */
   extra?: JsonObject;
+  /**
+   * Which checkpoints hold the method's portable inference model (`model/inference.json`, what
+   * plain `tf.loadLayersModel` serves; about the size of the weights again):
+   * - `'newest'` (default): the checkpoint written; the older ones kept lose theirs once it is in
+   *   place, so a run holds one (they still resume and load: the method's own models are all
+   *   `load` reads);
+   * - `'every'`: every checkpoint keeps its own;
+   * - `'none'`: not written (checkpoints only to resume from; the method's `save` writes it).
+   */
+  inferenceModel?: CheckpointInferenceModels;
+}
+
+/** Which checkpoints hold the portable inference model: see {@link WriteCheckpointOptions.inferenceModel}. */
+export type CheckpointInferenceModels = 'newest' | 'every' | 'none';
+
+const INFERENCE_MODEL_CHOICES: readonly CheckpointInferenceModels[] = ['newest', 'every', 'none'];
+
+/** The files of the inference model in a checkpoint, as its manifest lists them. */
+const INFERENCE_FILES = [`model/${INFERENCE_MODEL}.json`, `model/${INFERENCE_MODEL}.weights.bin`];
+
+/** A folder store that writes everything but the inference model (what `inferenceModel: 'none'` saves into). */
+class StoreWithoutInferenceModel implements ModelStore {
+  private readonly inner: ModelStore;
+  readonly location: string;
+
+  constructor(inner: ModelStore) {
+    this.inner = inner;
+    this.location = inner.location;
+  }
+
+  writeJson(name: string, value: unknown): Promise<void> {
+    return this.inner.writeJson(name, value);
+  }
+
+  readJson<T>(name: string): Promise<T | undefined> {
+    return this.inner.readJson<T>(name);
+  }
+
+  async writeModel(name: string, model: tf.LayersModel): Promise<void> {
+    if (name !== INFERENCE_MODEL) await this.inner.writeModel(name, model);
+  }
+
+  readModel(name: string): Promise<tf.LayersModel> {
+    return this.inner.readModel(name);
+  }
+
+  modelNames(): Promise<string[]> {
+    return this.inner.modelNames();
+  }
+
+  child(name: string): ModelStore {
+    return new StoreWithoutInferenceModel(this.inner.child(name));
+  }
 }
 
 /**
@@ -184,6 +248,8 @@ export async function writeCheckpoint(runDirectory: string, method: Checkpointab
   options = readOptions(options, 'writeCheckpoint');
   const keep = options.keep ?? 2;
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`writeCheckpoint: keep must be a positive integer, got ${keep}.`);
+  const inferenceModel = options.inferenceModel ?? 'newest';
+  if (!INFERENCE_MODEL_CHOICES.includes(inferenceModel)) throw new Error(`writeCheckpoint: inferenceModel must be one of ${INFERENCE_MODEL_CHOICES.map((c) => `'${c}'`).join(', ')}, got ${typeof inferenceModel === 'string' ? `'${inferenceModel}'` : String(inferenceModel)}.`);
   const root = path.join(runDirectory, CHECKPOINTS_DIRECTORY);
   await fs.mkdir(root, { recursive: true });
   const name = checkpointName(method.epochsTrained);
@@ -191,7 +257,8 @@ export async function writeCheckpoint(runDirectory: string, method: Checkpointab
   await fs.mkdir(temporary);
   try {
     const state = await method.exportTrainingState();
-    await method.save(path.join(temporary, 'model'));
+    const modelDirectory = path.join(temporary, 'model');
+    await method.save(inferenceModel === 'none' ? new StoreWithoutInferenceModel(new DirectoryModelStore(modelDirectory)) : modelDirectory);
     // Optimiser tensors: one binary file, specs in state.json.
     const { optimizers, binary } = packOptimizerStates(state.optimizers);
     await writeFileAtomic(path.join(temporary, 'optimizer.bin'), binary);
@@ -232,7 +299,8 @@ export async function writeCheckpoint(runDirectory: string, method: Checkpointab
     await fs.rename(temporary, final);
     await syncDirectory(root);
     if (stale !== undefined) await fs.rm(stale, { recursive: true, force: true });
-    await pruneCheckpoints(root, keep, final, state.epochsTrained);
+    const kept = await pruneCheckpoints(root, keep, final, state.epochsTrained);
+    if (inferenceModel === 'newest') for (const older of kept) await removeInferenceModel(path.join(root, older));
     return { directory: final, modelDirectory: path.join(final, 'model'), manifest };
   } catch (error) {
     await fs.rm(temporary, { recursive: true, force: true }).catch(() => undefined);
@@ -244,8 +312,10 @@ export async function writeCheckpoint(runDirectory: string, method: Checkpointab
  * Keeps `current` and the newest `keep − 1` complete checkpoints before it that verify; removes
  * the others: older ones, damaged ones, newer ones (left by a run that was resumed from an older
  * checkpoint), and leftovers of interrupted writes.
+ *
+ * @returns the names of the older checkpoints kept.
  */
-async function pruneCheckpoints(root: string, keep: number, current: string, currentEpoch: number): Promise<void> {
+async function pruneCheckpoints(root: string, keep: number, current: string, currentEpoch: number): Promise<string[]> {
   const entries = (await fs.readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && /^epoch-\d+/.test(e.name));
   const older = entries
     .filter((e) => COMPLETE.test(e.name) && Number(COMPLETE.exec(e.name)![1]) < currentEpoch)
@@ -259,6 +329,22 @@ async function pruneCheckpoints(root: string, keep: number, current: string, cur
     const target = path.join(root, e.name);
     if (target !== current && !kept.includes(e.name)) await fs.rm(target, { recursive: true, force: true });
   }
+  return kept;
+}
+
+/**
+ * Removes the inference model from a complete checkpoint that verifies: its manifest is rewritten
+ * without the two files first (atomically), then they are deleted, so a kill in between leaves
+ * two unlisted files in a checkpoint that still verifies. Checkpoints without one are left as they are.
+ */
+async function removeInferenceModel(directory: string): Promise<void> {
+  const manifestFile = path.join(directory, CHECKPOINT_MANIFEST);
+  const manifest = await readJson<CheckpointManifest>(manifestFile);
+  const files = manifest.files.filter((file) => !INFERENCE_FILES.includes(file.path));
+  if (files.length === manifest.files.length) return;
+  await writeJsonAtomic(manifestFile, { ...manifest, files });
+  await syncDirectory(directory);
+  for (const file of INFERENCE_FILES) await fs.rm(path.join(directory, ...file.split('/')), { force: true });
 }
 
 /** Checks a checkpoint directory against its manifest; returns the problem, or undefined when it verifies. */

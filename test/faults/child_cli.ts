@@ -64,13 +64,14 @@ export function runCliChild(argv: string[], env: Record<string, string> = {}, ti
 
 /**
  * A checkpoint's numbers, to compare two checkpoints bit for bit: its epoch and step, and the
- * SHA-256 of its weights and optimiser files (state.json is left out: it records timings).
+ * SHA-256 of its weights and optimiser files (state.json is left out: it records timings; so is
+ * the inference model, a copy of the weights that only the newest checkpoint keeps).
  */
 export function checkpointFingerprint(checkpointDirectory: string): { epoch: number; globalStep: number; files: Record<string, string> } {
   const manifest = JSON.parse(readFileSync(path.join(checkpointDirectory, 'checkpoint.json'), 'utf8')) as CheckpointManifest;
   const files: Record<string, string> = {};
   for (const file of manifest.files) {
-    if (!/(weights\.bin|optimizer\.bin)$/.test(file.path)) continue;
+    if (!/(weights\.bin|optimizer\.bin)$/.test(file.path) || file.path.startsWith('model/inference.')) continue;
     const actual = createHash('sha256').update(readFileSync(path.join(checkpointDirectory, file.path))).digest('hex');
     files[file.path] = actual;
   }
