@@ -6,11 +6,11 @@
 import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 
-import { EVAL_FILE, METRICS_FILE, metricsFirstEpoch, RUN_FILE, RUN_FORMAT_VERSION } from '../train/run_files.js';
+import { EVAL_FILE, METRICS_FILE, RUN_FILE, RUN_FORMAT_VERSION } from '../train/run_files.js';
 import { CHECKPOINTS_DIRECTORY, findLatestCheckpoint } from '../train/checkpoint.js';
 import type { CheckpointInfo, CheckpointSearch, SkippedCheckpoint } from '../train/checkpoint.js';
-import { FileWriteError, readJson, writeFileAtomic, writeJsonAtomic } from '../train/model_io.js';
-import type { EpochLogs, JsonObject } from '../train/unsupervised_method.js';
+import { FileWriteError, readJson, writeJsonAtomic } from '../train/model_io.js';
+import type { JsonObject } from '../train/unsupervised_method.js';
 import type { OptionValue } from './args.js';
 import { CliUsageError, displayPath, plural } from './io.js';
 import { methodEntry } from './method_registry.js';
@@ -18,6 +18,7 @@ import type { MethodEntry, MethodName, TrainableMethod } from './method_registry
 
 /** The run's description (`run.json`, written once when it starts) and its metrics file: see train/run_files.ts. */
 export { METRICS_FILE, RUN_FILE, RUN_FORMAT_VERSION };
+export { appendMetrics, rewriteMetrics, runMetricsFirstEpoch } from './run_metrics.js';
 
 /** A process training into the run holds this file. */
 export const LOCK_FILE = '.lock';
@@ -307,44 +308,6 @@ export async function lockRun(runDirectory: string): Promise<() => Promise<void>
   const holder = await readHolder(file);
   if (holderAlive(holder, file)) throw refuse(holder);
   throw new Error(`Cannot take the lock ${file}: it kept changing hands; try again.`);
-}
-
-/**
- * One metrics line: the epoch's logs, its `epoch` numbered as the run's metrics file numbers them
- * (`firstEpoch`: 1 for runs written now, 0 for version-1 runs; the logs count from 0), and
- * non-finite numbers written as null.
- */
-function metricsLine(logs: EpochLogs, firstEpoch: 0 | 1): string {
-  const line = { ...logs, epoch: logs.epoch + firstEpoch };
-  return `${JSON.stringify(line, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value))}\n`;
-}
-
-/** The number the run's `metrics.jsonl` gives its first epoch (by run.json's version; see `metricsFirstEpoch`). */
-export function runMetricsFirstEpoch(config: Pick<RunConfig, 'version'>): 0 | 1 {
-  return metricsFirstEpoch(config.version);
-}
-
-/**
- * Appends one epoch's metrics to `<run>/metrics.jsonl`, the epoch numbered from `firstEpoch`
- * ({@link runMetricsFirstEpoch}).
- *
- * @throws `FileWriteError` naming the file (e.g. `ENOSPC`).
- */
-export async function appendMetrics(runDirectory: string, logs: EpochLogs, firstEpoch: 0 | 1): Promise<void> {
-  const file = path.join(runDirectory, METRICS_FILE);
-  try {
-    await fs.appendFile(file, metricsLine(logs, firstEpoch));
-  } catch (error) {
-    throw new FileWriteError(file, error);
-  }
-}
-
-/**
- * Rewrites `<run>/metrics.jsonl` (atomically) to hold exactly these epochs: on resume, the
- * checkpoint's history, so epochs after the checkpoint (written before a crash) are not duplicated.
- */
-export async function rewriteMetrics(runDirectory: string, history: EpochLogs[], firstEpoch: 0 | 1): Promise<void> {
-  await writeFileAtomic(path.join(runDirectory, METRICS_FILE), history.map((logs) => metricsLine(logs, firstEpoch)).join(''));
 }
 
 /** A run opened for inference. */

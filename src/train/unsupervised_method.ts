@@ -12,41 +12,15 @@ import type { ProgressOptions } from './progress.js';
 import { runEpoch } from './training_loop.js';
 import { optimizerStep } from './training_step.js';
 import type { BatchLossResult, BatchMetric, EpochLogs, EpochMetricLists, FitCallbacks, FitOptions, JsonObject, OptimizerGroupState, ParameterGroup, PlannedBatch, TrainingBatch, TrainingState } from './types.js';
-
-/** What `fit` uses when not told ({@link UnsupervisedMethod.fitDefaults}). */
-export interface FitDefaults {
-  /** Epochs; `undefined` when the method's training length is not a count of epochs (its `fit` says what sets it). */
-  epochs: number | undefined;
-  batchSize: number;
-  learningRate: number;
-}
-
-/** The training defaults of a method that sets none of its own. */
-export const BASE_FIT_DEFAULTS = { epochs: 10, batchSize: 256, learningRate: 1e-3 } as const satisfies FitDefaults;
-
-/**
- * A named set of training defaults a method offers: `'cpu'` — a budget measured on a CPU backend;
- * `'gpu'` — a larger budget for a GPU backend; `'paper'` — the paper's exact setting. The caller
- * picks one (the CLI by the backend it started, or `--paper`); a method's configuration never
- * depends on the backend itself, so the same options build the same method everywhere.
- */
-export type RecipeName = 'cpu' | 'gpu' | 'paper';
-
-/** What a recipe changes from the method's own defaults (absent: the method's default). */
-export interface TrainingRecipe<TOptions> {
-  /** One line: what the recipe is and why (the CLI prints it at the start of `train`). */
-  note: string;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  /** Constructor options, e.g. IIC's `{ backbone: 'small' }`. */
-  options?: Partial<TOptions>;
-}
+import { BASE_FIT_DEFAULTS } from './fit_defaults.js';
+import type { FitDefaults } from './fit_defaults.js';
 
 /** The hooks a {@link FitCallbacks} object may have (each checked to be a function). */
 const CALLBACK_HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd'] as const;
 
 export { MethodCore } from './method_core.js';
+export { BASE_FIT_DEFAULTS } from './fit_defaults.js';
+export type { FitDefaults, RecipeName, TrainingRecipe } from './fit_defaults.js';
 export type { MethodClass } from './method_core.js';
 export type { TrainingBatch, BatchLossResult, BatchMetric, EpochMetricLists, ParameterGroup, EpochLogs, FitOptions, FitCallbacks, BatchEndLogs, MethodOptions, BatchFunction, FeatureMatrix, JsonValue, JsonObject, OptimizerWeight, OptimizerGroupState, TrainingState, PlannedBatch } from './types.js';
 
