@@ -9,6 +9,7 @@ import { iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions } from '../data/augment/iic_views.js';
 import type { VggConfigInput } from '../nn/vgg.js';
 import type { EpochLogs, FitDefaults, FitOptions, RecipeName, TrainingRecipe, UnsupervisedMethod } from '../train/unsupervised_method.js';
+import type { OptionTable } from '../train/option_table.js';
 import { convertOption } from './args.js';
 import type { OptionSpec, OptionValue } from './args.js';
 import { CliUsageError } from './io.js';
@@ -135,6 +136,30 @@ export function normalizeMethodOptions(entry: MethodEntry, given: MethodOptionVa
     out[name] = convertOption(spec, typeof value === 'boolean' ? value : String(value), command);
   }
   return out;
+}
+
+/**
+ * A method's flags, generated from its module's option table (flag, kind, range or choices, help;
+ * in table order): each flag's default is the value of its option in `defaults` (the class's own:
+ * its defaults constant or resolved configuration) when that is a flag value (a string, number or
+ * boolean), and `checks` adds a further check by option name.
+ */
+export function optionSpecs<TOptions>(table: OptionTable<TOptions>, defaults: object, checks: { [K in keyof TOptions & string]?: OptionSpec['check'] } = {}): OptionSpec[] {
+  const values = defaults as Record<string, unknown>;
+  return Object.entries(table).map(([option, row]) => {
+    const { flag, ...rest } = row as NonNullable<OptionTable<TOptions>[keyof TOptions & string]>;
+    const value = values[option];
+    const spec: OptionSpec = { name: flag, ...rest };
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') spec.default = value;
+    const check = checks[option as keyof TOptions & string];
+    if (check !== undefined) spec.check = check;
+    return spec;
+  });
+}
+
+/** The flag of each option of a module's option table (e.g. for {@link recipesAsFlags}). */
+export function flagsOf<TOptions>(table: OptionTable<TOptions>): { [K in keyof TOptions & string]?: string } {
+  return Object.fromEntries(Object.entries(table).map(([option, row]) => [option, (row as { flag: string }).flag])) as { [K in keyof TOptions & string]?: string };
 }
 
 /**

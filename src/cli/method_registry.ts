@@ -4,31 +4,25 @@
  * and the functions on one entry: method_entry.ts). Adding a method to the CLI is one entry in
  * {@link METHODS}, or {@link registerMethod} from outside.
  */
-import { Autoencoder, AUTOENCODER_FIT_DEFAULTS, resolveAutoencoderConfig } from '../methods/autoencoder.js';
-import { DEEP_CLUSTER_FIT_DEFAULTS, DeepCluster, resolveDeepClusterConfig } from '../methods/deep_cluster.js';
-import { FILTER_DISTINGUISHER_FIT_DEFAULTS, FilterDistinguisher, resolveFilterDistinguisherConfig } from '../methods/filter_distinguisher.js';
-import { IIC, IIC_DEFAULTS, IIC_RECIPES } from '../methods/iic.js';
+import { Autoencoder, AUTOENCODER_FIT_DEFAULTS, AUTOENCODER_OPTION_TABLE, resolveAutoencoderConfig } from '../methods/autoencoder.js';
+import { DEEP_CLUSTER_DEFAULT_BACKBONE, DEEP_CLUSTER_FIT_DEFAULTS, DEEP_CLUSTER_OPTION_TABLE, DeepCluster, resolveDeepClusterConfig } from '../methods/deep_cluster.js';
+import { FILTER_DISTINGUISHER_FIT_DEFAULTS, FILTER_DISTINGUISHER_OPTION_TABLE, FilterDistinguisher, resolveFilterDistinguisherConfig } from '../methods/filter_distinguisher.js';
+import { IIC, IIC_DEFAULTS, IIC_OPTION_TABLE, IIC_RECIPES } from '../methods/iic.js';
 import type { IicOptions } from '../methods/iic.js';
-import { MINE_ENCODER_FIT_DEFAULTS, MineEncoder, resolveMineEncoderConfig } from '../methods/mine_encoder.js';
-import { RELATIONAL_REASONING_FIT_DEFAULTS, RelationalReasoning, resolveRelationalReasoningConfig } from '../methods/relational_reasoning.js';
+import { MINE_ENCODER_DEFAULT_BACKBONE, MINE_ENCODER_FIT_DEFAULTS, MINE_ENCODER_OPTION_TABLE, MineEncoder, resolveMineEncoderConfig } from '../methods/mine_encoder.js';
+import { RELATIONAL_REASONING_FIT_DEFAULTS, RELATIONAL_REASONING_OPTION_TABLE, RelationalReasoning, resolveRelationalReasoningConfig } from '../methods/relational_reasoning.js';
 import type { RelationAggregation } from '../methods/relational_reasoning.js';
 import { parseIntegerList } from './args.js';
 import type { OptionSpec, OptionValue } from './args.js';
 import { CliUsageError } from './io.js';
-import { defineMethod, parseVggBackbone, recipesAsFlags, viewsForShape } from './method_entry.js';
+import { defineMethod, flagsOf, optionSpecs, parseVggBackbone, recipesAsFlags, viewsForShape } from './method_entry.js';
 import type { MethodEntry, MethodName, TrainableMethod } from './method_entry.js';
 
-export { parseVggBackbone, viewsForShape, normalizeMethodOptions, chooseRecipe, recipesAsFlags, resolveMethodOptions, fitMethod, isTrainingComplete } from './method_entry.js';
+export { parseVggBackbone, viewsForShape, normalizeMethodOptions, chooseRecipe, recipesAsFlags, optionSpecs, flagsOf, resolveMethodOptions, fitMethod, isTrainingComplete } from './method_entry.js';
 export type { BuiltInMethodName, MethodName, TrainableMethod, MethodOptionValues, RecipeName, Recipe, MethodContext, MethodEntry } from './method_entry.js';
 
-const backboneOption = (fallback: string): OptionSpec => ({
-  name: 'backbone',
-  kind: 'string',
-  placeholder: 'F|small|16,M,32,...',
-  description: 'VGG backbone: a named config or channel counts with M for max-pool',
-  default: fallback,
-  check: (value, command) => void parseVggBackbone(String(value), command),
-});
+/** Checks `--backbone`: a named VGG config or a list of channel counts and M. */
+const checkBackbone = (value: OptionValue, command?: string) => void parseVggBackbone(String(value), command);
 
 /** Checks a comma-separated list of positive integers. */
 const integerList = (flag: string) => (value: OptionValue, command?: string) => void parseIntegerList(flag, String(value), command);
@@ -41,17 +35,6 @@ const RELATIONAL = resolveRelationalReasoningConfig();
 const MINE_ENCODER = resolveMineEncoderConfig();
 const DEEP_CLUSTER = resolveDeepClusterConfig();
 
-/** The flag of each IIC option the CLI sets. */
-const IIC_FLAGS = {
-  backbone: 'backbone',
-  numClusters: 'clusters',
-  overclusterClusters: 'overcluster',
-  subHeads: 'sub-heads',
-  headSchedule: 'head-schedule',
-  repeats: 'repeats',
-  lambda: 'lambda',
-} as const satisfies Partial<Record<keyof IicOptions, string>>;
-
 /** Every method of the CLI, by name. */
 export const METHODS: Record<MethodName, MethodEntry> = {
   autoencoder: defineMethod<Autoencoder>({
@@ -60,12 +43,11 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     summary: 'dense (stacked) or convolutional autoencoder; evaluated by k-means on its codes',
     defaults: AUTOENCODER_FIT_DEFAULTS,
     epochBased: true,
-    options: [
-      { name: 'layers', kind: 'string', placeholder: 'W1,W2,...', description: 'dense widths after the input, the last one the code', default: AUTOENCODER.layers.slice(1).join(','), check: integerList('layers') },
-      { name: 'architecture', kind: 'string', choices: ['dense', 'conv'], description: 'dense MLP or strided convolutions', default: AUTOENCODER.architecture },
-      { name: 'code-size', kind: 'integer', min: 1, description: 'conv architecture: width of the code', default: AUTOENCODER.codeSize },
-      { name: 'loss', kind: 'string', choices: ['mse', 'bce'], description: 'reconstruction loss', default: AUTOENCODER.loss === 'mse' ? 'mse' : 'bce' },
-    ],
+    options: optionSpecs(
+      AUTOENCODER_OPTION_TABLE,
+      { ...AUTOENCODER, layers: AUTOENCODER.layers.slice(1).join(','), loss: AUTOENCODER.loss === 'mse' ? 'mse' : 'bce' },
+      { layers: integerList('layers') },
+    ),
     create: ({ seed, shape, options }) => {
       const layers = parseIntegerList('layers', String(options.layers));
       return new Autoencoder({
@@ -85,17 +67,8 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     summary: 'conv levels trained one after another to make their feature maps orthogonal',
     defaults: FILTER_DISTINGUISHER_FIT_DEFAULTS,
     epochBased: false,
-    options: [
-      { name: 'channels', kind: 'string', placeholder: 'C1,C2,...', description: "every level's output channels", default: FILTER_DISTINGUISHER.channels.slice(1).join(','), check: integerList('channels') },
-      { name: 'hidden-channels', kind: 'integer', min: 1, description: "channels of each level's 5x5 conv", default: FILTER_DISTINGUISHER.hiddenChannels },
-      { name: 'threshold', kind: 'number', min: 0, exclusiveMin: true, description: 'a level is done when the running max |cos| drops below this', default: FILTER_DISTINGUISHER.threshold },
-      {
-        name: 'samples-per-level',
-        kind: 'integer',
-        min: 1,
-        description: `sample budget of each level (default: --epochs passes over the training images when --epochs is given, else ${FILTER_DISTINGUISHER_FIT_DEFAULTS.samplesPerLevel})`,
-      },
-    ],
+    // samples-per-level has no default of its own: resolve() fills it from --epochs or the class's budget.
+    options: optionSpecs(FILTER_DISTINGUISHER_OPTION_TABLE, { ...FILTER_DISTINGUISHER, channels: FILTER_DISTINGUISHER.channels.slice(1).join(',') }, { channels: integerList('channels') }),
     create: ({ seed, shape, options }) =>
       new FilterDistinguisher({
         seed,
@@ -119,14 +92,8 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     summary: 'relational reasoning (Patacchiola & Storkey 2020): same-image or not, from pairs of augmented views',
     defaults: RELATIONAL_REASONING_FIT_DEFAULTS,
     epochBased: true,
-    options: [
-      { name: 'backbone', kind: 'string', choices: ['conv4', 'resnet'], description: 'Conv4 or a small ResNet', default: RELATIONAL.backbone },
-      { name: 'channels', kind: 'string', placeholder: 'C1,C2,...', description: "channels of the backbone's blocks (default 8,16,32,64 for conv4, 16,32,64 for resnet)", check: integerList('channels') },
-      { name: 'views', kind: 'integer', min: 2, description: 'augmented views K of each image per batch', default: RELATIONAL.views },
-      { name: 'aggregation', kind: 'string', choices: ['cat', 'sum', 'mean', 'max'], description: "how a pair's representations are combined", default: RELATIONAL.aggregation },
-      { name: 'loss', kind: 'string', choices: ['bce', 'focal'], description: 'binary cross-entropy or focal loss', default: RELATIONAL.loss },
-      { name: 'head-units', kind: 'integer', min: 1, description: "width of the relation head's hidden layer", default: RELATIONAL.headUnits },
-    ],
+    // channels has no single default: it depends on the backbone (see the flag's help).
+    options: optionSpecs(RELATIONAL_REASONING_OPTION_TABLE, { ...RELATIONAL, channels: undefined }, { channels: integerList('channels') }),
     create: ({ seed, options }) => {
       const channels = options.channels === undefined ? undefined : parseIntegerList('channels', String(options.channels));
       const backbone = options.backbone as 'conv4' | 'resnet';
@@ -150,17 +117,9 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     summary: 'Invariant Information Clustering (Ji et al. 2019): clusters from mutual information between views',
     defaults: IIC_DEFAULTS,
     // The recipes live with IIC's defaults (methods/iic.ts); here only their flags.
-    recipes: recipesAsFlags<IicOptions>(IIC_RECIPES, IIC_FLAGS),
+    recipes: recipesAsFlags<IicOptions>(IIC_RECIPES, flagsOf(IIC_OPTION_TABLE)),
     epochBased: true,
-    options: [
-      backboneOption(IIC_DEFAULTS.backbone),
-      { name: 'clusters', kind: 'integer', min: 2, description: 'clusters of the main head', default: IIC_DEFAULTS.numClusters },
-      { name: 'overcluster', kind: 'integer', min: 0, description: 'clusters of the over-clustering head (0: none)', default: IIC_DEFAULTS.overclusterClusters },
-      { name: 'sub-heads', kind: 'integer', min: 1, description: 'sub-heads per head', default: IIC_DEFAULTS.subHeads },
-      { name: 'head-schedule', kind: 'string', choices: ['alternate', 'joint'], description: 'a pass per head per epoch, or one joint pass', default: IIC_DEFAULTS.headSchedule },
-      { name: 'repeats', kind: 'integer', min: 1, description: 'transformed views per image per batch', default: IIC_DEFAULTS.repeats },
-      { name: 'lambda', kind: 'number', min: 0, description: 'weight of the marginal entropies in the IIC loss (> 1: more balanced clusters)', default: IIC_DEFAULTS.lambda },
-    ],
+    options: optionSpecs(IIC_OPTION_TABLE, IIC_DEFAULTS, { backbone: checkBackbone }),
     create: ({ seed, shape, options }) =>
       new IIC({
         seed,
@@ -183,11 +142,7 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     summary: 'image encoder trained with MINE to maximise I(E(x); E(x′)) between views',
     defaults: MINE_ENCODER_FIT_DEFAULTS,
     epochBased: true,
-    options: [
-      backboneOption('small'),
-      { name: 'latent', kind: 'integer', min: 1, description: 'width of the latent code', default: MINE_ENCODER.latentSize },
-      { name: 'statistics-units', kind: 'integer', min: 1, description: 'hidden units of the statistics network', default: MINE_ENCODER.statisticsUnits },
-    ],
+    options: optionSpecs(MINE_ENCODER_OPTION_TABLE, { ...MINE_ENCODER, backbone: MINE_ENCODER_DEFAULT_BACKBONE }, { backbone: checkBackbone }),
     create: ({ seed, shape, options }) =>
       new MineEncoder({
         seed,
@@ -205,14 +160,8 @@ export const METHODS: Record<MethodName, MethodEntry> = {
     summary: 'DeepCluster (Caron et al. 2018): k-means pseudo-labels of the features, re-clustered every epoch',
     defaults: DEEP_CLUSTER_FIT_DEFAULTS,
     epochBased: true,
-    options: [
-      backboneOption('small'),
-      { name: 'clusters', kind: 'integer', min: 2, description: 'k-means clusters (pseudo-classes)', default: DEEP_CLUSTER.numClusters },
-      { name: 'feature-size', kind: 'integer', min: 1, description: 'width of the clustered feature layer', default: DEEP_CLUSTER.featureSize },
-      { name: 'pca', kind: 'integer', min: 1, description: 'PCA components before whitening', default: DEEP_CLUSTER.pcaComponents },
-      { name: 'balance', kind: 'string', choices: ['uniform', 'weighted'], description: 'sample clusters uniformly, or weight the loss', default: DEEP_CLUSTER.balance },
-      { name: 'sobel', kind: 'boolean', description: 'train on Sobel edges instead of pixels' },
-    ],
+    // --sobel is a switch: absent means off.
+    options: optionSpecs(DEEP_CLUSTER_OPTION_TABLE, { ...DEEP_CLUSTER, backbone: DEEP_CLUSTER_DEFAULT_BACKBONE, sobel: undefined }, { backbone: checkBackbone }),
     create: ({ seed, options }) =>
       new DeepCluster({
         seed,

@@ -16,6 +16,8 @@ import { trainableVariablesOf } from '../train/model_utils.js';
 import { checkOptionTypes } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
 import { listOption } from '../data/checks.js';
+import { checkChoiceOption } from '../train/option_table.js';
+import type { OptionTable } from '../train/option_table.js';
 
 /** Options of {@link Autoencoder}. Defaults are DEC's MNIST autoencoder (Xie et al. 2016). */
 export interface AutoencoderOptions extends MethodOptions {
@@ -62,6 +64,19 @@ export interface AutoencoderConfig {
 }
 
 /**
+ * The Autoencoder's options as command-line flags (kind, range or choices, help): its resolve
+ * function checks against the same rows and the CLI generates its flags from them. `layers` as a
+ * flag leaves out the input width (the images give it); `loss` as a flag says `bce` for
+ * `'binaryCrossEntropy'`.
+ */
+export const AUTOENCODER_OPTION_TABLE = {
+  layers: { flag: 'layers', kind: 'string', placeholder: 'W1,W2,...', description: 'dense widths after the input, the last one the code' },
+  architecture: { flag: 'architecture', kind: 'string', choices: ['dense', 'conv'], description: 'dense MLP or strided convolutions' },
+  codeSize: { flag: 'code-size', kind: 'integer', min: 1, description: 'conv architecture: width of the code' },
+  loss: { flag: 'loss', kind: 'string', choices: ['mse', 'bce'], description: 'reconstruction loss' },
+} as const satisfies OptionTable<AutoencoderOptions>;
+
+/**
  * The resolved configuration of {@link Autoencoder}: every option with its value (the defaults
  * filled in), each checked once; what the method saves, and what constructing it again from the
  * saved JSON gives back.
@@ -86,9 +101,7 @@ export function resolveAutoencoderConfig(options: AutoencoderOptions = {}): Auto
     cutoff: options.cutoff,
     seed,
   };
-  if (config.architecture !== 'dense' && config.architecture !== 'conv') {
-    throw new Error(`Autoencoder: architecture must be 'dense' or 'conv', got '${String(config.architecture)}'.`);
-  }
+  checkChoiceOption(config.architecture, 'architecture', AUTOENCODER_OPTION_TABLE.architecture, 'Autoencoder');
   if (config.architecture === 'dense') validateWidths(config.layers, 'Autoencoder');
   else validateWidths([1, ...config.convChannels, config.codeSize], 'Autoencoder (conv)');
   for (const key of ['codeActivation', 'outputActivation'] as const) {

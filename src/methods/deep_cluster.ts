@@ -20,6 +20,8 @@ import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, EpochLogs, JsonObject, MethodOptions, ParameterGroup, TrainingBatch, FitDefaults } from '../train/unsupervised_method.js';
 import { argmaxRows, trainableVariablesOf } from '../train/model_utils.js';
 import { checkOptionTypes } from '../data/checks.js';
+import { checkChoiceOption, checkIntegerOption, VGG_BACKBONE_ROW } from '../train/option_table.js';
+import type { OptionTable } from '../train/option_table.js';
 import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone, resolveBackboneConfig } from '../nn/user_backbone.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
 
@@ -74,6 +76,22 @@ export interface DeepClusterEpoch {
   labelAccuracy?: number;
 }
 
+/** DeepCluster's backbone when none is given: the quarter-width VGG (a CPU budget). */
+export const DEEP_CLUSTER_DEFAULT_BACKBONE = 'small';
+
+/**
+ * DeepCluster's options as command-line flags (kind, range or choices, help):
+ * {@link resolveDeepClusterConfig} checks against the same rows and the CLI generates its flags from them.
+ */
+export const DEEP_CLUSTER_OPTION_TABLE = {
+  backbone: VGG_BACKBONE_ROW,
+  numClusters: { flag: 'clusters', kind: 'integer', min: 2, description: 'k-means clusters (pseudo-classes)' },
+  featureSize: { flag: 'feature-size', kind: 'integer', min: 1, description: 'width of the clustered feature layer' },
+  pcaComponents: { flag: 'pca', kind: 'integer', min: 1, description: 'PCA components before whitening' },
+  balance: { flag: 'balance', kind: 'string', choices: ['uniform', 'weighted'], description: 'sample clusters uniformly, or weight the loss' },
+  sobel: { flag: 'sobel', kind: 'boolean', description: 'train on Sobel edges instead of pixels' },
+} as const satisfies OptionTable<DeepClusterOptions>;
+
 /**
  * The resolved configuration of {@link DeepCluster}: every option with its value (the defaults
  * filled in), each checked once; what the method saves, and what constructing it again from the
@@ -87,7 +105,7 @@ export function resolveDeepClusterConfig(options: DeepClusterOptions = {}): Deep
   // Types only where no range check below names the option already (numbers have theirs).
   const userBackbone = isUserBackbone(options.backbone);
   checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: ['string', 'list'], balance: 'string', sobel: 'boolean' }, 'DeepCluster');
-  const cfg = resolveBackboneConfig(options.backbone ?? 'small', 'DeepCluster');
+  const cfg = resolveBackboneConfig(options.backbone ?? DEEP_CLUSTER_DEFAULT_BACKBONE, 'DeepCluster');
   const config: DeepClusterConfig = {
     numClusters: options.numClusters ?? 10,
     backbone: cfg,
@@ -99,11 +117,12 @@ export function resolveDeepClusterConfig(options: DeepClusterOptions = {}): Deep
     seed,
   };
   const { numClusters, featureSize, pcaComponents, kmeansIterations, balance } = config;
-  if (!Number.isInteger(numClusters) || numClusters < 2) throw new Error(`DeepCluster: numClusters must be an integer ≥ 2, got ${numClusters}.`);
-  for (const [name, value] of [['featureSize', featureSize], ['pcaComponents', pcaComponents], ['kmeansIterations', kmeansIterations]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`DeepCluster: ${name} must be a positive integer, got ${value}.`);
-  }
-  if (balance !== 'uniform' && balance !== 'weighted') throw new Error(`DeepCluster: balance must be 'uniform' or 'weighted', got '${String(balance)}'.`);
+  const table = DEEP_CLUSTER_OPTION_TABLE;
+  checkIntegerOption(numClusters, 'numClusters', table.numClusters, 'DeepCluster');
+  checkIntegerOption(featureSize, 'featureSize', table.featureSize, 'DeepCluster');
+  checkIntegerOption(pcaComponents, 'pcaComponents', table.pcaComponents, 'DeepCluster');
+  if (!Number.isInteger(kmeansIterations) || kmeansIterations < 1) throw new Error(`DeepCluster: kmeansIterations must be a positive integer, got ${kmeansIterations}.`);
+  checkChoiceOption(balance, 'balance', table.balance, 'DeepCluster');
   return config;
 }
 

@@ -12,6 +12,8 @@ import type { BatchLossResult, EpochLogs, FitOptions, JsonObject, MethodOptions,
 import { trainableVariablesOf } from '../train/model_utils.js';
 import { checkOptionTypes } from '../data/checks.js';
 import { listOption } from '../data/checks.js';
+import { checkIntegerOption } from '../train/option_table.js';
+import type { OptionTable } from '../train/option_table.js';
 
 /** Options of {@link FilterDistinguisher}. Defaults are the original's MNIST plan. */
 export interface FilterDistinguisherOptions extends MethodOptions {
@@ -42,6 +44,23 @@ export interface FilterDistinguisherFitOptions extends Omit<FitOptions, 'epochs'
   /** Sample budget of each stage, when the stopping signal does not end it first. Default 20000 ({@link FILTER_DISTINGUISHER_FIT_DEFAULTS}). */
   samplesPerLevel?: number;
 }
+
+/**
+ * FilterDistinguisher's options (and `fit`'s level budget) as command-line flags (kind, range,
+ * help): its resolve function and `fit` check against the same rows and the CLI generates its
+ * flags from them.
+ */
+export const FILTER_DISTINGUISHER_OPTION_TABLE = {
+  channels: { flag: 'channels', kind: 'string', placeholder: 'C1,C2,...', description: "every level's output channels" },
+  hiddenChannels: { flag: 'hidden-channels', kind: 'integer', min: 1, description: "channels of each level's first conv" },
+  threshold: { flag: 'threshold', kind: 'number', min: 0, exclusiveMin: true, description: 'a level is done when the running max |cos| drops below this' },
+  samplesPerLevel: {
+    flag: 'samples-per-level',
+    kind: 'integer',
+    min: 1,
+    description: `sample budget of each level (default: --epochs passes over the training images when --epochs is given, else ${FILTER_DISTINGUISHER_FIT_DEFAULTS.samplesPerLevel})`,
+  },
+} as const satisfies OptionTable<FilterDistinguisherOptions & FilterDistinguisherFitOptions>;
 
 /** What one stage did. */
 export interface FilterDistinguisherStage {
@@ -93,7 +112,7 @@ export function resolveFilterDistinguisherConfig(options: FilterDistinguisherOpt
     throw new Error(`FilterDistinguisher: channels must list the input channels and at least one level's output, all positive integers; got ${JSON.stringify(channels)}.`);
   }
   if (channels.slice(1).some((c) => c < 2)) throw new Error(`FilterDistinguisher: every level needs at least 2 output channels to compare, got ${JSON.stringify(channels)}.`);
-  if (!Number.isInteger(hiddenChannels) || hiddenChannels < 1) throw new Error(`FilterDistinguisher: hiddenChannels must be a positive integer, got ${hiddenChannels}.`);
+  checkIntegerOption(hiddenChannels, 'hiddenChannels', FILTER_DISTINGUISHER_OPTION_TABLE.hiddenChannels, 'FilterDistinguisher');
   if (!Number.isInteger(kernelSize) || kernelSize < 1) throw new Error(`FilterDistinguisher: kernelSize must be a positive integer, got ${kernelSize}.`);
   if (!(threshold > 0 && threshold <= 1)) throw new Error(`FilterDistinguisher: threshold must be in (0, 1], got ${threshold}.`);
   if (!Number.isInteger(window) || window < 1) throw new Error(`FilterDistinguisher: window must be a positive integer, got ${window}.`);
@@ -228,7 +247,7 @@ export class FilterDistinguisher extends ImageMethod {
     // Every option is checked (and named) before anything is derived from it.
     const { batchSize } = this.resolveFitOptions(options, 'fit');
     const { samplesPerLevel = FILTER_DISTINGUISHER_FIT_DEFAULTS.samplesPerLevel, ...fitOptions } = options;
-    if (!Number.isInteger(samplesPerLevel) || samplesPerLevel < 1) throw new Error(`FilterDistinguisher.fit: samplesPerLevel must be a positive integer, got ${samplesPerLevel}.`);
+    checkIntegerOption(samplesPerLevel, 'samplesPerLevel', FILTER_DISTINGUISHER_OPTION_TABLE.samplesPerLevel, 'FilterDistinguisher.fit');
     const dataset = await this.trainingData(input, 'fit');
     this.ensureBuilt(dataset);
     this.stopTraining = false;

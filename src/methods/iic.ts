@@ -17,6 +17,8 @@ import type { BatchLossResult, EpochLogs, EpochMetricLists, JsonObject, MethodOp
 import { argmaxRows } from '../train/model_utils.js';
 import { checkOptionTypes } from '../data/checks.js';
 import { readOptions } from '../data/options.js';
+import { checkChoiceOption, checkIntegerOption, VGG_BACKBONE_ROW } from '../train/option_table.js';
+import type { OptionTable } from '../train/option_table.js';
 
 /**
  * IIC's defaults: the paper's MNIST setting (Ji et al. 2019) — VGG F, 10 + 50 clusters, λ = 1,
@@ -73,6 +75,20 @@ export interface IicOptions extends MethodOptions {
    */
   headSchedule?: 'alternate' | 'joint';
 }
+
+/**
+ * IIC's options as command-line flags (kind, range or choices, help): {@link resolveIicConfig}
+ * checks against the same rows and the CLI generates its flags from them.
+ */
+export const IIC_OPTION_TABLE = {
+  backbone: VGG_BACKBONE_ROW,
+  numClusters: { flag: 'clusters', kind: 'integer', min: 2, description: 'clusters of the main head' },
+  overclusterClusters: { flag: 'overcluster', kind: 'integer', min: 0, description: 'clusters of the over-clustering head (0: none)' },
+  subHeads: { flag: 'sub-heads', kind: 'integer', min: 1, description: 'sub-heads per head' },
+  headSchedule: { flag: 'head-schedule', kind: 'string', choices: ['alternate', 'joint'], description: 'a pass per head per epoch, or one joint pass' },
+  repeats: { flag: 'repeats', kind: 'integer', min: 1, description: 'transformed views per image per batch' },
+  lambda: { flag: 'lambda', kind: 'number', min: 0, description: 'weight of the marginal entropies in the IIC loss (> 1: more balanced clusters)' },
+} as const satisfies OptionTable<IicOptions>;
 
 /**
  * IIC's training recipes over {@link IIC_DEFAULTS}, by the machine they are for (the CLI picks
@@ -144,14 +160,12 @@ export function resolveIicConfig(options: IicOptions = {}, inputShape?: readonly
     seed,
   };
   const { numClusters, overclusterClusters, subHeads, repeats } = config;
-  if (!Number.isInteger(numClusters) || numClusters < 2) throw new Error(`IIC: numClusters must be an integer ≥ 2, got ${numClusters}.`);
+  checkIntegerOption(numClusters, 'numClusters', IIC_OPTION_TABLE.numClusters, 'IIC');
   if (!Number.isInteger(overclusterClusters) || (overclusterClusters !== 0 && overclusterClusters < 2)) throw new Error(`IIC: overclusterClusters must be 0 or an integer ≥ 2, got ${overclusterClusters}.`);
-  if (!Number.isInteger(subHeads) || subHeads < 1) throw new Error(`IIC: subHeads must be a positive integer, got ${subHeads}.`);
+  checkIntegerOption(subHeads, 'subHeads', IIC_OPTION_TABLE.subHeads, 'IIC');
   checkIicLambda(config.lambda, 'IIC');
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`IIC: repeats must be a positive integer, got ${repeats}.`);
-  if (config.headSchedule !== 'alternate' && config.headSchedule !== 'joint') {
-    throw new Error(`IIC: headSchedule must be 'alternate' or 'joint', got '${String(config.headSchedule)}'.`);
-  }
+  checkIntegerOption(repeats, 'repeats', IIC_OPTION_TABLE.repeats, 'IIC');
+  checkChoiceOption(config.headSchedule, 'headSchedule', IIC_OPTION_TABLE.headSchedule, 'IIC');
   return config;
 }
 

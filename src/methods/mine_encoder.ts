@@ -17,6 +17,8 @@ import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, JsonObject, MethodOptions, TrainingBatch, FitDefaults } from '../train/unsupervised_method.js';
 import { MineMovingAverage } from './mine_moving_average.js';
 import { checkOptionTypes } from '../data/checks.js';
+import { checkIntegerOption, VGG_BACKBONE_ROW } from '../train/option_table.js';
+import type { OptionTable } from '../train/option_table.js';
 import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone, resolveBackboneConfig } from '../nn/user_backbone.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
 
@@ -49,6 +51,19 @@ export interface MineEncoderConfig {
   seed: number;
 }
 
+/** MineEncoder's backbone when none is given: the quarter-width VGG (a CPU budget). */
+export const MINE_ENCODER_DEFAULT_BACKBONE = 'small';
+
+/**
+ * MineEncoder's options as command-line flags (kind, range, help): {@link resolveMineEncoderConfig}
+ * checks against the same rows and the CLI generates its flags from them.
+ */
+export const MINE_ENCODER_OPTION_TABLE = {
+  backbone: VGG_BACKBONE_ROW,
+  latentSize: { flag: 'latent', kind: 'integer', min: 1, description: 'width of the latent code' },
+  statisticsUnits: { flag: 'statistics-units', kind: 'integer', min: 1, description: 'hidden units of the statistics network' },
+} as const satisfies OptionTable<MineEncoderOptions>;
+
 /**
  * The resolved configuration of {@link MineEncoder}: every option with its value (the defaults
  * filled in), each checked once; what the method saves, and what constructing it again from the
@@ -63,7 +78,7 @@ export function resolveMineEncoderConfig(options: MineEncoderOptions = {}, input
   // Types only where no range check below names the option already (numbers have theirs).
   const userBackbone = isUserBackbone(options.backbone);
   checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: ['string', 'list'], views: 'object', gradient: 'string' }, 'MineEncoder');
-  const cfg = resolveBackboneConfig(options.backbone ?? 'small', 'MineEncoder');
+  const cfg = resolveBackboneConfig(options.backbone ?? MINE_ENCODER_DEFAULT_BACKBONE, 'MineEncoder');
   const config: MineEncoderConfig = {
     backbone: cfg,
     latentSize: options.latentSize ?? 10,
@@ -73,10 +88,10 @@ export function resolveMineEncoderConfig(options: MineEncoderOptions = {}, input
     alpha: options.alpha ?? 0.01,
     seed,
   };
-  if (!Number.isInteger(config.latentSize) || config.latentSize < 1) throw new Error(`MineEncoder: latentSize must be a positive integer, got ${config.latentSize}.`);
+  checkIntegerOption(config.latentSize, 'latentSize', MINE_ENCODER_OPTION_TABLE.latentSize, 'MineEncoder');
   if (config.gradient !== 'moving-average' && config.gradient !== 'dv') throw new Error(`MineEncoder: gradient must be 'moving-average' or 'dv', got '${String(config.gradient)}'.`);
   if (!(config.alpha > 0 && config.alpha <= 1)) throw new Error(`MineEncoder: alpha must be in (0, 1], got ${config.alpha}.`);
-  if (!Number.isInteger(config.statisticsUnits) || config.statisticsUnits < 1) throw new Error(`MineEncoder: statisticsUnits must be a positive integer, got ${config.statisticsUnits}.`);
+  checkIntegerOption(config.statisticsUnits, 'statisticsUnits', MINE_ENCODER_OPTION_TABLE.statisticsUnits, 'MineEncoder');
   return config;
 }
 

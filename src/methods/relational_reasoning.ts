@@ -18,6 +18,8 @@ import type { SavedModels } from '../train/saved_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch, FitDefaults } from '../train/unsupervised_method.js';
 import { checkOptionTypes, checkTensor, listOption } from '../data/checks.js';
 import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone } from '../nn/user_backbone.js';
+import { checkChoiceOption, checkIntegerOption, describeChoices } from '../train/option_table.js';
+import type { OptionTable } from '../train/option_table.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
 
 /** How the relation head combines the two representations of a pair. */
@@ -155,6 +157,28 @@ export interface RelationalReasoningConfig {
 
 const AGGREGATIONS: readonly RelationAggregation[] = ['cat', 'sum', 'mean', 'max'];
 
+/** The backbones' channels when none are given, by backbone. */
+export const RELATIONAL_REASONING_DEFAULT_CHANNELS = { conv4: [8, 16, 32, 64], resnet: [16, 32, 64] } as const;
+
+/**
+ * RelationalReasoning's options as command-line flags (kind, range or choices, help):
+ * {@link resolveRelationalReasoningConfig} checks against the same rows and the CLI generates its
+ * flags from them.
+ */
+export const RELATIONAL_REASONING_OPTION_TABLE = {
+  backbone: { flag: 'backbone', kind: 'string', choices: ['conv4', 'resnet'], description: 'Conv4 or a small ResNet' },
+  channels: {
+    flag: 'channels',
+    kind: 'string',
+    placeholder: 'C1,C2,...',
+    description: `channels of the backbone's blocks (default ${RELATIONAL_REASONING_DEFAULT_CHANNELS.conv4.join(',')} for conv4, ${RELATIONAL_REASONING_DEFAULT_CHANNELS.resnet.join(',')} for resnet)`,
+  },
+  views: { flag: 'views', kind: 'integer', min: 2, description: 'augmented views K of each image per batch' },
+  aggregation: { flag: 'aggregation', kind: 'string', choices: AGGREGATIONS, description: "how a pair's representations are combined" },
+  loss: { flag: 'loss', kind: 'string', choices: ['bce', 'focal'], description: 'binary cross-entropy or focal loss' },
+  headUnits: { flag: 'head-units', kind: 'integer', min: 1, description: "width of the relation head's hidden layer" },
+} as const satisfies OptionTable<RelationalReasoningOptions>;
+
 /**
  * The resolved configuration of {@link RelationalReasoning}: every option with its value (the defaults
  * filled in), each checked once; what the method saves, and what constructing it again from the
@@ -169,10 +193,12 @@ export function resolveRelationalReasoningConfig(options: RelationalReasoningOpt
   const userBackbone = isUserBackbone(options.backbone);
   checkOptionTypes(userBackbone ? { ...options, backbone: undefined } : options, { backbone: 'string', channels: 'list', blocks: 'list', aggregation: 'string', loss: 'string', augment: ['string', 'object'] }, 'RelationalReasoning');
   const backbone = userBackbone ? CUSTOM_BACKBONE : (options.backbone as RelationalReasoningConfig['backbone'] | undefined) ?? 'conv4';
-  if (backbone !== 'conv4' && backbone !== 'resnet' && backbone !== CUSTOM_BACKBONE) throw new Error(`RelationalReasoning: backbone must be 'conv4' or 'resnet', got '${String(backbone)}' (or give your own tf.LayersModel, or a function building one).`);
+  if (backbone !== CUSTOM_BACKBONE && !(RELATIONAL_REASONING_OPTION_TABLE.backbone.choices as readonly string[]).includes(backbone)) {
+    throw new Error(`RelationalReasoning: backbone must be ${describeChoices(RELATIONAL_REASONING_OPTION_TABLE.backbone.choices)}, got '${String(backbone)}' (or give your own tf.LayersModel, or a function building one).`);
+  }
   const config: RelationalReasoningConfig = {
     backbone,
-    channels: listOption(options.channels, backbone === 'conv4' ? [8, 16, 32, 64] : [16, 32, 64], 'channels', 'RelationalReasoning'),
+    channels: listOption(options.channels, [...RELATIONAL_REASONING_DEFAULT_CHANNELS[backbone === 'conv4' ? 'conv4' : 'resnet']], 'channels', 'RelationalReasoning'),
     blocks: listOption(options.blocks, backbone === 'resnet' ? [1, 1, 1] : [], 'blocks', 'RelationalReasoning'),
     views: options.views ?? 4,
     aggregation: options.aggregation ?? 'cat',
@@ -189,11 +215,12 @@ export function resolveRelationalReasoningConfig(options: RelationalReasoningOpt
   if (backbone === 'resnet' && blocks.length !== channels.length) {
     throw new Error(`RelationalReasoning: blocks (${JSON.stringify(blocks)}) must have one entry per ResNet stage of channels (${JSON.stringify(channels)}).`);
   }
-  if (!Number.isInteger(views) || views < 2) throw new Error(`RelationalReasoning: views (K) must be an integer ≥ 2, got ${views}.`);
-  if (!AGGREGATIONS.includes(aggregation)) throw new Error(`RelationalReasoning: aggregation must be 'cat', 'sum', 'mean' or 'max', got '${String(aggregation)}'.`);
-  if (!Number.isInteger(headUnits) || headUnits < 1) throw new Error(`RelationalReasoning: headUnits must be a positive integer, got ${headUnits}.`);
+  const table = RELATIONAL_REASONING_OPTION_TABLE;
+  checkIntegerOption(views, 'views (K)', table.views, 'RelationalReasoning');
+  checkChoiceOption(aggregation, 'aggregation', table.aggregation, 'RelationalReasoning');
+  checkIntegerOption(headUnits, 'headUnits', table.headUnits, 'RelationalReasoning');
   if (!(leakySlope >= 0) || !Number.isFinite(leakySlope)) throw new Error(`RelationalReasoning: leakySlope must be a finite number ≥ 0, got ${leakySlope}.`);
-  if (loss !== 'bce' && loss !== 'focal') throw new Error(`RelationalReasoning: loss must be 'bce' or 'focal', got '${String(loss)}'.`);
+  checkChoiceOption(loss, 'loss', table.loss, 'RelationalReasoning');
   if (!(focalGamma >= 0) || !Number.isFinite(focalGamma)) throw new Error(`RelationalReasoning: focalGamma must be a finite number ≥ 0, got ${focalGamma}.`);
   if (!(focalAlpha >= 0 && focalAlpha <= 1)) throw new Error(`RelationalReasoning: focalAlpha must be in [0, 1], got ${focalAlpha}.`);
   if (typeof augment === 'string' && augment !== 'auto' && augment !== 'mnist' && augment !== 'cifar') {

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { registerMethod } from '../../src/cli/method_registry.js';
+import { optionSpecs, registerMethod } from '../../src/cli/method_registry.js';
 import type { ImageDataset } from '../../src/data/dataset.js';
 import { seededKernelInitializer } from '../../src/nn/initializers.js';
 import { ImageMethod } from '../../src/train/image_method.js';
+import { checkIntegerOption } from '../../src/train/option_table.js';
+import type { OptionTable } from '../../src/train/option_table.js';
 import type { SavedModels } from '../../src/train/saved_method.js';
 import type { BatchLossResult, MethodOptions, TrainingBatch } from '../../src/train/unsupervised_method.js';
 
@@ -12,6 +14,11 @@ export interface ToyOptions extends MethodOptions {
   /** Width of the code. Default 4. */
   codeSize?: number;
 }
+
+/** Its options as command-line flags: the constructor checks against these rows, the CLI makes its flags of them. */
+export const TOY_OPTION_TABLE = {
+  codeSize: { flag: 'code-size', kind: 'integer', min: 1, description: 'width of the code' },
+} as const satisfies OptionTable<ToyOptions>;
 
 /** A linear autoencoder: flattened image → code → reconstruction, trained with squared error. */
 export class ToyAutoencoder extends ImageMethod {
@@ -23,7 +30,7 @@ export class ToyAutoencoder extends ImageMethod {
   constructor(options: ToyOptions = {}) {
     super(options);
     const codeSize = options.codeSize ?? 4;
-    if (!Number.isInteger(codeSize) || codeSize < 1) throw new Error(`ToyAutoencoder: codeSize must be a positive integer, got ${codeSize}.`);
+    checkIntegerOption(codeSize, 'codeSize', TOY_OPTION_TABLE.codeSize, 'ToyAutoencoder');
     this.config = { codeSize, seed: this.seed };
   }
 
@@ -63,7 +70,8 @@ registerMethod({
   // --epochs and --batch-size when not given: the class's own, never a copy of its numbers.
   defaults: new ToyAutoencoder().fitDefaults,
   epochBased: true,
-  options: [{ name: 'code-size', kind: 'integer', min: 1, description: 'width of the code', default: 4 }],
+  // Flags and their defaults from the table and the class's own configuration.
+  options: optionSpecs(TOY_OPTION_TABLE, new ToyAutoencoder().config),
   create: ({ seed, options }) => new ToyAutoencoder({ seed, codeSize: options['code-size'] as number }),
   load: (directory) => ToyAutoencoder.load(directory),
 });
