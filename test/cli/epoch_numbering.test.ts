@@ -55,7 +55,11 @@ describe('epochs numbered from 1', () => {
     const resumed = await runCli('train', '--out', run, '--resume', '--epochs', '2', '--backend', 'cpu', '--progress', 'lines');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/ epoch 2\/2 loss /);
-    expect(JSON.parse(readFileSync(path.join(run, 'run.json'), 'utf8'))).toMatchObject({ version: 1 });
+    const config = JSON.parse(readFileSync(path.join(run, 'run.json'), 'utf8')) as { version: number; methodConfig: unknown };
+    expect(config.version).toBe(1);
+    // A run from before run.json kept the resolved configuration gets its checkpoint's when it trains again.
+    const { latest } = await findLatestCheckpoint(run);
+    expect(config.methodConfig).toEqual(JSON.parse(readFileSync(path.join(latest!.modelDirectory, 'method.json'), 'utf8')).config);
     expect(fileEpochs(run)).toEqual([0, 1]);
     expect((await findLatestCheckpoint(run)).latest!.manifest.epoch).toBe(2);
     expect(plottedEpochs(run)).toEqual([1, 2]);
