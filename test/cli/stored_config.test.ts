@@ -93,5 +93,8 @@ describe('run.json stores the resolved configuration', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/target all levels/);
     expect(again.stdout).toMatch(/nothing to train: .* \(target all levels\)/);
+    const counted = await runCli('train', '--out', run, '--resume', '--epochs', '3', '--backend', 'cpu', '--progress', 'none');
+    expect(counted.code).toBe(2);
+    expect(counted.stderr).toMatch(/--resume: filter-distinguisher trains in levels, not epochs; its --epochs set the level budget \(--samples-per-level 32\) when the run began\. Leave --epochs out\./);
   }, 60_000);
 });

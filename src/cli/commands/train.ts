@@ -169,6 +169,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       });
       entry = methodEntry(config.method);
       checkResumeConsistency(config, { ...options, methodOptions: normalizeMethodOptions(entry, options.methodOptions ?? {}) }, datasetSpec?.text);
+      if (!entry.epochBased && options.epochs !== undefined && options.epochs !== config.epochs) {
+        // Its --epochs only set the level budget, which the run fixed when it began.
+        const budget = config.methodOptions['samples-per-level'];
+        throw new CliUsageError(`--resume: ${entry.name} trains in levels, not epochs; its --epochs set the level budget${budget === undefined ? '' : ` (--samples-per-level ${String(budget)})`} when the run began. Leave --epochs out.`, 'train');
+      }
       // The lock first: nothing of the run is read for resuming or removed while another process trains it.
       release = await lockRun(directory);
       runBegun = true;
