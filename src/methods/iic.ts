@@ -111,9 +111,10 @@ export const IIC_RECIPES = {
   },
   paper: {
     note: "Ji et al. 2019's MNIST setting: VGG F, 5 sub-heads, λ 1, heads alternating, batch 700 with 5 views per image, learning rate 1e-4 (their run: 3200 epochs; --epochs sets yours)",
+    // The paper's values written out, so that a change of IIC_DEFAULTS never changes --paper.
     batchSize: 700,
     learningRate: 1e-4,
-    options: { subHeads: 5, repeats: 5 },
+    options: { backbone: 'F', numClusters: 10, overclusterClusters: 50, subHeads: 5, repeats: 5, lambda: 1, headSchedule: 'alternate' },
   },
 } as const satisfies Record<RecipeName, TrainingRecipe<IicOptions>>;
 

@@ -28,7 +28,8 @@ describe('method registry: one default per option, recipes over it', () => {
     const recipes = METHODS.iic.recipes!;
     expect(Object.keys(recipes)).toEqual(Object.keys(IIC_RECIPES));
     expect(recipes.cpu).toEqual({ ...IIC_RECIPES.cpu, options: { backbone: IIC_RECIPES.cpu.options.backbone, lambda: IIC_RECIPES.cpu.options.lambda, 'head-schedule': IIC_RECIPES.cpu.options.headSchedule } });
-    expect(recipes.paper!.options).toEqual({ 'sub-heads': IIC_RECIPES.paper.options.subHeads, repeats: IIC_RECIPES.paper.options.repeats });
+    // The paper's recipe spells out the paper's values (a change of IIC_DEFAULTS must not change it).
+    expect(recipes.paper!.options).toEqual({ backbone: 'F', clusters: 10, overcluster: 50, 'sub-heads': 5, repeats: 5, lambda: 1, 'head-schedule': 'alternate' });
     expect(() => recipesAsFlags<IicOptions>({ cpu: { note: '', options: { views: {} } } }, { lambda: 'lambda' })).toThrow('The cpu recipe sets views, which has no flag.');
     expect(() => recipesAsFlags<IicOptions>({ gpu: { note: '', options: { backbone: [8, 'M'] } } }, { backbone: 'backbone' })).toThrow('The gpu recipe\'s backbone is not a flag value: [8,"M"].');
   });
