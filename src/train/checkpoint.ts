@@ -1,31 +1,23 @@
 /**
- * Training checkpoints: a method's weights (its own `save`), its optimiser states and the rest of
- * its {@link TrainingState}, written so that killing the process at any moment never leaves a
- * corrupt checkpoint behind and never loses the last complete one.
+ * Writing training checkpoints: a method's weights (its own `save`), its optimiser states and the
+ * rest of its `TrainingState`, written so that killing the process at any moment never
+ * leaves a corrupt checkpoint behind and never loses the last complete one.
  *
- * Layout of a run directory's checkpoints:
- *
- * ```
- * <run>/checkpoints/epoch-000003/
- *   model/               the method's save(directory): method.json and one model per name, and in
- *                        the newest checkpoint the portable inference model (inference.json)
- *   optimizer.bin        every optimiser tensor, little-endian, concatenated
- *   state.json           counters, history, method state, optimiser tensor specs, caller's extra JSON
- *   checkpoint.json      the manifest, written last: every file with its size and SHA-256
- * ```
- *
- * A checkpoint is written into `epoch-000003.tmp-<pid>-<random>/`, its manifest last, and only then
- * renamed to `epoch-000003/`; only then are checkpoints beyond the newest `keep` (default 2) removed.
- * Readers take the newest directory whose manifest verifies, and skip temporary or damaged ones:
- * with two kept, one damaged file (a full disk, a bad sector) costs one epoch, not the run.
+ * A checkpoint (layout in `checkpoint_files.ts`) is written into `epoch-000003.tmp-<pid>-<random>/`,
+ * its manifest last, and only then renamed to `epoch-000003/`; only then are checkpoints beyond the
+ * newest `keep` (default 2) removed. Readers (`checkpoint_reader.ts`) take the newest directory
+ * whose manifest verifies, and skip temporary or damaged ones: with two kept, one damaged file
+ * (a full disk, a bad sector) costs one epoch, not the run.
  *
  * The portable inference model (`model/inference.json` + `inference.weights.bin`, about the size
  * of the weights again) is kept in the newest checkpoint only (by default): once a new checkpoint
  * is in place, the older ones kept lose theirs (their manifest is rewritten first, then the two
  * files are removed), since only `save`'s own models are needed to resume.
+ *
+ * This module also re-exports the reading side and the shared types, so that importers of
+ * checkpoints need only this one.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
 import type * as tf from '@tensorflow/tfjs';
@@ -36,83 +28,17 @@ import { DirectoryModelStore } from './model_store.js';
 import type { ModelStore } from './model_store.js';
 import { readOptions } from '../data/options.js';
 import { checkPathArgument, readJson, writeFileAtomic, writeJsonAtomic } from './model_io.js';
-import { packOptimizerStates, unpackOptimizerStates } from './optimizer_file.js';
-import type { PackedOptimizerGroup } from './optimizer_file.js';
-import type { JsonObject, TrainingState, UnsupervisedMethod } from './unsupervised_method.js';
-
-/** A method that can be checkpointed: any method of the shared loop (the base class saves it). */
-export type CheckpointableMethod = UnsupervisedMethod<{ size: number }>;
+import { packOptimizerStates } from './optimizer_file.js';
+import type { JsonObject } from './unsupervised_method.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_MANIFEST, COMPLETE_CHECKPOINT, describeFile } from './checkpoint_files.js';
+import type { CheckpointableMethod, CheckpointInfo, CheckpointManifest, SavedCheckpointState } from './checkpoint_files.js';
+import { verifyCheckpoint } from './checkpoint_reader.js';
 
 export { CHECKPOINTS_DIRECTORY } from './run_files.js';
-/** Name of a checkpoint's manifest (written last). */
-export const CHECKPOINT_MANIFEST = 'checkpoint.json';
-const FORMAT = 'tfjs-unsupervised-checkpoint';
-const COMPLETE = /^epoch-(\d+)$/;
-
-/** One file of a checkpoint, as its manifest lists it. */
-export interface CheckpointFile {
-  /** Path relative to the checkpoint directory, with `/` separators. */
-  path: string;
-  bytes: number;
-  sha256: string;
-}
-
-/** The manifest of a checkpoint (`checkpoint.json`). */
-export interface CheckpointManifest {
-  format: typeof FORMAT;
-  version: 1;
-  /** Epochs completed when it was written. */
-  epoch: number;
-  globalStep: number;
-  /** The method's `name` (e.g. `'Autoencoder'`). */
-  method: string;
-  /** When it was written (ISO 8601). */
-  created: string;
-  /** Every other file of the checkpoint. */
-  files: CheckpointFile[];
-}
-
-/** A checkpoint found on disk. */
-export interface CheckpointInfo {
-  /** Its directory. */
-  directory: string;
-  /** Where the method's own `save` wrote the model: `<directory>/model`. */
-  modelDirectory: string;
-  manifest: CheckpointManifest;
-}
-
-/** What {@link findLatestCheckpoint} found. */
-export interface CheckpointSearch {
-  /** The newest complete checkpoint that verifies, if any. */
-  latest: CheckpointInfo | undefined;
-  /** Directories passed over, newest first, with the reason (temporary, damaged...). */
-  skipped: SkippedCheckpoint[];
-}
-
-/** A checkpoint directory that {@link findLatestCheckpoint} passed over. */
-export interface SkippedCheckpoint {
-  directory: string;
-  /** Why, e.g. `damaged: model/encoder.weights.bin has 100 bytes, the manifest says 4000`. */
-  reason: string;
-  /**
-   * `'damaged'`: a complete checkpoint that no longer matches its manifest; `'incomplete'`: a
-   * temporary directory of an interrupted write; `'foreign'`: not a checkpoint directory.
-   */
-  kind: 'damaged' | 'incomplete' | 'foreign';
-  /** The file at fault (its path inside the checkpoint), when one is. */
-  file?: string;
-}
-
-interface SavedState {
-  format: typeof FORMAT;
-  version: 1;
-  epochsTrained: number;
-  globalStep: number;
-  history: TrainingState['history'];
-  method: JsonObject;
-  optimizers: PackedOptimizerGroup[];
-  extra: JsonObject;
-}
+export { CHECKPOINT_MANIFEST } from './checkpoint_files.js';
+export type { CheckpointableMethod, CheckpointFile, CheckpointInfo, CheckpointManifest } from './checkpoint_files.js';
+export { findLatestCheckpoint, readCheckpointState, loadCheckpoint } from './checkpoint_reader.js';
+export type { CheckpointSearch, SkippedCheckpoint } from './checkpoint_reader.js';
 
 /** Files under `directory`, recursively, as `/`-separated relative paths, sorted. */
 async function listFiles(directory: string, prefix = ''): Promise<string[]> {
@@ -124,11 +50,6 @@ async function listFiles(directory: string, prefix = ''): Promise<string[]> {
     else if (entry.isFile()) files.push(relative);
   }
   return files.sort();
-}
-
-async function describeFile(directory: string, relative: string): Promise<CheckpointFile> {
-  const bytes = await fs.readFile(path.join(directory, ...relative.split('/')));
-  return { path: relative, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /** fsync a directory so that renames into it survive a crash (best effort: not every platform allows it). */
@@ -150,14 +71,6 @@ function checkCheckpointable(method: unknown, context: string): asserts method i
   const candidate = method as Partial<CheckpointableMethod> | null | undefined;
   if (typeof candidate?.exportTrainingState !== 'function' || typeof candidate.save !== 'function') {
     throw new Error(`${context}: method must be a method of this library (with exportTrainingState and save), e.g. an Autoencoder; got ${method === null ? 'null' : typeof method === 'object' ? 'an object without them' : `${typeof method} ${String(method)}`}.`);
-  }
-}
-
-/** A checkpoint as {@link findLatestCheckpoint} returns it. */
-function checkCheckpointInfo(checkpoint: unknown, context: string): asserts checkpoint is CheckpointInfo {
-  const candidate = checkpoint as Partial<CheckpointInfo> | null | undefined;
-  if (typeof candidate?.directory !== 'string' || typeof candidate.modelDirectory !== 'string' || typeof candidate.manifest !== 'object' || candidate.manifest === null) {
-    throw new Error(`${context}: checkpoint must be a checkpoint found by findLatestCheckpoint (its latest); got ${checkpoint === null ? 'null' : typeof checkpoint === 'object' ? 'an object without directory, modelDirectory and manifest' : `${typeof checkpoint} ${String(checkpoint)}`}.`);
   }
 }
 
@@ -262,8 +175,8 @@ export async function writeCheckpoint(runDirectory: string, method: Checkpointab
     // Optimiser tensors: one binary file, specs in state.json.
     const { optimizers, binary } = packOptimizerStates(state.optimizers);
     await writeFileAtomic(path.join(temporary, 'optimizer.bin'), binary);
-    const saved: SavedState = {
-      format: FORMAT,
+    const saved: SavedCheckpointState = {
+      format: CHECKPOINT_FORMAT,
       version: 1,
       epochsTrained: state.epochsTrained,
       globalStep: state.globalStep,
@@ -275,7 +188,7 @@ export async function writeCheckpoint(runDirectory: string, method: Checkpointab
     await writeJsonAtomic(path.join(temporary, 'state.json'), saved);
     const files = await Promise.all((await listFiles(temporary)).map((f) => describeFile(temporary, f)));
     const manifest: CheckpointManifest = {
-      format: FORMAT,
+      format: CHECKPOINT_FORMAT,
       version: 1,
       epoch: state.epochsTrained,
       globalStep: state.globalStep,
@@ -318,8 +231,8 @@ export async function writeCheckpoint(runDirectory: string, method: Checkpointab
 async function pruneCheckpoints(root: string, keep: number, current: string, currentEpoch: number): Promise<string[]> {
   const entries = (await fs.readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && /^epoch-\d+/.test(e.name));
   const older = entries
-    .filter((e) => COMPLETE.test(e.name) && Number(COMPLETE.exec(e.name)![1]) < currentEpoch)
-    .sort((a, b) => Number(COMPLETE.exec(b.name)![1]) - Number(COMPLETE.exec(a.name)![1]));
+    .filter((e) => COMPLETE_CHECKPOINT.test(e.name) && Number(COMPLETE_CHECKPOINT.exec(e.name)![1]) < currentEpoch)
+    .sort((a, b) => Number(COMPLETE_CHECKPOINT.exec(b.name)![1]) - Number(COMPLETE_CHECKPOINT.exec(a.name)![1]));
   const kept: string[] = [];
   for (const e of older) {
     if (kept.length >= keep - 1) break;
@@ -345,108 +258,4 @@ async function removeInferenceModel(directory: string): Promise<void> {
   await writeJsonAtomic(manifestFile, { ...manifest, files });
   await syncDirectory(directory);
   for (const file of INFERENCE_FILES) await fs.rm(path.join(directory, ...file.split('/')), { force: true });
-}
-
-/** Checks a checkpoint directory against its manifest; returns the problem, or undefined when it verifies. */
-async function verifyCheckpoint(directory: string): Promise<{ manifest?: CheckpointManifest; problem?: string; file?: string }> {
-  let manifest: CheckpointManifest;
-  try {
-    manifest = await readJson<CheckpointManifest>(path.join(directory, CHECKPOINT_MANIFEST));
-  } catch (error) {
-    return { problem: `no valid ${CHECKPOINT_MANIFEST} (${(error as Error).message})`, file: CHECKPOINT_MANIFEST };
-  }
-  if (manifest === null || typeof manifest !== 'object' || manifest.format !== FORMAT || !Array.isArray(manifest.files)) {
-    return { problem: `${CHECKPOINT_MANIFEST} is not a ${FORMAT} manifest`, file: CHECKPOINT_MANIFEST };
-  }
-  for (const file of manifest.files) {
-    let actual: CheckpointFile;
-    try {
-      actual = await describeFile(directory, file.path);
-    } catch {
-      return { problem: `${file.path} is missing`, file: file.path };
-    }
-    if (actual.bytes !== file.bytes) return { problem: `${file.path} has ${actual.bytes} bytes, the manifest says ${file.bytes}`, file: file.path };
-    if (actual.sha256 !== file.sha256) return { problem: `${file.path} does not match its SHA-256 in the manifest`, file: file.path };
-  }
-  return { manifest };
-}
-
-/**
- * The newest complete checkpoint of a run that verifies against its manifest (every file present
- * with its size and SHA-256). Damaged checkpoints and directories of interrupted writes are
- * skipped and reported. A temporary directory whose manifest verifies is complete (the manifest
- * is written last), so a crash between the renames of {@link writeCheckpoint} loses nothing:
- * for one epoch, the final name is preferred, then a complete temporary one, then one moved aside.
- */
-export async function findLatestCheckpoint(runDirectory: string): Promise<CheckpointSearch> {
-  checkPathArgument(runDirectory, 'findLatestCheckpoint', 'runDirectory');
-  if (!existsSync(runDirectory)) throw new Error(`findLatestCheckpoint: the run directory ${runDirectory} does not exist.`);
-  const root = path.join(runDirectory, CHECKPOINTS_DIRECTORY);
-  const skipped: CheckpointSearch['skipped'] = [];
-  let names: string[];
-  try {
-    names = (await fs.readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    return { latest: undefined, skipped };
-  }
-  const candidates = names
-    .map((name) => {
-      const match = /^epoch-(\d+)(?:\.(tmp|old)-.*)?$/.exec(name);
-      return { name, epoch: match ? Number(match[1]) : -1, rank: match === null ? 3 : match[2] === undefined ? 0 : match[2] === 'tmp' ? 1 : 2 };
-    })
-    .sort((a, b) => b.epoch - a.epoch || a.rank - b.rank || a.name.localeCompare(b.name));
-  for (const { name, epoch } of candidates) {
-    const directory = path.join(root, name);
-    if (epoch < 0) {
-      skipped.push({ directory, reason: 'not a checkpoint directory', kind: 'foreign' });
-      continue;
-    }
-    const { manifest, problem, file } = await verifyCheckpoint(directory);
-    if (manifest === undefined) {
-      const damaged = COMPLETE.test(name);
-      skipped.push({
-        directory,
-        reason: damaged ? `damaged: ${problem}` : `incomplete (an interrupted write): ${problem}`,
-        kind: damaged ? 'damaged' : 'incomplete',
-        ...(file === undefined ? {} : { file }),
-      });
-      continue;
-    }
-    return { latest: { directory, modelDirectory: path.join(directory, 'model'), manifest }, skipped };
-  }
-  return { latest: undefined, skipped };
-}
-
-/** The training state and caller's extra JSON of a checkpoint. */
-export async function readCheckpointState(checkpoint: CheckpointInfo): Promise<{ state: TrainingState; extra: JsonObject }> {
-  checkCheckpointInfo(checkpoint, 'readCheckpointState');
-  const saved = await readJson<SavedState>(path.join(checkpoint.directory, 'state.json'));
-  if (saved.format !== FORMAT) throw new Error(`${checkpoint.directory}/state.json is not a ${FORMAT} state file.`);
-  const file = path.join(checkpoint.directory, 'optimizer.bin');
-  const bytes = new Uint8Array(await fs.readFile(file));
-  const optimizers = unpackOptimizerStates(saved.optimizers, bytes, file);
-  return {
-    state: { epochsTrained: saved.epochsTrained, globalStep: saved.globalStep, history: saved.history, method: saved.method, optimizers },
-    extra: saved.extra ?? {},
-  };
-}
-
-/**
- * Loads a checkpoint: the method through its `load(modelDirectory)`, then its training state, so
- * that `fit` continues exactly where the checkpoint was taken. Works on any backend.
- *
- * @param load the method's static `load` (e.g. `(dir) => Autoencoder.load(dir)`).
- */
-export async function loadCheckpoint<M extends CheckpointableMethod>(checkpoint: CheckpointInfo, load: (directory: string) => Promise<M>): Promise<{ method: M; extra: JsonObject }> {
-  checkCheckpointInfo(checkpoint, 'loadCheckpoint');
-  if (typeof load !== 'function') throw new Error(`loadCheckpoint: load must be the method's load function, e.g. (dir) => Autoencoder.load(dir); got ${load === null ? 'null' : typeof load}.`);
-  const method = await load(checkpoint.modelDirectory);
-  try {
-    const { state, extra } = await readCheckpointState(checkpoint);
-    await method.importTrainingState(state);
-    return { method, extra };
-  } catch (error) {
-    method.dispose();
-    throw error;
-  }
 }
