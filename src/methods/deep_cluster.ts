@@ -37,7 +37,14 @@ export interface DeepClusterOptions extends MethodOptions {
   backbone?: VggConfigInput | UserBackbone;
   /** Width of the layer before the classifier, whose pre-ReLU output is clustered. Default 256. */
   featureSize?: number;
-  /** PCA components before whitening: min(this, feature size). Default 256. */
+  /**
+   * PCA components kept before whitening: min(this, feature size). Default 32. The paper reduces
+   * 4 096 features to 256; whitening all 256 of our features (the earlier default) gives the
+   * untrained, low-variance directions the same weight as the learned ones: on MNIST (10k images,
+   * 4 epochs, seeds 0 and 1) the pseudo-labels then drifted (label NMI 0.57 → 0.53, 0.46 → 0.52)
+   * and the trained features clustered below random init, where 32 components kept them rising
+   * (0.56 → 0.69, 0.63 → 0.71) and above random init on a validation split (README).
+   */
   pcaComponents?: number;
   /** Lloyd iterations of each epoch's k-means (faiss's default in DeepCluster: 20). Default 20. */
   kmeansIterations?: number;
@@ -110,7 +117,7 @@ export function resolveDeepClusterConfig(options: DeepClusterOptions = {}): Deep
     numClusters: options.numClusters ?? 10,
     backbone: cfg,
     featureSize: options.featureSize ?? 256,
-    pcaComponents: options.pcaComponents ?? 256,
+    pcaComponents: options.pcaComponents ?? 32,
     kmeansIterations: options.kmeansIterations ?? 20,
     balance: options.balance ?? 'uniform',
     sobel: options.sobel ?? false,
