@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { ImageDataset } from '../data/dataset.js';
 import { checkDatasetStructure, datasetFromTensor, subset, validateDataset } from '../data/dataset.js';
-import { INFERENCE_MODEL, reconstructionErrorLayers, standardLayersCopy } from '../train/inference_model.js';
+import { reconstructionErrorLayers, standardLayersCopy, writeInferenceModel } from '../train/inference_model.js';
 import { resolveModelStore } from '../train/model_store.js';
 import type { ModelStore } from '../train/model_store.js';
 import { readMethodFile, writeMethodFile } from '../train/saved_method.js';
@@ -304,14 +304,7 @@ export class AutoencoderClassifier {
   async save(target: string | ModelStore): Promise<void> {
     const store = resolveModelStore(target, 'AutoencoderClassifier.save');
     for (const classId of this.classes) await this.members.get(classId)!.save(store.child(`class_${classId}`));
-    const inference = await this.inferenceModel();
-    if (inference !== undefined) {
-      try {
-        await store.writeModel(INFERENCE_MODEL, inference);
-      } finally {
-        inference.dispose();
-      }
-    }
+    await writeInferenceModel(store, await this.inferenceModel());
     const config = JSON.parse(JSON.stringify({ temperature: this.temperature, autoencoder: this.autoencoderOptions })) as JsonObject;
     await writeMethodFile(store, { method: AutoencoderClassifier.methodName, config, inputShape: this.imageShape ?? null, epochsTrained: 0, globalStep: 0, state: { classes: this.classes } }, {});
   }

@@ -9,9 +9,23 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { BatchNormalization } from '../nn/batch_normalization.js';
+import type { ModelStore } from './model_store.js';
 
 /** The name under which `save` writes the inference model in a store (`inference.json` in a folder). */
 export const INFERENCE_MODEL = 'inference';
+
+/**
+ * Writes a method's portable inference model to `store` under {@link INFERENCE_MODEL} and
+ * disposes it, written or not; does nothing for `undefined` (a method that has none).
+ */
+export async function writeInferenceModel(store: Pick<ModelStore, 'writeModel'>, model: tf.LayersModel | undefined): Promise<void> {
+  if (model === undefined) return;
+  try {
+    await store.writeModel(INFERENCE_MODEL, model);
+  } finally {
+    model.dispose();
+  }
+}
 
 /** A JSON tree of a model topology (what `model.toJSON(null, false)` returns). */
 type TopologyNode = { [key: string]: unknown } | unknown[] | string | number | boolean | null;

@@ -5,7 +5,7 @@ import { checkSeed } from '../core/random.js';
 import { resolveModelStore } from './model_store.js';
 import type { ModelStore } from './model_store.js';
 import { readMethodFile, writeMethodFile } from './saved_method.js';
-import { INFERENCE_MODEL } from './inference_model.js';
+import { writeInferenceModel } from './inference_model.js';
 import type { SavedModels } from './saved_method.js';
 import type { BatchFunction, EpochLogs, FeatureMatrix, JsonObject, JsonValue, MethodOptions } from './types.js';
 
@@ -167,14 +167,7 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
       models[name] = model;
     }
     const config = JSON.parse(JSON.stringify(this.config)) as JsonObject;
-    const inference = await this.inferenceModel();
-    if (inference !== undefined) {
-      try {
-        await store.writeModel(INFERENCE_MODEL, inference);
-      } finally {
-        inference.dispose();
-      }
-    }
+    await writeInferenceModel(store, await this.inferenceModel());
     await writeMethodFile(store, { method: this.name, config, inputShape: JSON.parse(this.builtFor!) as JsonValue, epochsTrained: this.epochsTrained, globalStep: this.globalStep, state: this.savedState() }, models);
   }
 
