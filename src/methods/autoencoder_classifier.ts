@@ -299,12 +299,13 @@ export class AutoencoderClassifier {
    * Saves every class's autoencoder under `class_<c>/` of a folder (a path or a `file://` URL), a
    * browser's storage or a {@link ModelStore}, a method JSON (the temperature, the autoencoders'
    * options, the images' shape, the classes), and the portable inference model
-   * (`inference.json`, see {@link inferenceModel}).
+   * (`inference.json`, see {@link inferenceModel}; not built when the store skips it, see
+   * {@link ModelStore.skipsInferenceModel}).
    */
   async save(target: string | ModelStore): Promise<void> {
     const store = resolveModelStore(target, 'AutoencoderClassifier.save');
     for (const classId of this.classes) await this.members.get(classId)!.save(store.child(`class_${classId}`));
-    await writeInferenceModel(store, await this.inferenceModel());
+    await writeInferenceModel(store, () => this.inferenceModel());
     const config = JSON.parse(JSON.stringify({ temperature: this.temperature, autoencoder: this.autoencoderOptions })) as JsonObject;
     await writeMethodFile(store, { method: AutoencoderClassifier.methodName, config, inputShape: this.imageShape ?? null, epochsTrained: 0, globalStep: 0, state: { classes: this.classes } }, {});
   }

@@ -108,10 +108,15 @@ const INFERENCE_MODEL_CHOICES: readonly CheckpointInferenceModels[] = ['newest',
 /** The files of the inference model in a checkpoint, as its manifest lists them. */
 const INFERENCE_FILES = [`model/${INFERENCE_MODEL}.json`, `model/${INFERENCE_MODEL}.weights.bin`];
 
-/** A folder store that writes everything but the inference model (what `inferenceModel: 'none'` saves into). */
+/**
+ * A folder store that writes everything but the inference model (what `inferenceModel: 'none'`
+ * saves into): it says so ({@link ModelStore.skipsInferenceModel}), so that `save` does not build
+ * one, and drops one written all the same (by a `save` that does not ask).
+ */
 class StoreWithoutInferenceModel implements ModelStore {
   private readonly inner: ModelStore;
   readonly location: string;
+  readonly skipsInferenceModel = true;
 
   constructor(inner: ModelStore) {
     this.inner = inner;

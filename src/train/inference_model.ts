@@ -15,10 +15,14 @@ import type { ModelStore } from './model_store.js';
 export const INFERENCE_MODEL = 'inference';
 
 /**
- * Writes a method's portable inference model to `store` under {@link INFERENCE_MODEL} and
- * disposes it, written or not; does nothing for `undefined` (a method that has none).
+ * Builds a method's portable inference model with `build`, writes it to `store` under
+ * {@link INFERENCE_MODEL} and disposes it, written or not; does nothing when `build` gives
+ * `undefined` (a method that has none), and does not call `build` at all when the store
+ * {@link ModelStore.skipsInferenceModel | skips the inference model}.
  */
-export async function writeInferenceModel(store: Pick<ModelStore, 'writeModel'>, model: tf.LayersModel | undefined): Promise<void> {
+export async function writeInferenceModel(store: Pick<ModelStore, 'writeModel' | 'skipsInferenceModel'>, build: () => Promise<tf.LayersModel | undefined>): Promise<void> {
+  if (store.skipsInferenceModel === true) return;
+  const model = await build();
   if (model === undefined) return;
   try {
     await store.writeModel(INFERENCE_MODEL, model);

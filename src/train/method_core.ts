@@ -153,7 +153,8 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
    * state) and every model of {@link models} under its name, into a folder (a path or a
    * `file://` URL), a browser's storage (`indexeddb://<key>`, `localstorage://<key>`,
    * `downloads://`) or any {@link ModelStore}; beside them the portable inference model (see
-   * {@link inferenceModel}), which plain `tf.loadLayersModel` serves without this library.
+   * {@link inferenceModel}), which plain `tf.loadLayersModel` serves without this library —
+   * not even built when the store skips it ({@link ModelStore.skipsInferenceModel}).
    *
    * @throws before `fit` or `load`, or when a model is not built yet.
    */
@@ -167,7 +168,7 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
       models[name] = model;
     }
     const config = JSON.parse(JSON.stringify(this.config)) as JsonObject;
-    await writeInferenceModel(store, await this.inferenceModel());
+    await writeInferenceModel(store, () => this.inferenceModel());
     await writeMethodFile(store, { method: this.name, config, inputShape: JSON.parse(this.builtFor!) as JsonValue, epochsTrained: this.epochsTrained, globalStep: this.globalStep, state: this.savedState() }, models);
   }
 

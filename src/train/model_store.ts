@@ -28,6 +28,13 @@ export interface ModelStore {
   modelNames(): Promise<string[]>;
   /** A store for a part of this one (e.g. one member of an ensemble), `<location>/<name>`. */
   child(name: string): ModelStore;
+  /**
+   * `true` when the store leaves out the portable inference model (the model named `inference`,
+   * see `train/inference_model.ts`), as a checkpoint written with `inferenceModel: 'none'` does:
+   * `save` then does not build it (a copy of every weight) only to have it thrown away. Absent
+   * or `false`: `save` writes it. Its {@link child} stores answer the same.
+   */
+  readonly skipsInferenceModel?: boolean;
 }
 
 /**

@@ -9,12 +9,15 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
 import { Autoencoder } from '../../src/methods/autoencoder.js';
+import { AutoencoderClassifier } from '../../src/methods/autoencoder_classifier.js';
 import { CHECKPOINT_MANIFEST, findLatestCheckpoint, loadCheckpoint, writeCheckpoint } from '../../src/train/checkpoint.js';
 import type { CheckpointManifest, WriteCheckpointOptions } from '../../src/train/checkpoint.js';
+import { DirectoryModelStore } from '../../src/train/model_store.js';
+import type { ModelStore } from '../../src/train/model_store.js';
 import { blobImages } from '../helpers/synthetic.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-checkpoint-inference-'));
@@ -36,6 +39,20 @@ async function trainWithCheckpoints(run: string, epochs: number, options: WriteC
     await writeCheckpoint(run, ae, options);
   }
   return ae;
+}
+
+/** A spy on every call of a method class's (protected) `inferenceModel`, calling through. */
+function spyOnInferenceModel(methodClass: { prototype: object }) {
+  return vi.spyOn(methodClass.prototype as { inferenceModel(): Promise<tf.LayersModel | undefined> }, 'inferenceModel');
+}
+
+/** A folder store that skips the inference model, and so do its children. */
+class FolderStoreWithoutInferenceModel extends DirectoryModelStore {
+  readonly skipsInferenceModel = true;
+
+  override child(name: string): ModelStore {
+    return new FolderStoreWithoutInferenceModel(path.join(this.location, name));
+  }
 }
 
 function modelFiles(run: string, checkpoint: string): string[] {
@@ -99,23 +116,44 @@ describe('the inference model in checkpoints', () => {
     ae.dispose();
   });
 
-  it("'every' keeps one in each checkpoint, 'none' writes none (the checkpoint still loads), a bad value is named", async () => {
-    const every = path.join(root, 'every');
-    const kept = await trainWithCheckpoints(every, 2, { inferenceModel: 'every' });
-    for (const name of ['epoch-000001', 'epoch-000002']) expect(modelFiles(every, name)).toEqual(expect.arrayContaining(inferenceFiles));
-    kept.dispose();
+  it("'every' keeps one in each checkpoint, 'none' writes none and does not even build it (the checkpoint still verifies and resumes), a bad value is named", async () => {
+    const built = spyOnInferenceModel(Autoencoder);
+    try {
+      const every = path.join(root, 'every');
+      const kept = await trainWithCheckpoints(every, 2, { inferenceModel: 'every' });
+      for (const name of ['epoch-000001', 'epoch-000002']) expect(modelFiles(every, name)).toEqual(expect.arrayContaining(inferenceFiles));
+      expect(built).toHaveBeenCalledTimes(2);
+      kept.dispose();
 
-    const none = path.join(root, 'none');
-    const ae = await trainWithCheckpoints(none, 2, { inferenceModel: 'none' });
-    for (const name of ['epoch-000001', 'epoch-000002']) expect(modelFiles(none, name).filter((f) => f.startsWith('inference'))).toEqual([]);
-    expect(modelFiles(none, 'epoch-000002')).toEqual(['decoder.json', 'decoder.weights.bin', 'encoder.json', 'encoder.weights.bin', 'method.json']);
-    const { latest } = await findLatestCheckpoint(none);
-    const { method } = await loadCheckpoint(latest!, (dir) => Autoencoder.load(dir));
-    expect(Array.from((await method.encode(data)).data)).toEqual(Array.from((await ae.encode(data)).data));
-    method.dispose();
+      built.mockClear();
+      const newest = path.join(root, 'newest-built');
+      const newestKept = await trainWithCheckpoints(newest, 2);
+      expect(modelFiles(newest, 'epoch-000002')).toEqual(expect.arrayContaining(inferenceFiles));
+      expect(built).toHaveBeenCalledTimes(2);
+      newestKept.dispose();
 
-    await expect(writeCheckpoint(path.join(root, 'bad'), ae, { inferenceModel: 'last' as never })).rejects.toThrow(/^writeCheckpoint: inferenceModel must be one of 'newest', 'every', 'none', got 'last'\./);
-    ae.dispose();
+      built.mockClear();
+      const none = path.join(root, 'none');
+      const tensorsBefore = tf.memory().numTensors;
+      const ae = await trainWithCheckpoints(none, 2, { inferenceModel: 'none' });
+      expect(built).not.toHaveBeenCalled();
+      for (const name of ['epoch-000001', 'epoch-000002']) expect(modelFiles(none, name).filter((f) => f.startsWith('inference'))).toEqual([]);
+      expect(modelFiles(none, 'epoch-000002')).toEqual(['decoder.json', 'decoder.weights.bin', 'encoder.json', 'encoder.weights.bin', 'method.json']);
+      const { latest, skipped } = await findLatestCheckpoint(none);
+      expect(skipped).toEqual([]);
+      expect(latest!.manifest.epoch).toBe(2);
+      const { method } = await loadCheckpoint(latest!, (dir) => Autoencoder.load(dir));
+      expect(Array.from((await method.encode(data)).data)).toEqual(Array.from((await ae.encode(data)).data));
+      const more = await method.fit(data, fitOptions);
+      expect(more[0].epoch).toBe(2);
+      method.dispose();
+
+      await expect(writeCheckpoint(path.join(root, 'bad'), ae, { inferenceModel: 'last' as never })).rejects.toThrow(/^writeCheckpoint: inferenceModel must be one of 'newest', 'every', 'none', got 'last'\./);
+      ae.dispose();
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+    } finally {
+      built.mockRestore();
+    }
   });
 
   it('checkpoints written before keep loading: one with an inference model loses it to a newer one, one from before inference models is left as it was', async () => {
@@ -144,5 +182,34 @@ describe('the inference model in checkpoints', () => {
     expect(search.latest!.manifest.epoch).toBe(2);
     method.dispose();
     expect(existsSync(path.join(legacy, 'checkpoints', 'epoch-000001', 'model', 'autoencoder.json'))).toBe(true);
+  });
+
+  it('a store that skips the inference model: AutoencoderClassifier.save builds none, neither its own nor its members\', and the classifier still loads', async () => {
+    const classifier = new AutoencoderClassifier({ autoencoder: { layers: [36, 8, 2], seed: 4 } });
+    await classifier.fit(data, fitOptions);
+    const ownBuilt = spyOnInferenceModel(AutoencoderClassifier);
+    const memberBuilt = spyOnInferenceModel(Autoencoder);
+    try {
+      const skipping = path.join(root, 'classifier-skipping');
+      await classifier.save(new FolderStoreWithoutInferenceModel(skipping));
+      expect(ownBuilt).not.toHaveBeenCalled();
+      expect(memberBuilt).not.toHaveBeenCalled();
+      expect(readdirSync(skipping, { recursive: true }).map(String).filter((f) => path.basename(f).startsWith('inference'))).toEqual([]);
+      const loaded = await AutoencoderClassifier.load(skipping);
+      expect(loaded.classes).toEqual(classifier.classes);
+      expect(Array.from((await loaded.score(data)).errors)).toEqual(Array.from((await classifier.score(data)).errors));
+      loaded.dispose();
+
+      // A plain folder: built and written, the classifier's and each member's.
+      const plain = path.join(root, 'classifier-plain');
+      await classifier.save(plain);
+      expect(ownBuilt).toHaveBeenCalledTimes(1);
+      expect(memberBuilt).toHaveBeenCalledTimes(classifier.classes.length);
+      expect(readdirSync(plain)).toEqual(expect.arrayContaining(inferenceFiles));
+    } finally {
+      ownBuilt.mockRestore();
+      memberBuilt.mockRestore();
+      classifier.dispose();
+    }
   });
 });
