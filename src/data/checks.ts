@@ -16,8 +16,31 @@ export function describeArgument(value: unknown): string {
   if (typeof value === 'symbol') return 'a symbol';
   if (value instanceof tf.Tensor) return `a tensor of shape [${value.shape}]`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
-  const name = (value as object).constructor?.name;
-  return name && name !== 'Object' ? `a ${name}` : 'an object';
+  const name = className(value as object);
+  return name && name !== 'Object' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : 'an object';
+}
+
+/**
+ * The name of an object's class for an error message, one that a minifying bundler does not
+ * mangle where one exists: a method class's static `methodName` (`'Autoencoder'`, not `'t'`), a
+ * TF.js serializable class's registered `className` under the name TF.js exports it by
+ * (`'LayersModel'`, `'Sequential'`, `'Dense'`, `'AdamOptimizer'`), else `constructor.name`
+ * (built-ins such as `Float32Array` keep theirs). In unminified code the name is the class's own.
+ *
+ * @returns `undefined` for an object without a constructor (`Object.create(null)`).
+ */
+export function className(value: object): string | undefined {
+  const constructor = (value as { constructor?: unknown }).constructor;
+  if (typeof constructor !== 'function') return undefined;
+  const { methodName, className: registered } = constructor as { methodName?: unknown; className?: unknown };
+  if (typeof methodName === 'string' && methodName !== '') return methodName;
+  if (value instanceof tf.serialization.Serializable && typeof registered === 'string' && registered !== '') {
+    // TF.js registers tf.LayersModel as 'Model' and each optimizer without its 'Optimizer' suffix.
+    if (value instanceof tf.LayersModel && registered === 'Model') return 'LayersModel';
+    if (value instanceof tf.Optimizer) return `${registered}Optimizer`;
+    return registered;
+  }
+  return (constructor as { name?: string }).name || undefined;
 }
 
 /**

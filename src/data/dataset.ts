@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { seededRandom } from '../core/random.js';
 import { readOptions } from './options.js';
-import { checkNumberArray, checkTensor, describeArgument } from './checks.js';
+import { checkNumberArray, checkTensor, className, describeArgument } from './checks.js';
 
 /**
  * A dataset of images: what every method of the library trains on and evaluates. Pixels live in
@@ -167,7 +167,7 @@ export function validateDataset(dataset: AnyImageDataset, context = 'dataset'): 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
-  return (value as object).constructor?.name ?? 'object';
+  return className(value as object) ?? 'object';
 }
 
 /** Checks a row selection: an array or typed array of indices, or a range { start, end }. */

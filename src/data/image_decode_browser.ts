@@ -4,6 +4,7 @@
  * same policy as the Node reader (`loadImageFolder`): cover the output size (short side
  * fits), centre crop. Browser-safe: no Node imports (also runs in a worker).
  */
+import { describeArgument } from './checks.js';
 import type { ImageDataset } from './dataset.js';
 import { bytesToUnitRange, centreCropRectangle, checkImageChannels, checkImageSize, defaultImageSize, skippedWarning } from './image_pixels.js';
 import type { ImageChannels, SkippedImage } from './image_pixels.js';
@@ -173,5 +174,5 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return `the string '${value}'`;
   if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
-  return `a ${(value as object).constructor?.name ?? 'object'}`;
+  return describeArgument(value);
 }
