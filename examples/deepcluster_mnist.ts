@@ -13,7 +13,7 @@
  * `--pca` components), with 256 and 32 components, and only L2-normalised.
  *
  *   npx tsx examples/deepcluster_mnist.ts [--epochs 6] [--limit 20000] [--seed 0] [--clusters 10|100] [--sobel] [--balance uniform|weighted]
- *     [--learning-rate 1e-3] [--pca 32] [--validation 5000]
+ *     [--learning-rate 1e-3] [--pca 32] [--augmentation random-crop|none] [--validation 5000]
  */
 import { kmeans } from '../src/cluster/kmeans.js';
 import { l2Normalize } from '../src/cluster/l2_normalize.js';
@@ -30,7 +30,7 @@ const started = performance.now();
 const args = await startExample(
   'DeepCluster on MNIST: pseudo-labels from k-means on whitened features',
   { epochs: 6, limit: 20000 },
-  { clusters: { type: 'string' }, sobel: { type: 'boolean' }, balance: { type: 'string' }, 'learning-rate': { type: 'string' }, pca: { type: 'string' }, validation: { type: 'string' } },
+  { clusters: { type: 'string' }, sobel: { type: 'boolean' }, balance: { type: 'string' }, 'learning-rate': { type: 'string' }, pca: { type: 'string' }, augmentation: { type: 'string' }, validation: { type: 'string' } },
 );
 const MNIST_TRAINING_IMAGES = 60000;
 const numClusters = Number(args.extra.clusters ?? 10);
@@ -71,7 +71,8 @@ function validationNmi(features: Matrix | undefined): Record<string, number> | n
 }
 
 const pcaComponents = numberFlag(args, 'pca', resolveDeepClusterConfig().pcaComponents);
-const options = { numClusters, sobel: args.extra.sobel === true, balance, pcaComponents, seed: args.seed };
+const augmentation = (args.extra.augmentation as 'random-crop' | 'none' | undefined) ?? resolveDeepClusterConfig().augmentation;
+const options = { numClusters, sobel: args.extra.sobel === true, balance, pcaComponents, augmentation, seed: args.seed };
 try {
   // Checks every option once, with a message naming a bad one.
   resolveDeepClusterConfig(options);
@@ -141,6 +142,7 @@ printResult({
   largestCluster: method.clusterHistory.map((r) => Math.max(...r.clusterSizes)),
   numClusters,
   pcaComponents,
+  augmentation,
   learningRate,
   validationImages: validationSize,
   epochs: args.epochs,

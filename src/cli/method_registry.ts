@@ -171,6 +171,7 @@ export const METHODS: Record<MethodName, MethodEntry> = {
         pcaComponents: Number(options.pca),
         balance: options.balance as 'uniform' | 'weighted',
         sobel: options.sobel === true,
+        augmentation: options.augmentation as 'random-crop' | 'none',
       }),
     load: (directory) => DeepCluster.load(directory),
     predict: (method, dataset) => method.predict(dataset),

@@ -14,7 +14,16 @@ import type { BatchFunction, EpochLogs, FeatureMatrix, JsonObject, JsonValue, Me
  * A method class as `load` sees it. `methodName` is the name its saved files carry; without it the
  * class's own name is used, which a bundler that minifies names (a production build) changes.
  */
-export type MethodClass<M> = (new (options: never) => M) & { readonly name: string; readonly methodName?: string };
+export type MethodClass<M> = (new (options: never) => M) & {
+  readonly name: string;
+  readonly methodName?: string;
+  /**
+   * Options added to the method after it could be saved, with the values that reproduce how a
+   * method saved before them trained: `load` fills them in where a saved configuration lacks them
+   * (a new default applies to new methods only).
+   */
+  readonly savedConfigDefaults?: Readonly<Record<string, JsonValue>>;
+};
 
 /** Throws an error naming `context` when `options` is given but is not a plain object. */
 export function checkOptionsObject(options: unknown, context: string): void {
@@ -195,7 +204,7 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
     const methodName = this.methodName ?? this.name;
     const store = resolveModelStore(source, `${methodName}.load`);
     const saved = await readMethodFile(store, methodName);
-    const method = Reflect.construct(this, [saved.config]) as M;
+    const method = Reflect.construct(this, [{ ...this.savedConfigDefaults, ...saved.config }]) as M;
     const models: Record<string, tf.LayersModel> = {};
     try {
       for (const name of saved.models) models[name] = await store.readModel(name);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,46 @@ describe('DeepCluster', () => {
     const logs = await method.fit(data, { epochs: 2, batchSize: 20, progress: 'none' });
     expect(logs.every((l) => Number.isFinite(l.loss))).toBe(true);
     method.dispose();
+  });
+
+  it('trains on random crops by default, on the plain images with augmentation none; a method saved before the option loads with none', async () => {
+    expect(new DeepCluster(options).config.augmentation).toBe('random-crop');
+    // Same seed, same data: the crops make the losses differ from the plain images' and repeat exactly.
+    const lossesOf = async (augmentation?: 'random-crop' | 'none') => {
+      const method = new DeepCluster({ ...options, augmentation });
+      const logs = await method.fit(data, { epochs: 2, batchSize: 20, progress: 'none' });
+      method.dispose();
+      return logs.map((l) => l.loss);
+    };
+    const cropped = await lossesOf();
+    expect(await lossesOf('random-crop')).toEqual(cropped);
+    const plain = await lossesOf('none');
+    expect(plain[1]).not.toBe(cropped[1]);
+    expect(() => new DeepCluster({ augmentation: 'flip' as 'none' })).toThrow("DeepCluster: augmentation must be 'random-crop' or 'none', got 'flip'.");
+
+    // A method.json from before the option has no augmentation in its config: it trained on plain images, and loads so.
+    const method = new DeepCluster({ ...options, augmentation: 'none' });
+    await method.fit(data, { epochs: 1, batchSize: 20, progress: 'none' });
+    const directory = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-dc-legacy-'));
+    await method.save(directory);
+    const file = path.join(directory, 'method.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { config: Record<string, unknown> };
+    expect(saved.config.augmentation).toBe('none');
+    delete saved.config.augmentation;
+    writeFileSync(file, JSON.stringify(saved));
+    const loaded = await DeepCluster.load(directory);
+    expect(loaded.config.augmentation).toBe('none');
+    loaded.dispose();
+    // A method saved with the default keeps it.
+    const cropping = new DeepCluster(options);
+    await cropping.fit(data, { epochs: 1, batchSize: 20, progress: 'none' });
+    await cropping.save(directory);
+    const reloaded = await DeepCluster.load(directory);
+    expect(reloaded.config.augmentation).toBe('random-crop');
+    reloaded.dispose();
+    cropping.dispose();
+    method.dispose();
+    rmSync(directory, { recursive: true, force: true });
   });
 
   it('rejects k > n and bad options with clear messages', async () => {

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 
 import type { CheckpointInfo } from '../../train/checkpoint.js';
-import type { JsonObject } from '../../train/unsupervised_method.js';
+import type { JsonObject, MethodClass } from '../../train/unsupervised_method.js';
 import { CliUsageError } from '../io.js';
 import type { TrainableMethod } from '../method_registry.js';
 import type { RunConfig } from '../run_directory.js';
@@ -45,7 +45,8 @@ export function resolvedConfig(method: TrainableMethod): JsonObject {
 export function checkStoredConfig(config: RunConfig, method: TrainableMethod, checkpoint: CheckpointInfo): void {
   if (config.methodConfig === undefined) return;
   const loaded = resolvedConfig(method);
-  const stored = config.methodConfig;
+  // Options added since the run began count with the values its checkpoints load with.
+  const stored = { ...(method.constructor as MethodClass<TrainableMethod>).savedConfigDefaults, ...config.methodConfig };
   const differing = [...new Set([...Object.keys(stored), ...Object.keys(loaded)])].filter((key) => JSON.stringify(stored[key]) !== JSON.stringify(loaded[key]));
   if (differing.length > 0) {
     throw new CliUsageError(
