@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
 import { BACKEND_NAMES, formatBackendInfo, initBackend } from '../src/backend/init_backend.js';
+import type { LabelledImageDataset } from '../src/data/dataset.js';
+import { loadMnist } from '../src/data/mnist.js';
 import type { BackendInfo } from '../src/backend/init_backend.js';
 
 /** The flags every example accepts. */
@@ -108,4 +110,30 @@ export function numberFlag(args: ExampleArguments, name: string, fallback: numbe
   const value = Number(text);
   if (typeof text !== 'string' || !Number.isFinite(value)) exitWithUsage(`--${name} must be a number, got '${String(text)}'.`);
   return value;
+}
+
+/** The MNIST training split's size. */
+const MNIST_TRAINING_IMAGES = 60000;
+
+/**
+ * The MNIST training images split for choosing hyperparameters: `validation` is the last
+ * `--validation` images of the 60k (default `defaultValidation`; 0: none), never trained on;
+ * `train` the first `--limit` of the rest (default all of them). Exits with code 2 when
+ * `--validation` is not an integer in [0, 60000) or `--limit` reaches into the validation split.
+ */
+export async function loadMnistWithValidation(
+  args: ExampleArguments,
+  defaultValidation = 5000,
+): Promise<{ train: LabelledImageDataset; validation: LabelledImageDataset | undefined; validationSize: number }> {
+  const validationSize = numberFlag(args, 'validation', defaultValidation);
+  if (!Number.isInteger(validationSize) || validationSize < 0 || validationSize >= MNIST_TRAINING_IMAGES) {
+    exitWithUsage(`--validation must be an integer from 0 to ${MNIST_TRAINING_IMAGES - 1} (training images held out), got ${validationSize}.`);
+  }
+  const trainingImages = MNIST_TRAINING_IMAGES - validationSize;
+  if (args.limit !== undefined && args.limit > trainingImages) {
+    exitWithUsage(`--limit ${args.limit} is more than the ${trainingImages} training images left beside the validation split of ${validationSize}; lower --limit or --validation.`);
+  }
+  const train = await loadMnist({ split: 'train', limit: args.limit ?? trainingImages });
+  const validation = validationSize > 0 ? await loadMnist({ split: 'train', offset: trainingImages }) : undefined;
+  return { train, validation, validationSize };
 }

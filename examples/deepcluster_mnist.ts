@@ -24,7 +24,7 @@ import { clusterAccuracy, majorityVoteAccuracy } from '../src/metrics/cluster_ac
 import { nmi } from '../src/metrics/nmi.js';
 import { linearProbe } from '../src/probes/linear_probe.js';
 import type { FeatureMatrix } from '../src/train/unsupervised_method.js';
-import { exitWithUsage, numberFlag, printResult, printTable, startExample } from './common.js';
+import { exitWithUsage, loadMnistWithValidation, numberFlag, printResult, printTable, startExample } from './common.js';
 
 const started = performance.now();
 const args = await startExample(
@@ -32,19 +32,10 @@ const args = await startExample(
   { epochs: 6, limit: 20000 },
   { clusters: { type: 'string' }, sobel: { type: 'boolean' }, balance: { type: 'string' }, 'learning-rate': { type: 'string' }, pca: { type: 'string' }, augmentation: { type: 'string' }, validation: { type: 'string' } },
 );
-const MNIST_TRAINING_IMAGES = 60000;
 const numClusters = Number(args.extra.clusters ?? 10);
 const balance = (args.extra.balance as 'uniform' | 'weighted' | undefined) ?? 'uniform';
 const learningRate = numberFlag(args, 'learning-rate', DEEP_CLUSTER_FIT_DEFAULTS.learningRate);
-const validationSize = numberFlag(args, 'validation', 5000);
-if (!Number.isInteger(validationSize) || validationSize < 0 || validationSize >= MNIST_TRAINING_IMAGES) {
-  exitWithUsage(`--validation must be an integer from 0 to ${MNIST_TRAINING_IMAGES - 1} (training images held out), got ${validationSize}.`);
-}
-if ((args.limit ?? 0) > MNIST_TRAINING_IMAGES - validationSize) {
-  exitWithUsage(`--limit ${args.limit} overlaps the validation split (the last ${validationSize} training images); lower --limit or --validation.`);
-}
-const train = await loadMnist({ split: 'train', limit: args.limit ?? MNIST_TRAINING_IMAGES - validationSize });
-const validation = validationSize > 0 ? await loadMnist({ split: 'train', offset: MNIST_TRAINING_IMAGES - validationSize }) : undefined;
+const { train, validation, validationSize } = await loadMnistWithValidation(args);
 const test = await loadMnist({ split: 'test' });
 
 type Matrix = FeatureMatrix | { data: Float32Array; rows: number; cols: number };

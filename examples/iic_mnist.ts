@@ -26,10 +26,9 @@ import { IIC, IIC_DEFAULTS } from '../src/methods/iic.js';
 import { ari } from '../src/metrics/ari.js';
 import { clusterAccuracy } from '../src/metrics/cluster_accuracy.js';
 import { nmi } from '../src/metrics/nmi.js';
-import { exitWithUsage, numberFlag, printResult, printTable, startExample } from './common.js';
+import { exitWithUsage, loadMnistWithValidation, numberFlag, printResult, printTable, startExample } from './common.js';
 
 const started = performance.now();
-const MNIST_TRAINING_IMAGES = 60000;
 const args = await startExample(
   'IIC on MNIST: Hungarian accuracy of the sub-head with the lowest training loss',
   { epochs: 12 },
@@ -42,16 +41,7 @@ const subHeads = numberFlag(args, 'sub-heads', paper ? 5 : IIC_DEFAULTS.subHeads
 const batchSize = numberFlag(args, 'batch-size', 256);
 const learningRate = numberFlag(args, 'learning-rate', 1e-3);
 const headSchedule = (args.extra['head-schedule'] ?? (paper ? 'alternate' : 'joint')) as 'alternate' | 'joint';
-const validationSize = numberFlag(args, 'validation', 5000);
-if (!Number.isInteger(validationSize) || validationSize < 0 || validationSize >= MNIST_TRAINING_IMAGES) {
-  exitWithUsage(`--validation must be an integer from 0 to ${MNIST_TRAINING_IMAGES - 1} (training images held out), got ${validationSize}.`);
-}
-const trainingImages = MNIST_TRAINING_IMAGES - validationSize;
-if (args.limit !== undefined && args.limit > trainingImages) {
-  exitWithUsage(`--limit ${args.limit} is more than the ${trainingImages} training images left beside the validation split of ${validationSize}; lower --limit or --validation.`);
-}
-const train = await loadMnist({ split: 'train', limit: args.limit ?? trainingImages });
-const validation = validationSize > 0 ? await loadMnist({ split: 'train', offset: trainingImages }) : undefined;
+const { train, validation, validationSize } = await loadMnistWithValidation(args);
 const test = await loadMnist({ split: 'test' });
 const labels = test.labels!;
 
