@@ -25,6 +25,14 @@ export type MethodClass<M> = (new (options: never) => M) & {
   readonly savedConfigDefaults?: Readonly<Record<string, JsonValue>>;
 };
 
+/**
+ * The configuration a saved method is constructed with: its saved `config`, with the class's
+ * {@link MethodClass.savedConfigDefaults} filled in for options added after it was saved.
+ */
+export function savedMethodConfig(methodClass: Pick<MethodClass<unknown>, 'savedConfigDefaults'>, config: JsonObject): JsonObject {
+  return { ...methodClass.savedConfigDefaults, ...config };
+}
+
 /** Throws an error naming `context` when `options` is given but is not a plain object. */
 export function checkOptionsObject(options: unknown, context: string): void {
   if (options === undefined) return;
@@ -204,7 +212,7 @@ export abstract class MethodCore<TData extends { size: number } = { size: number
     const methodName = this.methodName ?? this.name;
     const store = resolveModelStore(source, `${methodName}.load`);
     const saved = await readMethodFile(store, methodName);
-    const method = Reflect.construct(this, [{ ...this.savedConfigDefaults, ...saved.config }]) as M;
+    const method = Reflect.construct(this, [savedMethodConfig(this, saved.config)]) as M;
     const models: Record<string, tf.LayersModel> = {};
     try {
       for (const name of saved.models) models[name] = await store.readModel(name);

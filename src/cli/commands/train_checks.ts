@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 
 import type { CheckpointInfo } from '../../train/checkpoint.js';
+import { savedMethodConfig } from '../../train/method_core.js';
 import type { JsonObject, MethodClass } from '../../train/unsupervised_method.js';
 import { CliUsageError } from '../io.js';
 import type { TrainableMethod } from '../method_registry.js';
@@ -46,7 +47,7 @@ export function checkStoredConfig(config: RunConfig, method: TrainableMethod, ch
   if (config.methodConfig === undefined) return;
   const loaded = resolvedConfig(method);
   // Options added since the run began count with the values its checkpoints load with.
-  const stored = { ...(method.constructor as MethodClass<TrainableMethod>).savedConfigDefaults, ...config.methodConfig };
+  const stored = savedMethodConfig(method.constructor as MethodClass<TrainableMethod>, config.methodConfig);
   const differing = [...new Set([...Object.keys(stored), ...Object.keys(loaded)])].filter((key) => JSON.stringify(stored[key]) !== JSON.stringify(loaded[key]));
   if (differing.length > 0) {
     throw new CliUsageError(
