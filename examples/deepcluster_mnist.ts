@@ -61,8 +61,9 @@ function validationNmi(features: Matrix | undefined): Record<string, number> | n
   return Object.fromEntries(readouts.map((readout) => [readout === 0 ? 'l2' : `pca${readout}`, clusterScores(features, validation.labels, 10, readout).nmi]));
 }
 
-const pcaComponents = numberFlag(args, 'pca', resolveDeepClusterConfig().pcaComponents);
-const augmentation = (args.extra.augmentation as 'random-crop' | 'none' | undefined) ?? resolveDeepClusterConfig().augmentation;
+const classDefaults = resolveDeepClusterConfig();
+const pcaComponents = numberFlag(args, 'pca', classDefaults.pcaComponents);
+const augmentation = (args.extra.augmentation as 'random-crop' | 'none' | undefined) ?? classDefaults.augmentation;
 const options = { numClusters, sobel: args.extra.sobel === true, balance, pcaComponents, augmentation, seed: args.seed };
 try {
   // Checks every option once, with a message naming a bad one.
