@@ -28,6 +28,13 @@ import { clusterAccuracy } from '../src/metrics/cluster_accuracy.js';
 import { nmi } from '../src/metrics/nmi.js';
 import { exitWithUsage, loadMnistWithValidation, numberFlag, printResult, printTable, startExample } from './common.js';
 
+/** How many images each of the k clusters holds. */
+function clusterSizes(predictions: Int32Array, k: number): number[] {
+  const sizes = new Array<number>(k).fill(0);
+  for (const p of predictions) sizes[p]++;
+  return sizes;
+}
+
 const started = performance.now();
 const args = await startExample(
   'IIC on MNIST: Hungarian accuracy of the sub-head with the lowest training loss',
@@ -62,11 +69,17 @@ await iic.fit(train, {
   seed: args.seed,
   onEpochEnd: async (epoch, logs) => {
     const row: Record<string, string | number> = { epoch: epoch + 1, loss: logs.loss, 'best sub-head (by loss)': logs.bestSubHead };
-    if (validation !== undefined) row['validation accuracy'] = clusterAccuracy(validation.labels, await iic.predict(validation)).accuracy;
+    let validationSizes = '';
+    if (validation !== undefined) {
+      const validationPredictions = await iic.predict(validation);
+      row['validation accuracy'] = clusterAccuracy(validation.labels, validationPredictions).accuracy;
+      // The clusters' sizes show a merge (two digits in one cluster, another nearly empty) as it forms.
+      validationSizes = `, cluster sizes ${clusterSizes(validationPredictions, iic.config.numClusters).join(' ')}`;
+    }
     row.seconds = logs.seconds;
     perEpoch.push(row);
     const scored = validation === undefined ? '' : ` → validation accuracy ${Number(row['validation accuracy']).toFixed(4)}`;
-    console.log(`epoch ${epoch + 1}: loss ${logs.loss.toFixed(4)}, sub-head ${logs.bestSubHead}${scored}`);
+    console.log(`epoch ${epoch + 1}: loss ${logs.loss.toFixed(4)}, sub-head ${logs.bestSubHead}${scored}${validationSizes}`);
   },
 });
 printTable(perEpoch);
@@ -82,7 +95,7 @@ for (let h = 0; h < iic.config.subHeads; h++) {
 printTable(subHeadRows);
 const predictions = await iic.predict(test);
 const result = clusterAccuracy(labels, predictions);
-const histogram = Array.from({ length: iic.config.numClusters }, (_, c) => predictions.filter((p) => p === c).length);
+const histogram = clusterSizes(predictions, iic.config.numClusters);
 console.log(`cluster sizes: ${histogram.join(' ')}`);
 const scores = { accuracy: result.accuracy, nmi: nmi(labels, predictions), ari: ari(labels, predictions) };
 printTable([{ 'sub-head': iic.bestSubHead, ...scores, 'mean accuracy over sub-heads': accuracies.reduce((a, b) => a + b, 0) / accuracies.length }]);
