@@ -39,7 +39,7 @@ const started = performance.now();
 const args = await startExample(
   'IIC on MNIST: Hungarian accuracy of the sub-head with the lowest training loss',
   { epochs: 12 },
-  { validation: { type: 'string' }, paper: { type: 'boolean' }, repeats: { type: 'string' }, lambda: { type: 'string' }, 'sub-heads': { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, 'head-schedule': { type: 'string' } },
+  { validation: { type: 'string' }, paper: { type: 'boolean' }, repeats: { type: 'string' }, lambda: { type: 'string' }, 'sub-heads': { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, 'head-schedule': { type: 'string' }, 'min-cluster-share': { type: 'string' } },
 );
 const paper = args.extra.paper === true;
 const repeats = numberFlag(args, 'repeats', 1);
@@ -47,6 +47,7 @@ const lambda = numberFlag(args, 'lambda', paper ? 1 : 1.5);
 const subHeads = numberFlag(args, 'sub-heads', paper ? 5 : IIC_DEFAULTS.subHeads);
 const batchSize = numberFlag(args, 'batch-size', 256);
 const learningRate = numberFlag(args, 'learning-rate', 1e-3);
+const minClusterShare = numberFlag(args, 'min-cluster-share', paper ? 0 : IIC_DEFAULTS.minClusterShare);
 const headSchedule = (args.extra['head-schedule'] ?? (paper ? 'alternate' : 'joint')) as 'alternate' | 'joint';
 const { train, validation, validationSize } = await loadMnistWithValidation(args);
 const test = await loadMnist({ split: 'test' });
@@ -55,11 +56,11 @@ const labels = test.labels!;
 let iic: IIC;
 try {
   // The constructor checks the sub-heads, repeats, λ and the head schedule, with a message naming the bad value.
-  iic = new IIC({ backbone: paper ? 'F' : 'small', subHeads, overclusterClusters: 50, repeats, lambda, headSchedule, seed: args.seed });
+  iic = new IIC({ backbone: paper ? 'F' : 'small', subHeads, overclusterClusters: 50, repeats, lambda, headSchedule, minClusterShare, seed: args.seed });
 } catch (error) {
   exitWithUsage((error as Error).message);
 }
-console.log(`backbone ${paper ? 'VGG F' : 'VGG small'}, ${iic.config.subHeads} sub-heads, over-clustering 50, λ ${lambda}, repeats ${repeats}, batch ${batchSize}, heads ${headSchedule}`);
+console.log(`backbone ${paper ? 'VGG F' : 'VGG small'}, ${iic.config.subHeads} sub-heads, over-clustering 50, λ ${lambda}, repeats ${repeats}, batch ${batchSize}, heads ${headSchedule}, starved clusters below ${minClusterShare} of n/k re-seeded`);
 
 const perEpoch: Array<Record<string, string | number>> = [];
 await iic.fit(train, {
@@ -111,6 +112,7 @@ printResult({
   headSchedule,
   lambda,
   subHeads,
+  minClusterShare,
   repeats,
   epochs: args.epochs,
   trainImages: train.size,

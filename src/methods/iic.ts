@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { checkSeed } from '../core/random.js';
+import { checkSeed, createRandom } from '../core/random.js';
+import type { Random } from '../core/random.js';
+import { subset } from '../data/dataset.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { iicMnistAugment, iicViewsForShape } from '../data/augment/iic_views.js';
 import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
@@ -36,6 +38,7 @@ export const IIC_DEFAULTS = {
   lambda: 1,
   repeats: 1,
   headSchedule: 'alternate',
+  minClusterShare: 0.2,
   epochs: 10,
   batchSize: 256,
   learningRate: 1e-4,
@@ -74,7 +77,21 @@ export interface IicOptions extends MethodOptions {
    * passes per main-head update: the better use of a CPU budget). Default `'alternate'`.
    */
   headSchedule?: 'alternate' | 'joint';
+  /**
+   * Starved-cluster threshold, as a share of the uniform cluster size n/k: after every epoch the
+   * main sub-heads assign a sample of the training images (up to {@link IIC_CLUSTER_CHECK_SAMPLE},
+   * inference mode, as `predict`); a cluster holding fewer than `minClusterShare · n/k` of them
+   * after two epochs in a row (early clusters come and go) is re-seeded by splitting the largest cluster in two (its output unit copied, the copies nudged
+   * apart by seeded noise, each taking half its mass) — the fix k-means uses for an empty cluster,
+   * here against IIC's merge (two digits in one cluster beside a nearly empty one), which the loss
+   * alone leaves in place. Label-free. Default 0.2 (a cluster under 2 % of the images when
+   * k = 10); 0 turns it off (the paper's IIC).
+   */
+  minClusterShare?: number;
 }
+
+/** How many training images (at most, spread evenly over the dataset) the starved-cluster check of {@link IicOptions.minClusterShare} assigns after each epoch. */
+export const IIC_CLUSTER_CHECK_SAMPLE = 4096;
 
 /**
  * IIC's options as command-line flags (kind, range or choices, help): {@link resolveIicConfig}
@@ -88,6 +105,7 @@ export const IIC_OPTION_TABLE = {
   headSchedule: { flag: 'head-schedule', kind: 'string', choices: ['alternate', 'joint'], description: 'a pass per head per epoch, or one joint pass' },
   repeats: { flag: 'repeats', kind: 'integer', min: 1, description: 'transformed views per image per batch' },
   lambda: { flag: 'lambda', kind: 'number', min: 0, description: 'weight of the marginal entropies in the IIC loss (> 1: more balanced clusters)' },
+  minClusterShare: { flag: 'min-cluster-share', kind: 'number', min: 0, description: 'a main-head cluster under this share of n/k at two epoch ends in a row is re-seeded by splitting the largest (0: never)' },
 } as const satisfies OptionTable<IicOptions>;
 
 /**
@@ -114,7 +132,7 @@ export const IIC_RECIPES = {
     // The paper's values written out, so that a change of IIC_DEFAULTS never changes --paper.
     batchSize: 700,
     learningRate: 1e-4,
-    options: { backbone: 'F', numClusters: 10, overclusterClusters: 50, subHeads: 5, repeats: 5, lambda: 1, headSchedule: 'alternate' },
+    options: { backbone: 'F', numClusters: 10, overclusterClusters: 50, subHeads: 5, repeats: 5, lambda: 1, headSchedule: 'alternate', minClusterShare: 0 },
   },
 } as const satisfies Record<RecipeName, TrainingRecipe<IicOptions>>;
 
@@ -129,6 +147,7 @@ export interface IicConfig {
   repeats: number;
   views: IicViewOptions;
   headSchedule: 'alternate' | 'joint';
+  minClusterShare: number;
   seed: number;
 }
 
@@ -158,6 +177,7 @@ export function resolveIicConfig(options: IicOptions = {}, inputShape?: readonly
     repeats: options.repeats ?? IIC_DEFAULTS.repeats,
     views: options.views === undefined && inputShape !== undefined ? iicViewsForShape(inputShape) : { ...(options.views ?? {}) },
     headSchedule: options.headSchedule ?? IIC_DEFAULTS.headSchedule,
+    minClusterShare: options.minClusterShare ?? IIC_DEFAULTS.minClusterShare,
     seed,
   };
   const { numClusters, overclusterClusters, subHeads, repeats } = config;
@@ -167,6 +187,7 @@ export function resolveIicConfig(options: IicOptions = {}, inputShape?: readonly
   checkIicLambda(config.lambda, 'IIC');
   checkIntegerOption(repeats, 'repeats', IIC_OPTION_TABLE.repeats, 'IIC');
   checkChoiceOption(config.headSchedule, 'headSchedule', IIC_OPTION_TABLE.headSchedule, 'IIC');
+  if (typeof config.minClusterShare !== 'number' || !(config.minClusterShare >= 0 && config.minClusterShare < 1)) throw new Error(`IIC: minClusterShare must be a number in [0, 1) (a share of the uniform cluster size; 0: off), got ${String(config.minClusterShare)}.`);
   return config;
 }
 
@@ -184,6 +205,8 @@ export function resolveIicConfig(options: IicOptions = {}, inputShape?: readonly
 export class IIC extends ImageMethod {
   /** The name saved methods carry (fixed: a bundler may rename the class). */
   static readonly methodName = 'IIC';
+  /** Options added after IIC could be saved, with the values that saved methods trained with (see {@link MethodCore.load}). */
+  static readonly savedConfigDefaults = { minClusterShare: 0 };
   readonly name = IIC.methodName;
   override readonly config: IicConfig;
   protected override defaultBatchSize: number = IIC_DEFAULTS.batchSize;
@@ -197,6 +220,8 @@ export class IIC extends ImageMethod {
   heads: tf.Sequential[] = [];
   /** Mean training loss of each main sub-head in the last epoch. */
   subHeadLosses: number[] = [];
+  /** The starved clusters of the last epoch's check, as `subHead * numClusters + cluster` ({@link IicOptions.minClusterShare}). */
+  private starvedClusters: number[] = [];
   private views: PairedViews;
   /** Whether the caller chose the views (else `build` scales IIC's MNIST views to the images, see {@link iicViewsForShape}). */
   private readonly viewsGiven: boolean;
@@ -282,9 +307,52 @@ export class IIC extends ImageMethod {
   }
 
   /** Sub-head losses arrive as the list metric `main` (logged as `main0`, `main1`, …). */
-  protected override async onEpochEnd(_epoch: number, logs: EpochLogs, _dataset: ImageDataset, lists: EpochMetricLists): Promise<void> {
+  protected override async onEpochEnd(epoch: number, logs: EpochLogs, dataset: ImageDataset, lists: EpochMetricLists): Promise<void> {
     this.subHeadLosses = Array.from({ length: this.config.subHeads }, (_, i) => lists.main?.[i] as number);
     logs.bestSubHead = this.bestSubHead;
+    if (this.config.minClusterShare > 0) logs.reseededClusters = await this.reseedStarvedClusters(dataset, epoch);
+  }
+
+  /**
+   * The starved-cluster check of {@link IicOptions.minClusterShare}: assigns a sample of the
+   * training images with every main sub-head and splits the largest cluster into each cluster
+   * holding fewer than `minClusterShare · n/k` of them now and at the last check. Returns how
+   * many clusters it re-seeded.
+   */
+  private async reseedStarvedClusters(dataset: ImageDataset, epoch: number): Promise<number> {
+    const k = this.config.numClusters;
+    const sampleSize = Math.min(dataset.size, IIC_CLUSTER_CHECK_SAMPLE);
+    // Evenly spread rows: a dataset stored class by class is still sampled across its classes.
+    const sample = subset(dataset, Int32Array.from({ length: sampleSize }, (_, i) => Math.floor((i * dataset.size) / sampleSize)));
+    const mainHeads = this.subHeadIndices('main');
+    const probabilities = await this.mapBatches(sample, (x) =>
+      tf.tidy(() => {
+        const features = this.encodeBatch(x);
+        return tf.concat(mainHeads.map((index) => this.heads[index].apply(features, { training: false }) as tf.Tensor2D), 1);
+      }),
+    );
+    const floor = (this.config.minClusterShare * sampleSize) / k;
+    const starvedBefore = new Set(this.starvedClusters);
+    this.starvedClusters = [];
+    let reseeded = 0;
+    mainHeads.forEach((headIndex, h) => {
+      const sizes = clusterSizesOfColumns(probabilities, h * k, k);
+      const random = createRandom(deriveSeed(deriveSeed(this.seed, 7000 + h), epoch));
+      for (let cluster = 0; cluster < k; cluster++) {
+        if (sizes[cluster] >= floor) continue;
+        if (!starvedBefore.has(h * k + cluster)) {
+          this.starvedClusters.push(h * k + cluster);
+          continue;
+        }
+        const largest = sizes.indexOf(Math.max(...sizes));
+        this.report(`IIC: epoch ${epoch + 1}: main sub-head ${h}'s cluster ${cluster} holds ${sizes[cluster]} of ${sampleSize} sampled images (under ${floor.toFixed(0)}); re-seeded by splitting cluster ${largest} (${sizes[largest]}).`);
+        splitSoftmaxUnit(this.heads[headIndex], largest, cluster, random);
+        sizes[cluster] = sizes[largest] / 2;
+        sizes[largest] /= 2;
+        reseeded++;
+      }
+    });
+    return reseeded;
   }
 
   /** The main sub-head with the lowest training loss in the last epoch (0 before training). */
@@ -339,14 +407,53 @@ export class IIC extends ImageMethod {
     const headCount = this.config.subHeads * (this.config.overclusterClusters > 0 ? 2 : 1);
     this.heads = Array.from({ length: headCount }, (_, i) => models[`head${i}`] as tf.Sequential);
     this.subHeadLosses = (state.subHeadLosses ?? []) as number[];
+    this.starvedClusters = (state.starvedClusters ?? []) as number[];
   }
 
   protected override savedState(): JsonObject {
-    return { subHeadLosses: this.subHeadLosses };
+    return { subHeadLosses: this.subHeadLosses, starvedClusters: this.starvedClusters };
   }
 
   override dispose(): void {
     super.dispose();
     this.heads = [];
   }
+}
+
+/** How many rows of a matrix pick each of the `k` columns from `offset` as their largest. */
+function clusterSizesOfColumns(matrix: { data: Float32Array; rows: number; cols: number }, offset: number, k: number): number[] {
+  const sizes = new Array<number>(k).fill(0);
+  for (let r = 0; r < matrix.rows; r++) {
+    const row = r * matrix.cols + offset;
+    let best = 0;
+    for (let c = 1; c < k; c++) if (matrix.data[row + c] > matrix.data[row + best]) best = c;
+    sizes[best]++;
+  }
+  return sizes;
+}
+
+/**
+ * Splits output unit `from` of a softmax head (one dense layer) in two: unit `into` gets its
+ * weights, both move apart by seeded noise of 5 % of the weights' RMS, and both biases drop by
+ * ln 2, so that together they take the mass `from` had.
+ */
+function splitSoftmaxUnit(head: tf.Sequential, from: number, into: number, random: Random): void {
+  const layer = head.layers[0];
+  const [kernelTensor, biasTensor] = layer.getWeights();
+  const [features, k] = kernelTensor.shape as [number, number];
+  const kernel = kernelTensor.dataSync().slice();
+  const bias = biasTensor.dataSync().slice();
+  let sumOfSquares = 0;
+  for (let f = 0; f < features; f++) sumOfSquares += kernel[f * k + from] ** 2;
+  const scale = 0.05 * Math.sqrt(sumOfSquares / features);
+  for (let f = 0; f < features; f++) {
+    const noise = scale * random.normal();
+    kernel[f * k + into] = kernel[f * k + from] + noise;
+    kernel[f * k + from] -= noise;
+  }
+  bias[into] = bias[from] - Math.LN2;
+  bias[from] -= Math.LN2;
+  const values = [tf.tensor2d(kernel, [features, k]), tf.tensor1d(bias)];
+  layer.setWeights(values);
+  tf.dispose(values);
 }

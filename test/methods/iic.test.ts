@@ -90,3 +90,73 @@ describe('IIC views', () => {
     for (const m of [iic, loaded, mnist, given]) m.dispose();
   });
 });
+
+describe('IIC starved clusters', () => {
+  /** A 1-sub-head IIC whose main cluster 2 no image can reach (bias −50). */
+  function withDeadCluster(minClusterShare: number): IIC {
+    const iic = new IIC({ ...tiny, subHeads: 1, overclusterClusters: 0, minClusterShare }).initialize(data);
+    const dense = iic.heads[0].layers[0];
+    const [kernel, bias] = dense.getWeights();
+    const biases = Array.from(bias.dataSync());
+    biases[2] = -50;
+    const deadBias = tf.tensor1d(biases);
+    dense.setWeights([kernel, deadBias]);
+    deadBias.dispose();
+    return iic;
+  }
+
+  it('re-seeds a main cluster starved at two checks in a row by splitting the largest, across a save and load', async () => {
+    const iic = withDeadCluster(0.5);
+    // A learning rate too small to move the weights: only the check changes the head.
+    const first = await iic.fit(data, { epochs: 1, batchSize: 16, learningRate: 1e-9, progress: 'none' });
+    expect(first[0].reseededClusters).toBe(0);
+    await iic.save(path.join(directory, 'starved'));
+    const loaded = await IIC.load(path.join(directory, 'starved'));
+    expect(loaded.config.minClusterShare).toBe(0.5);
+    const before = await iic.predictProbabilities(data);
+    const sizes = [0, 1, 2].map((c) => Array.from(rowArgmax(before)).filter((p) => p === c).length);
+    const largest = sizes.indexOf(Math.max(...sizes));
+    const memory = tf.memory().numTensors;
+    const second = await iic.fit(data, { epochs: 1, batchSize: 16, learningRate: 1e-9, progress: 'none' });
+    expect(tf.memory().numTensors).toBe(memory);
+    expect(second[0].reseededClusters).toBeGreaterThanOrEqual(1);
+    const [kernel, bias] = iic.heads[0].layers[0].getWeights().map((w) => Array.from(w.dataSync()));
+    // The dead cluster is now a copy of the largest: the same bias (both lowered by ln 2) …
+    expect(bias[2]).toBeGreaterThan(-10);
+    expect(bias[2]).toBeCloseTo(bias[largest], 5);
+    // … and the two kernels moved apart by the noise.
+    const features = kernel.length / 3;
+    let apart = 0;
+    for (let f = 0; f < features; f++) apart = Math.max(apart, Math.abs(kernel[f * 3 + 2] - kernel[f * 3 + largest]));
+    expect(apart).toBeGreaterThan(0);
+    // Together the two take about the probability the largest had.
+    const after = await iic.predictProbabilities(data);
+    for (let r = 0; r < data.size; r++) expect(after.data[r * 3 + 2] + after.data[r * 3 + largest]).toBeCloseTo(before.data[r * 3 + largest], 1);
+    // The loaded copy remembers the first check's starved cluster: its next epoch splits the same way.
+    const resumed = await loaded.fit(data, { epochs: 1, batchSize: 16, learningRate: 1e-9, progress: 'none' });
+    expect(resumed[0].reseededClusters).toBe(second[0].reseededClusters);
+    const resumedBias = Array.from(loaded.heads[0].layers[0].getWeights()[1].dataSync());
+    resumedBias.forEach((value, c) => expect(value).toBeCloseTo(bias[c], 5));
+    iic.dispose();
+    loaded.dispose();
+  });
+
+  it('leaves the heads alone with minClusterShare 0, and rejects shares outside [0, 1)', async () => {
+    const iic = withDeadCluster(0);
+    const logs = await iic.fit(data, { epochs: 2, batchSize: 16, learningRate: 1e-9, progress: 'none' });
+    expect(logs[1].reseededClusters).toBeUndefined();
+    expect(iic.heads[0].layers[0].getWeights()[1].dataSync()[2]).toBeCloseTo(-50, 3);
+    iic.dispose();
+    expect(() => new IIC({ minClusterShare: 1 })).toThrow(/minClusterShare must be a number in \[0, 1\).*got 1\./);
+    expect(() => new IIC({ minClusterShare: -0.1 })).toThrow(/minClusterShare must be a number in \[0, 1\).*got -0\.1\./);
+  });
+});
+
+/** The index of each row's largest column. */
+function rowArgmax(matrix: { data: Float32Array; rows: number; cols: number }): Int32Array {
+  return Int32Array.from({ length: matrix.rows }, (_, r) => {
+    let best = 0;
+    for (let c = 1; c < matrix.cols; c++) if (matrix.data[r * matrix.cols + c] > matrix.data[r * matrix.cols + best]) best = c;
+    return best;
+  });
+}
