@@ -98,10 +98,11 @@ export function readMetricsJsonl(runDirectory: string): EpochRecord[] {
 
 /**
  * Keys of a metrics line that describe the run rather than its learning (time per epoch,
- * throughput, which sub-head is best, which level trains): left out of the default panels and of
- * {@link metricNames}. Ask for one by name (`metrics: ['seconds']`) to plot it anyway.
+ * throughput, which sub-head is best, how many starved IIC clusters were re-seeded, which level
+ * trains): left out of the default panels and of {@link metricNames}. Ask for one by name
+ * (`metrics: ['seconds']`) to plot it anyway.
  */
-export const BOOKKEEPING_KEYS: readonly string[] = ['seconds', 'samplesPerSecond', 'bestSubHead', 'level'];
+export const BOOKKEEPING_KEYS: readonly string[] = ['seconds', 'samplesPerSecond', 'bestSubHead', 'reseededClusters', 'level'];
 
 /** Checks a list of epoch records: an array of objects. */
 function checkRecords(records: unknown, context: string): void {

@@ -78,14 +78,14 @@ describe('train picks its defaults by backend and says so', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/defaults: iic's cpu recipe \(CPU backend; --paper: the paper's\); your flags win/);
     const settings = result.stdout.replace(/\n {2}/g, ' ');
-    expect(settings).toMatch(/--epochs 1 --batch-size 8 --learning-rate 0\.001 --backbone small .*--sub-heads 1 --head-schedule joint --repeats 1 --lambda 1\.5/);
+    expect(settings).toMatch(/--epochs 1 --batch-size 8 --learning-rate 0\.001 --backbone small .*--sub-heads 1 --head-schedule joint --repeats 2 --lambda 1\.5/);
     const header = result.stdout.split('\n').filter((line) => line.startsWith('defaults:') || line.startsWith('  '));
     expect(header.length).toBeGreaterThanOrEqual(3);
     for (const line of header) expect(line.length).toBeLessThanOrEqual(80);
     const config = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(config.recipe.name).toBe('cpu');
     expect(config.recipe.note).toMatch(/2-core CPU/);
-    expect(config).toMatchObject({ epochs: 1, batchSize: 8, learningRate: 0.001, methodOptions: { backbone: 'small', lambda: 1.5, 'head-schedule': 'joint', 'sub-heads': 1 } });
+    expect(config).toMatchObject({ epochs: 1, batchSize: 8, learningRate: 0.001, methodOptions: { backbone: 'small', lambda: 1.5, repeats: 2, 'head-schedule': 'joint', 'sub-heads': 1 } });
     const noPaper = await runCli('train', 'autoencoder', '--paper', '--limit', '32', '--backend', 'cpu', '--out', path.join(root, 'ae-paper'));
     expect(noPaper.code).toBe(2);
     expect(noPaper.stderr).toMatch(/--paper: autoencoder has no paper recipe/);

@@ -27,9 +27,9 @@ describe('method registry: one default per option, recipes over it', () => {
   it("takes IIC's recipes from its module (IIC_RECIPES), in flags", () => {
     const recipes = METHODS.iic.recipes!;
     expect(Object.keys(recipes)).toEqual(Object.keys(IIC_RECIPES));
-    expect(recipes.cpu).toEqual({ ...IIC_RECIPES.cpu, options: { backbone: IIC_RECIPES.cpu.options.backbone, lambda: IIC_RECIPES.cpu.options.lambda, 'head-schedule': IIC_RECIPES.cpu.options.headSchedule } });
+    expect(recipes.cpu).toEqual({ ...IIC_RECIPES.cpu, options: { backbone: IIC_RECIPES.cpu.options.backbone, lambda: IIC_RECIPES.cpu.options.lambda, repeats: IIC_RECIPES.cpu.options.repeats, 'head-schedule': IIC_RECIPES.cpu.options.headSchedule } });
     // The paper's recipe spells out the paper's values (a change of IIC_DEFAULTS must not change it).
-    expect(recipes.paper!.options).toEqual({ backbone: 'F', clusters: 10, overcluster: 50, 'sub-heads': 5, repeats: 5, lambda: 1, 'head-schedule': 'alternate' });
+    expect(recipes.paper!.options).toEqual({ backbone: 'F', clusters: 10, overcluster: 50, 'sub-heads': 5, repeats: 5, lambda: 1, 'head-schedule': 'alternate', 'min-cluster-share': 0 });
     expect(() => recipesAsFlags<IicOptions>({ cpu: { note: '', options: { views: {} } } }, { lambda: 'lambda' })).toThrow('The cpu recipe sets views, which has no flag.');
     expect(() => recipesAsFlags<IicOptions>({ gpu: { note: '', options: { backbone: [8, 'M'] } } }, { backbone: 'backbone' })).toThrow('The gpu recipe\'s backbone is not a flag value: [8,"M"].');
   });
@@ -54,9 +54,9 @@ describe('method registry: one default per option, recipes over it', () => {
   it('resolves flags over the recipe over the class defaults', () => {
     const entry = METHODS.iic;
     const cpu = chooseRecipe(entry, 'cpu')!.recipe;
-    expect(cpu).toMatchObject({ epochs: 12, learningRate: 1e-3 });
+    expect(cpu).toMatchObject({ epochs: 10, learningRate: 1e-3 });
     const options = resolveMethodOptions(entry, { lambda: 2 }, cpu);
-    expect(options).toMatchObject({ backbone: 'small', 'head-schedule': 'joint', lambda: 2, 'sub-heads': IIC_DEFAULTS.subHeads });
+    expect(options).toMatchObject({ backbone: 'small', 'head-schedule': 'joint', repeats: 2, lambda: 2, 'sub-heads': IIC_DEFAULTS.subHeads });
     // The paper's recipe: the class's defaults (VGG F, λ 1, heads alternating) plus its batch and views.
     const paper = chooseRecipe(entry, 'cpu', true)!.recipe;
     expect(paper).toMatchObject({ batchSize: 700, learningRate: 1e-4 });
