@@ -27,7 +27,7 @@ describe('method registry: one default per option, recipes over it', () => {
   it("takes IIC's recipes from its module (IIC_RECIPES), in flags", () => {
     const recipes = METHODS.iic.recipes!;
     expect(Object.keys(recipes)).toEqual(Object.keys(IIC_RECIPES));
-    expect(recipes.cpu).toEqual({ ...IIC_RECIPES.cpu, options: { backbone: IIC_RECIPES.cpu.options.backbone, lambda: IIC_RECIPES.cpu.options.lambda, repeats: IIC_RECIPES.cpu.options.repeats, 'head-schedule': IIC_RECIPES.cpu.options.headSchedule } });
+    expect(recipes.cpu).toEqual({ ...IIC_RECIPES.cpu, options: { backbone: IIC_RECIPES.cpu.options.backbone, lambda: IIC_RECIPES.cpu.options.lambda, repeats: IIC_RECIPES.cpu.options.repeats, 'head-schedule': IIC_RECIPES.cpu.options.headSchedule, 'min-cluster-share': IIC_RECIPES.cpu.options.minClusterShare } });
     // The paper's recipe spells out the paper's values (a change of IIC_DEFAULTS must not change it).
     expect(recipes.paper!.options).toEqual({ backbone: 'F', clusters: 10, overcluster: 50, 'sub-heads': 5, repeats: 5, lambda: 1, 'head-schedule': 'alternate', 'min-cluster-share': 0 });
     expect(() => recipesAsFlags<IicOptions>({ cpu: { note: '', options: { views: {} } } }, { lambda: 'lambda' })).toThrow('The cpu recipe sets views, which has no flag.');
