@@ -328,10 +328,11 @@ export class IIC extends ImageMethod {
     // Evenly spread rows: a dataset stored class by class is still sampled across its classes.
     const sample = subset(dataset, Int32Array.from({ length: sampleSize }, (_, i) => Math.floor((i * dataset.size) / sampleSize)));
     const mainHeads = this.subHeadIndices('main');
-    const probabilities = await this.mapBatches(sample, (x) =>
+    // Each sampled image's cluster under every main sub-head: [sampleSize, subHeads].
+    const assignments = await this.mapBatches(sample, (x) =>
       tf.tidy(() => {
         const features = this.encodeBatch(x);
-        return tf.concat(mainHeads.map((index) => this.heads[index].apply(features, { training: false }) as tf.Tensor2D), 1);
+        return tf.stack(mainHeads.map((index) => tf.argMax(this.heads[index].apply(features, { training: false }) as tf.Tensor2D, 1)), 1).toFloat();
       }),
     );
     const floor = (this.config.minClusterShare * sampleSize) / k;
@@ -339,7 +340,8 @@ export class IIC extends ImageMethod {
     this.starvedClusters = [];
     let reseeded = 0;
     mainHeads.forEach((headIndex, h) => {
-      const sizes = clusterSizesOfColumns(probabilities, h * k, k);
+      const sizes = new Array<number>(k).fill(0);
+      for (let r = 0; r < sampleSize; r++) sizes[assignments.data[r * mainHeads.length + h]]++;
       const random = createRandom(deriveSeed(deriveSeed(this.seed, 7000 + h), epoch));
       for (let cluster = 0; cluster < k; cluster++) {
         if (sizes[cluster] >= floor) continue;
@@ -421,18 +423,6 @@ export class IIC extends ImageMethod {
     super.dispose();
     this.heads = [];
   }
-}
-
-/** How many rows of a matrix pick each of the `k` columns from `offset` as their largest. */
-function clusterSizesOfColumns(matrix: { data: Float32Array; rows: number; cols: number }, offset: number, k: number): number[] {
-  const sizes = new Array<number>(k).fill(0);
-  for (let r = 0; r < matrix.rows; r++) {
-    const row = r * matrix.cols + offset;
-    let best = 0;
-    for (let c = 1; c < k; c++) if (matrix.data[row + c] > matrix.data[row + best]) best = c;
-    sizes[best]++;
-  }
-  return sizes;
 }
 
 /**

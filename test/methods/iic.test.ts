@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/init_backend.js';
 import type { ImageDataset } from '../../src/data/dataset.js';
 import { IIC } from '../../src/methods/iic.js';
+import { argmaxRows } from '../../src/train/model_utils.js';
 import { blobImages } from '../helpers/synthetic.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'tfjs-unsupervised-iic-'));
@@ -114,7 +115,7 @@ describe('IIC starved clusters', () => {
     const loaded = await IIC.load(path.join(directory, 'starved'));
     expect(loaded.config.minClusterShare).toBe(0.5);
     const before = await iic.predictProbabilities(data);
-    const sizes = [0, 1, 2].map((c) => Array.from(rowArgmax(before)).filter((p) => p === c).length);
+    const sizes = [0, 1, 2].map((c) => Array.from(argmaxRows(before)).filter((p) => p === c).length);
     const largest = sizes.indexOf(Math.max(...sizes));
     const memory = tf.memory().numTensors;
     const second = await iic.fit(data, { epochs: 1, batchSize: 16, learningRate: 1e-9, progress: 'none' });
@@ -152,11 +153,3 @@ describe('IIC starved clusters', () => {
   });
 });
 
-/** The index of each row's largest column. */
-function rowArgmax(matrix: { data: Float32Array; rows: number; cols: number }): Int32Array {
-  return Int32Array.from({ length: matrix.rows }, (_, r) => {
-    let best = 0;
-    for (let c = 1; c < matrix.cols; c++) if (matrix.data[r * matrix.cols + c] > matrix.data[r * matrix.cols + best]) best = c;
-    return best;
-  });
-}
