@@ -24,7 +24,8 @@
  *     [--sub-heads 2] [--batch-size 256] [--learning-rate 1e-3] [--head-schedule joint|alternate] [--min-cluster-share 0.2]
  */
 import { loadMnist } from '../src/data/mnist.js';
-import { IIC, IIC_DEFAULTS, IIC_RECIPES } from '../src/methods/iic.js';
+import { IIC, IIC_DEFAULTS, IIC_RECIPES, IIC_RESTARTS } from '../src/methods/iic.js';
+import { fitBestOfRestarts } from '../src/train/restarts.js';
 import type { IicOptions } from '../src/methods/iic.js';
 import type { TrainingRecipe } from '../src/train/fit_defaults.js';
 import { ari } from '../src/metrics/ari.js';
@@ -43,7 +44,7 @@ const started = performance.now();
 const args = await startExample(
   'IIC on MNIST: Hungarian accuracy of the sub-head with the lowest training loss',
   { epochs: IIC_RECIPES.cpu.epochs },
-  { validation: { type: 'string' }, paper: { type: 'boolean' }, repeats: { type: 'string' }, lambda: { type: 'string' }, 'sub-heads': { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, 'head-schedule': { type: 'string' }, 'min-cluster-share': { type: 'string' } },
+  { validation: { type: 'string' }, paper: { type: 'boolean' }, repeats: { type: 'string' }, lambda: { type: 'string' }, 'sub-heads': { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, 'head-schedule': { type: 'string' }, 'min-cluster-share': { type: 'string' }, candidates: { type: 'string' }, 'trial-epochs': { type: 'string' } },
 );
 const paper = args.extra.paper === true;
 // The defaults are the CLI's recipes (methods/iic.ts): the CPU one, or the paper's with --paper; over IIC's own defaults.
@@ -51,6 +52,7 @@ const recipe: TrainingRecipe<IicOptions> = paper ? IIC_RECIPES.paper : IIC_RECIP
 const recipeOptions: IicOptions = { ...recipe.options };
 const backbone = recipeOptions.backbone ?? IIC_DEFAULTS.backbone;
 const overclusterClusters = recipeOptions.overclusterClusters ?? IIC_DEFAULTS.overclusterClusters;
+const numClusters = recipeOptions.numClusters ?? IIC_DEFAULTS.numClusters;
 const repeats = numberFlag(args, 'repeats', recipeOptions.repeats ?? IIC_DEFAULTS.repeats);
 const lambda = numberFlag(args, 'lambda', recipeOptions.lambda ?? IIC_DEFAULTS.lambda);
 const subHeads = numberFlag(args, 'sub-heads', recipeOptions.subHeads ?? IIC_DEFAULTS.subHeads);
@@ -62,36 +64,44 @@ const { train, validation, validationSize } = await loadMnistWithValidation(args
 const test = await loadMnist({ split: 'test' });
 const labels = test.labels!;
 
-let iic: IIC;
+const candidates = numberFlag(args, 'candidates', paper ? 1 : IIC_RESTARTS.candidates);
+const trialEpochs = numberFlag(args, 'trial-epochs', Math.min(IIC_RESTARTS.trialEpochs, args.epochs));
+const create = (seed: number) => new IIC({ backbone, subHeads, overclusterClusters, repeats, lambda, headSchedule, minClusterShare, seed });
 try {
   // The constructor checks the sub-heads, repeats, λ and the head schedule, with a message naming the bad value.
-  iic = new IIC({ backbone, subHeads, overclusterClusters, repeats, lambda, headSchedule, minClusterShare, seed: args.seed });
+  create(args.seed).dispose();
+  if (!Number.isInteger(candidates) || candidates < 1) throw new Error(`--candidates must be a positive integer, got ${candidates}.`);
+  if (!Number.isInteger(trialEpochs) || trialEpochs < 1 || trialEpochs > args.epochs) throw new Error(`--trial-epochs must be an integer from 1 to --epochs (${args.epochs}), got ${trialEpochs}.`);
 } catch (error) {
   exitWithUsage((error as Error).message);
 }
-console.log(`${paper ? 'the paper' : 'the CPU recipe'}: backbone VGG ${String(backbone)}, ${iic.config.subHeads} sub-heads, over-clustering ${overclusterClusters}, λ ${lambda}, repeats ${repeats}, batch ${batchSize}, heads ${headSchedule}, starved clusters below ${minClusterShare} of n/k re-seeded`);
+console.log(`${paper ? 'the paper' : 'the CPU recipe'}: backbone VGG ${String(backbone)}, ${subHeads} sub-heads, over-clustering ${overclusterClusters}, λ ${lambda}, repeats ${repeats}, batch ${batchSize}, heads ${headSchedule}, starved clusters below ${minClusterShare} of n/k re-seeded; ${candidates === 1 ? 'one run' : `${candidates} candidates of ${trialEpochs} epochs, the one of lowest training loss trained on`}`);
 
 const perEpoch: Array<Record<string, string | number>> = [];
-await iic.fit(train, {
+const restarts = await fitBestOfRestarts(create, train, {
   epochs: args.epochs,
+  candidates,
+  trialEpochs,
   batchSize,
   learningRate,
   seed: args.seed,
-  onEpochEnd: async (epoch, logs) => {
-    const row: Record<string, string | number> = { epoch: epoch + 1, loss: logs.loss, 'best sub-head (by loss)': logs.bestSubHead };
+  onEpochEnd: async (epoch, logs, candidate) => {
+    const row: Record<string, string | number> = { candidate: candidate.index, epoch: epoch + 1, loss: logs.loss, 'best sub-head (by loss)': logs.bestSubHead };
     let validationSizes = '';
     if (validation !== undefined) {
-      const validationPredictions = await iic.predict(validation);
+      const validationPredictions = await candidate.method.predict(validation);
       row['validation accuracy'] = clusterAccuracy(validation.labels, validationPredictions).accuracy;
       // The clusters' sizes show a merge (two digits in one cluster, another nearly empty) as it forms.
-      validationSizes = `, cluster sizes ${clusterSizes(validationPredictions, iic.config.numClusters).join(' ')}`;
+      validationSizes = `, cluster sizes ${clusterSizes(validationPredictions, numClusters).join(' ')}`;
     }
     row.seconds = logs.seconds;
     perEpoch.push(row);
     const scored = validation === undefined ? '' : ` → validation accuracy ${Number(row['validation accuracy']).toFixed(4)}`;
-    console.log(`epoch ${epoch + 1}: loss ${logs.loss.toFixed(4)}, sub-head ${logs.bestSubHead}${scored}${validationSizes}`);
+    console.log(`candidate ${candidate.index} epoch ${epoch + 1}: loss ${logs.loss.toFixed(4)}, sub-head ${logs.bestSubHead}${scored}${validationSizes}`);
   },
 });
+const iic = restarts.method;
+if (candidates > 1) console.log(`trial losses ${restarts.trialLosses.map((l) => l.toFixed(4)).join(' ')}: kept candidate ${restarts.chosen} (seed ${restarts.seeds[restarts.chosen]})`);
 printTable(perEpoch);
 
 const subHeadRows = [];
@@ -123,6 +133,10 @@ printResult({
   subHeads,
   minClusterShare,
   repeats,
+  candidates,
+  trialEpochs,
+  trialLosses: restarts.trialLosses,
+  chosenCandidate: restarts.chosen,
   epochs: args.epochs,
   trainImages: train.size,
   backend: args.backend.name,

@@ -62,6 +62,8 @@ export { METHOD_FILE, METHOD_FORMAT, METHOD_FORMAT_VERSION } from './train/saved
 export { ProgressReporter } from './train/progress.js';
 export { trainableVariablesOf, argmaxRows } from './train/model_utils.js';
 export { cosineLearningRate } from './train/learning_rate_schedule.js';
+export { fitBestOfRestarts, restartSeed } from './train/restarts.js';
+export type { RestartableMethod, RestartOptions, RestartResult } from './train/restarts.js';
 export type { MethodClass } from './train/method_core.js';
 export type { ModelStore } from './train/model_store.js';
 export type { FetchFunction } from './train/url_model_store.js';

@@ -33,4 +33,6 @@ export type { CheckpointableMethod, CheckpointFile, CheckpointManifest, Checkpoi
 export { saveLayersModel, loadLayersModel, writeFileAtomic, writeJsonAtomic, readJson, readSavedMethod } from './model_io.js';
 export { trainableVariablesOf, argmaxRows } from './model_utils.js';
 export { cosineLearningRate } from './learning_rate_schedule.js';
+export { fitBestOfRestarts, restartSeed } from './restarts.js';
+export type { RestartableMethod, RestartOptions, RestartResult } from './restarts.js';
 export type { LearningRateSchedule, CosineLearningRateOptions } from './learning_rate_schedule.js';
