@@ -29,7 +29,7 @@
  */
 import { loadMnist } from '../src/data/mnist.js';
 import { IIC, IIC_DEFAULTS, IIC_RECIPES, IIC_RESTARTS } from '../src/methods/iic.js';
-import { fitBestOfRestarts } from '../src/train/restarts.js';
+import { fitBestOfRestarts, resolveRestartOptions } from '../src/train/restarts.js';
 import type { IicOptions } from '../src/methods/iic.js';
 import type { TrainingRecipe } from '../src/train/fit_defaults.js';
 import { ari } from '../src/metrics/ari.js';
@@ -74,8 +74,8 @@ const create = (seed: number) => new IIC({ backbone, subHeads, overclusterCluste
 try {
   // The constructor checks the sub-heads, repeats, λ and the head schedule, with a message naming the bad value.
   create(args.seed).dispose();
-  if (!Number.isInteger(candidates) || candidates < 1) throw new Error(`--candidates must be a positive integer, got ${candidates}.`);
-  if (!Number.isInteger(trialEpochs) || trialEpochs < 1 || trialEpochs > args.epochs) throw new Error(`--trial-epochs must be an integer from 1 to --epochs (${args.epochs}), got ${trialEpochs}.`);
+  // The restarts' checks, before any training: --candidates and --trial-epochs (at most --epochs).
+  resolveRestartOptions({ epochs: args.epochs, candidates, trialEpochs, seed: args.seed }, 'iic_mnist');
 } catch (error) {
   exitWithUsage((error as Error).message);
 }

@@ -43,6 +43,28 @@ export function restartSeed(seed: number, index: number): number {
 }
 
 /**
+ * The restarts' own options with their defaults (2 candidates, 2 trial epochs or 1 when `epochs`
+ * is 1, seed 0), checked: what {@link fitBestOfRestarts} does first, for a caller that refuses bad
+ * values before it loads its data.
+ *
+ * @param context the start of the error messages.
+ * @throws when `epochs`, `candidates` or `trialEpochs` is not a positive integer, `seed` not an integer, or `trialEpochs` exceeds `epochs`.
+ */
+export function resolveRestartOptions(
+  options: { epochs: number; candidates?: number; trialEpochs?: number; seed?: number },
+  context = 'fitBestOfRestarts',
+): { epochs: number; candidates: number; trialEpochs: number; seed: number } {
+  const { epochs, candidates = 2, seed = 0 } = options;
+  checkNumber(epochs, 'epochs', context, { integer: true, min: 1 });
+  const trialEpochs = options.trialEpochs ?? Math.min(2, epochs);
+  checkNumber(candidates, 'candidates', context, { integer: true, min: 1 });
+  checkNumber(trialEpochs, 'trialEpochs', context, { integer: true, min: 1 });
+  checkNumber(seed, 'seed', context, { integer: true });
+  if (trialEpochs > epochs) throw new Error(`${context}: trialEpochs (${trialEpochs}) must not exceed epochs (${epochs}).`);
+  return { epochs, candidates, trialEpochs, seed };
+}
+
+/**
  * Random restarts chosen by the training loss: trains `candidates` methods from different seeds
  * for `trialEpochs` each, keeps the one whose last trial epoch had the lowest training loss,
  * disposes the others, and trains the kept one on to `epochs` in all. The choice reads the
@@ -63,13 +85,8 @@ export async function fitBestOfRestarts<TData, TMethod extends RestartableMethod
   const context = 'fitBestOfRestarts';
   if (typeof create !== 'function') throw new Error(`${context}: create must be a function (seed) => method, got ${describeArgument(create)}.`);
   options = readOptions(options, context, { candidates: 'number', trialEpochs: 'number', seed: 'number', onEpochEnd: 'function' });
-  const { epochs, candidates = 2, trialEpochs: givenTrialEpochs, seed = 0, onEpochEnd, ...fitOptions } = options;
-  checkNumber(epochs, 'epochs', context, { integer: true, min: 1 });
-  const trialEpochs = givenTrialEpochs ?? Math.min(2, epochs);
-  checkNumber(candidates, 'candidates', context, { integer: true, min: 1 });
-  checkNumber(trialEpochs, 'trialEpochs', context, { integer: true, min: 1 });
-  checkNumber(seed, 'seed', context, { integer: true });
-  if (trialEpochs > epochs) throw new Error(`${context}: trialEpochs (${trialEpochs}) must not exceed epochs (${epochs}).`);
+  const { epochs: _epochs, candidates: _candidates, trialEpochs: _trialEpochs, seed: _seed, onEpochEnd, ...fitOptions } = options;
+  const { epochs, candidates, trialEpochs, seed } = resolveRestartOptions(options, context);
   const seeds = Array.from({ length: candidates }, (_, i) => restartSeed(seed, i));
   const build = (index: number): TMethod => {
     const method = create(seeds[index]);
@@ -85,11 +102,6 @@ export async function fitBestOfRestarts<TData, TMethod extends RestartableMethod
       seed: seeds[index],
       onEpochEnd: onEpochEnd === undefined ? undefined : (epoch, logs) => onEpochEnd(epoch, logs, { index, method }),
     });
-  if (candidates === 1) {
-    const method = build(0);
-    const logs = await fitCandidate(method, 0, epochs);
-    return { method, chosen: 0, seeds, trialLosses: [logs.at(trialEpochs - 1)?.loss ?? Number.NaN] };
-  }
   const trialLosses: number[] = [];
   let kept: { method: TMethod; index: number } | undefined;
   for (let i = 0; i < candidates; i++) {
