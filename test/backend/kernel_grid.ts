@@ -46,13 +46,14 @@ export interface PoolCase {
   pad: 'same' | 'valid' | number;
 }
 
-/** The gap-fill max-pool grid: non-overlapping, overlapping, odd sizes with same padding, numeric padding. */
+/** The gap-fill max-pool grid: non-overlapping (2x2 and 3x3, a remainder left out), overlapping, odd sizes with same padding, numeric padding. */
 export const GAP_FILL_POOL_CASES: readonly PoolCase[] = [
   { shape: [3, 8, 8, 5], size: 2, stride: 2, pad: 'valid' },
   { shape: [2, 7, 9, 3], size: 2, stride: 2, pad: 'valid' },
   { shape: [2, 7, 9, 3], size: 2, stride: 2, pad: 'same' },
   { shape: [2, 9, 9, 4], size: 3, stride: 2, pad: 'same' },
   { shape: [2, 6, 6, 2], size: 3, stride: 1, pad: 1 },
+  { shape: [2, 9, 10, 3], size: 3, stride: 3, pad: 'valid' },
 ];
 
 /** `size` standard-normal values from a seeded generator. */

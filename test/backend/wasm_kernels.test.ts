@@ -62,6 +62,46 @@ describe('wasm gap-fill kernels equal the cpu backend', () => {
     });
   }
 
+  it('MaxPoolGrad on windows of −∞ and NaN (2x2 and 3x3 disjoint windows, and overlapping ones) equals cpu', async () => {
+    const shape: [number, number, number, number] = [1, 6, 6, 2];
+    const values = randomValues(72, 11);
+    // Channel 0: the top-left 2x2 (and 3x3) window all −∞, one NaN in the next; channel 1: a window of NaN and −∞.
+    for (const [y, x] of [[0, 0], [0, 1], [1, 0], [1, 1], [2, 2]]) values[(y * 6 + x) * 2] = Number.NEGATIVE_INFINITY;
+    values[(0 * 6 + 3) * 2] = Number.NaN;
+    for (const [y, x] of [[4, 4], [4, 5], [5, 4]]) values[(y * 6 + x) * 2 + 1] = Number.NaN;
+    values[(5 * 6 + 5) * 2 + 1] = Number.NEGATIVE_INFINITY;
+    for (const [size, stride] of [[2, 2], [3, 3], [3, 1]]) {
+      const { cpu, other: wasm } = await onCpuAnd('wasm', maxPoolGradient({ shape, size, stride, pad: 'valid' }, values));
+      expect(Array.from(wasm[0])).toEqual(Array.from(cpu[0]));
+    }
+  });
+
+  it('Identity and same-dtype Cast share the buffer (no copy); freed with the last tensor; other casts convert', async () => {
+    await initBackend({ backend: 'wasm' });
+    const backend = tf.backend();
+    const dataIds = backend.numDataIds();
+    const bytes = tf.memory().numBytes;
+    const x = tf.tensor2d([[1.5, -2.25], [3.75, 4]]);
+    const clone = tf.clone(x);
+    const cast = tf.cast(x, 'float32');
+    expect(backend.numDataIds()).toBe(dataIds + 1);
+    x.dispose();
+    expect(Array.from(await clone.data())).toEqual([1.5, -2.25, 3.75, 4]);
+    expect(Array.from(await cast.data())).toEqual([1.5, -2.25, 3.75, 4]);
+    const integers = tf.cast(clone, 'int32');
+    expect(integers.dtype).toBe('int32');
+    expect(Array.from(await integers.data())).toEqual([1, -2, 3, 4]);
+    tf.dispose([clone, cast, integers]);
+    expect(backend.numDataIds()).toBe(dataIds);
+    expect(tf.memory().numBytes).toBe(bytes);
+    const words = tf.tensor1d(['a', 'bc'], 'string');
+    const wordsClone = tf.clone(words);
+    words.dispose();
+    expect(await wordsClone.data()).toEqual(['a', 'bc']);
+    wordsClone.dispose();
+    expect(backend.numDataIds()).toBe(dataIds);
+  });
+
   it('Sum and Mean over leading axes (keepDims or not), and the other reductions through the built-in kernels', async () => {
     const values = randomValues(4 * 5 * 3 * 6, 10);
     const { cpu, other: wasm } = await onCpuAnd('wasm', () => {

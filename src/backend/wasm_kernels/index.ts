@@ -5,6 +5,7 @@ import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { makeConv2dBackpropInput } from './conv2d_backprop_input.js';
 import { makeLeadingAxesReduction } from './leading_axes_reduction.js';
 import { maxPoolGrad } from './max_pool_grad.js';
+import { makeSharedIdentity, makeSharingCast } from './shared_identity.js';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
 
 /** The kernels this library registers for the wasm backend (after {@link registerWasmGapFillKernels}). */
@@ -17,6 +18,8 @@ export const WASM_GAP_FILL_KERNELS: readonly string[] = [
   'MaxPoolGrad',
   'Sum',
   'Mean',
+  'Identity',
+  'Cast',
 ];
 
 let registered = false;
@@ -45,8 +48,9 @@ function wrapBuiltIn(name: string, wrap: (original: tf.KernelFunc) => tf.KernelF
  * `Conv2DBackpropFilter` and `UnsortedSegmentSum` (missing in 4.22), a faster stride-1
  * `Conv2DBackpropInput` (the built-in one stays for other strides), and matrix products with
  * transposed operands (dense layers' gradients) routed through wasm's fast untransposed product,
- * a faster `MaxPoolGrad`, and `Sum`/`Mean` over leading axes without a transpose (batch-norm
- * statistics and their gradients). Idempotent; call it after
+ * a faster `MaxPoolGrad`, `Sum`/`Mean` over leading axes without a transpose (batch-norm
+ * statistics and their gradients), and `Identity` (and same-dtype `Cast`) sharing the buffer
+ * instead of copying it (the engine clones every tensor a gradient keeps). Idempotent; call it after
  * importing the wasm backend and before using it (initBackend does).
  */
 export function registerWasmGapFillKernels(): void {
@@ -60,5 +64,7 @@ export function registerWasmGapFillKernels(): void {
   wrapBuiltIn('MaxPoolGrad', () => maxPoolGrad as unknown as tf.KernelFunc);
   wrapBuiltIn('Sum', (original) => makeLeadingAxesReduction(original, false));
   wrapBuiltIn('Mean', (original) => makeLeadingAxesReduction(original, true));
+  wrapBuiltIn('Identity', makeSharedIdentity);
+  wrapBuiltIn('Cast', makeSharingCast);
   registered = true;
 }
