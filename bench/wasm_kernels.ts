@@ -2,7 +2,9 @@
  * Times the wasm gap-fill kernels against what wasm has built in, on the conv shapes of the
  * benchmark models (VGG F on 24x24, Conv4 on 28x28): Conv2DBackpropInput (ours for stride 1 vs the
  * built-in), Conv2DBackpropFilter (ours; no built-in exists, so against the forward conv as a
- * yardstick), and transposed matrix products (ours vs the built-in BatchMatMul).
+ * yardstick), transposed matrix products (ours vs the built-in BatchMatMul), and on the
+ * feature maps of IIC's CPU recipe (small VGG, 256 images + 2 views = 768 per step) MaxPoolGrad
+ * and Identity (ours vs the built-in: the engine clones every tensor a gradient keeps).
  *
  *   npx tsx bench/wasm_kernels.ts [--repeats 3]
  */
@@ -25,6 +27,19 @@ async function best(f: () => tf.Tensor): Promise<number> {
     await out.data();
     out.dispose();
     if (i > 0) fastest = Math.min(fastest, performance.now() - started);
+  }
+  return fastest;
+}
+
+/** Best wall time of `repeats` calls of `f` without reading the output (wasm kernels run synchronously; a read would copy it out of the heap). */
+function bestCall(f: () => tf.Tensor): number {
+  let fastest = Infinity;
+  for (let i = 0; i < repeats + 1; i++) {
+    const started = performance.now();
+    const out = f();
+    const elapsed = performance.now() - started;
+    out.dispose();
+    if (i > 0) fastest = Math.min(fastest, elapsed);
   }
   return fastest;
 }
@@ -73,4 +88,27 @@ const a = tf.randomNormal([256, 2000]);
 const g = tf.randomNormal([256, 500]);
 const matmul = await best(() => tf.matMul(a, g, true, false));
 console.log(`transposed product 2000x256 · 256x500 (a dense layer's dW): ${matmul.toFixed(1)} ms with the gap-fill routing`);
-console.log(`RESULT ${JSON.stringify({ rows, transposedMatMulMs: matmul })}`);
+
+const builtInMaxPoolGrad = builtInWasmKernel('MaxPoolGrad');
+const builtInIdentity = builtInWasmKernel('Identity');
+const mapRows: Array<Record<string, string | number>> = [];
+for (const [size, channels] of [[24, 16], [12, 32], [6, 64]]) {
+  const input = tf.randomNormal([768, size, size, channels]) as tf.Tensor4D;
+  const output = tf.maxPool(input, 2, 2, 'valid');
+  const dy = tf.randomNormal(output.shape);
+  const attrs = { filterSize: 2, strides: 2, pad: 'valid' } as unknown as tf.NamedAttrMap;
+  const ours = bestCall(() => tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs) as tf.Tensor);
+  const builtIn = builtInMaxPoolGrad ? bestCall(() => runKernelFunction(builtInMaxPoolGrad, { dy, input, output }, attrs)) : Number.NaN;
+  const cloneOurs = bestCall(() => tf.clone(input));
+  const cloneBuiltIn = builtInIdentity ? bestCall(() => runKernelFunction(builtInIdentity, { x: input }, {})) : Number.NaN;
+  mapRows.push({
+    'feature map': `768x${size}x${size}x${channels}`,
+    'MaxPoolGrad 2x2 built-in ms': Number(builtIn.toFixed(1)),
+    'MaxPoolGrad 2x2 gap-fill ms': Number(ours.toFixed(1)),
+    'Identity built-in (copy) ms': Number(cloneBuiltIn.toFixed(2)),
+    'Identity gap-fill (shared) ms': Number(cloneOurs.toFixed(2)),
+  });
+  tf.dispose([input, output, dy]);
+}
+console.table(mapRows);
+console.log(`RESULT ${JSON.stringify({ rows, transposedMatMulMs: matmul, mapRows })}`);

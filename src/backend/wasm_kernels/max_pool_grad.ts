@@ -11,7 +11,7 @@ import type { KernelArguments } from './kernel_utils.js';
  * innermost; any filter size, stride, padding and rounding mode. The built-in kernel took
  * ~47 ms for a 256x24x24x16 input and 2x2 windows; this takes a few. Windows that tile the
  * input without overlap or padding (VGG's 2x2 pools of stride 2) take
- * {@link maxPoolGradDisjointWindows}, about 3x faster on IIC's 768x24x24x16 maps.
+ * {@link maxPoolGradDisjointWindows}: 56 instead of 90 ms on IIC's 768x24x24x16 maps here.
  */
 export function maxPoolGrad({ inputs, attrs = {}, backend }: KernelArguments): tf.TensorInfo {
   const { dy, input } = inputs;
