@@ -9,21 +9,21 @@
  * epoch; the test split is scored once, at the end.
  *
  * The defaults are the CLI's CPU recipe (`IIC_RECIPES.cpu` in src/methods/iic.ts), a budget of
- * under 30 minutes on wasm (2 threads): the `small` VGG, 2 sub-heads, over-clustering with 50
+ * about 30 minutes on wasm (2 threads): the `small` VGG, 2 sub-heads, over-clustering with 50
  * clusters, the 55k training images each paired with two transformed views x′ per epoch
  * (`--repeats 2`: on the validation split it took seed 1 from 0.76 to 0.90 after 4 epochs, at 1.5
  * times the cost of an epoch), both heads trained on every step (`--head-schedule joint`), λ = 1.5
  * (the marginals' entropy weighted more than the paper's 1: with a short budget, λ = 1 leaves two
  * digits sharing a cluster and another split in two), a nearly empty cluster re-seeded after an
- * epoch (`--min-cluster-share 0.2`), 10 epochs of about 2.4 minutes, with random restarts
+ * epoch (`--min-cluster-share 0.2`), 11 epochs of about 2.4–2.6 minutes, with random restarts
  * (`--candidates 2 --trial-epochs 2`, IIC_RESTARTS: two runs from different seeds train 2 epochs,
- * the one of lower training loss trains on; candidate 0 is the plain run of `--seed`; 12 epochs of
+ * the one of lower training loss trains on; candidate 0 is the plain run of `--seed`; 13 epochs of
  * compute in all). The measurements behind
  * each choice are in the README's table. `--paper` is the paper's configuration (VGG F, 5
  * sub-heads, 5 views per image, batch 700, heads alternating per epoch, λ = 1, learning rate 1e-4)
  * for GPU users.
  *
- *   npx tsx examples/iic_mnist.ts [--epochs 10] [--limit 55000] [--validation 5000] [--seed 0] [--paper] [--repeats 2] [--lambda 1.5]
+ *   npx tsx examples/iic_mnist.ts [--epochs 11] [--limit 55000] [--validation 5000] [--seed 0] [--paper] [--repeats 2] [--lambda 1.5]
  *     [--sub-heads 2] [--batch-size 256] [--learning-rate 1e-3] [--head-schedule joint|alternate] [--min-cluster-share 0.2]
  *     [--candidates 2] [--trial-epochs 2]
  */

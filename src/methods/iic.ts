@@ -116,8 +116,8 @@ export const IIC_OPTION_TABLE = {
 export const IIC_RECIPES = {
   // examples/iic_mnist.ts, 2 threads, trained on 55k images (5k held out for validation): see the README's table.
   cpu: {
-    note: 'measured on a 2-core CPU (wasm): quarter-width VGG, λ 1.5, two views x′ per image, both heads every step, learning rate 1e-3, nearly empty clusters re-seeded, 10 epochs of about 2.4 min on 55k images',
-    epochs: 10,
+    note: 'measured on a 2-core CPU (wasm): quarter-width VGG, λ 1.5, two views x′ per image, both heads every step, learning rate 1e-3, nearly empty clusters re-seeded, 11 epochs of about 2.4–2.6 min on 55k images',
+    epochs: 11,
     learningRate: 1e-3,
     options: { backbone: 'small', lambda: 1.5, repeats: 2, headSchedule: 'joint', minClusterShare: 0.2 },
   },
@@ -139,8 +139,8 @@ export const IIC_RECIPES = {
 
 /**
  * Random restarts for the CPU recipe ({@link fitBestOfRestarts}): two candidates from different
- * seeds train 2 epochs each, the one of lower training loss trains on to the recipe's epochs (10 in
- * all; 12 epochs of compute, under 30 minutes on 2 wasm threads). Against IIC's early lock-in on a
+ * seeds train 2 epochs each, the one of lower training loss trains on to the recipe's epochs (11 in
+ * all; 13 epochs of compute, 31 to 35 minutes on 2 wasm threads by the machine's speed). Against IIC's early lock-in on a
  * poor partition: on MNIST the run that ended at 0.85 already had the highest loss after 2 epochs
  * (−4.52 against −4.60 and −4.66 of the runs ending at 0.97 and 0.95). examples/iic_mnist.ts uses
  * it; the CLI's `train` fits a single run.

@@ -54,7 +54,7 @@ describe('method registry: one default per option, recipes over it', () => {
   it('resolves flags over the recipe over the class defaults', () => {
     const entry = METHODS.iic;
     const cpu = chooseRecipe(entry, 'cpu')!.recipe;
-    expect(cpu).toMatchObject({ epochs: 10, learningRate: 1e-3 });
+    expect(cpu).toMatchObject({ epochs: 11, learningRate: 1e-3 });
     const options = resolveMethodOptions(entry, { lambda: 2 }, cpu);
     expect(options).toMatchObject({ backbone: 'small', 'head-schedule': 'joint', repeats: 2, lambda: 2, 'sub-heads': IIC_DEFAULTS.subHeads });
     // The paper's recipe: the class's defaults (VGG F, λ 1, heads alternating) plus its batch and views.
