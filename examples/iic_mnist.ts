@@ -9,7 +9,7 @@
  * epoch; the test split is scored once, at the end.
  *
  * The defaults are the CLI's CPU recipe (`IIC_RECIPES.cpu` in src/methods/iic.ts), a budget of
- * about 30 minutes on wasm (2 threads): the `small` VGG, 2 sub-heads, over-clustering with 50
+ * about 30 minutes on wasm (2 threads; 35.5 minutes measured on the slower of two machines): the `small` VGG, 2 sub-heads, over-clustering with 50
  * clusters, the 55k training images each paired with two transformed views x′ per epoch
  * (`--repeats 2`: on the validation split it took seed 1 from 0.76 to 0.90 after 4 epochs, at 1.5
  * times the cost of an epoch), both heads trained on every step (`--head-schedule joint`), λ = 1.5
