@@ -18,25 +18,17 @@ const { values } = parseArgs({ options: { repeats: { type: 'string', default: '3
 const repeats = Number(values.repeats);
 await initBackend({ backend: 'wasm' });
 
-/** Best wall time of `repeats` runs of `f` (the output is read, then disposed). */
-async function best(f: () => tf.Tensor): Promise<number> {
+/**
+ * Best wall time of `repeats` runs of `f` (after one warm-up run); the output is disposed outside
+ * the timing. With `readOutput` (the default) the time includes reading it back; without, only the
+ * call (wasm kernels run synchronously, and a read would add a copy out of the heap).
+ */
+async function best(f: () => tf.Tensor, readOutput = true): Promise<number> {
   let fastest = Infinity;
   for (let i = 0; i < repeats + 1; i++) {
     const started = performance.now();
     const out = f();
-    await out.data();
-    out.dispose();
-    if (i > 0) fastest = Math.min(fastest, performance.now() - started);
-  }
-  return fastest;
-}
-
-/** Best wall time of `repeats` calls of `f` without reading the output (wasm kernels run synchronously; a read would copy it out of the heap). */
-function bestCall(f: () => tf.Tensor): number {
-  let fastest = Infinity;
-  for (let i = 0; i < repeats + 1; i++) {
-    const started = performance.now();
-    const out = f();
+    if (readOutput) await out.data();
     const elapsed = performance.now() - started;
     out.dispose();
     if (i > 0) fastest = Math.min(fastest, elapsed);
@@ -97,10 +89,10 @@ for (const [size, channels] of [[24, 16], [12, 32], [6, 64]]) {
   const output = tf.maxPool(input, 2, 2, 'valid');
   const dy = tf.randomNormal(output.shape);
   const attrs = { filterSize: 2, strides: 2, pad: 'valid' } as unknown as tf.NamedAttrMap;
-  const ours = bestCall(() => tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs) as tf.Tensor);
-  const builtIn = builtInMaxPoolGrad ? bestCall(() => runKernelFunction(builtInMaxPoolGrad, { dy, input, output }, attrs)) : Number.NaN;
-  const cloneOurs = bestCall(() => tf.clone(input));
-  const cloneBuiltIn = builtInIdentity ? bestCall(() => runKernelFunction(builtInIdentity, { x: input }, {})) : Number.NaN;
+  const ours = await best(() => tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs) as tf.Tensor, false);
+  const builtIn = builtInMaxPoolGrad ? await best(() => runKernelFunction(builtInMaxPoolGrad, { dy, input, output }, attrs), false) : Number.NaN;
+  const cloneOurs = await best(() => tf.clone(input), false);
+  const cloneBuiltIn = builtInIdentity ? await best(() => runKernelFunction(builtInIdentity, { x: input }, {}), false) : Number.NaN;
   mapRows.push({
     'feature map': `768x${size}x${size}x${channels}`,
     'MaxPoolGrad 2x2 built-in ms': Number(builtIn.toFixed(1)),
