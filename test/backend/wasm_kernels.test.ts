@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
+import { convolutionReadWindow } from '../../src/backend/kernel_geometry.js';
+import { convGeometry } from '../../src/backend/wasm_kernels/kernel_utils.js';
 import { WASM_GAP_FILL_KERNELS } from '../../src/backend/wasm_kernels/index.js';
 import {
   conv2dTransposeWithGradients,
@@ -36,6 +38,42 @@ describe('wasm gap-fill kernels equal the cpu backend', () => {
         expect(wasm[i].length).toBe(cpu[i].length);
         expect(relativeError(wasm[i], cpu[i])).toBeLessThanOrEqual(1e-4);
       }
+    });
+  }
+
+  /** Indices where two arrays differ (+0 and −0 count as equal). */
+  const differences = (a: Float32Array, b: Float32Array) => a.reduce((count, value, i) => count + (value === b[i] ? 0 : 1), a.length === b.length ? 0 : 1);
+
+  for (const c of GAP_FILL_CONV_CASES) {
+    it(`conv2d gradients with the convolution's own padding are bitwise those over a padded copy: kernel ${c.kernel}, stride ${c.stride}, pad ${JSON.stringify(c.pad)}`, () => {
+      const filterShape: [number, number, number, number] = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+      const inputShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
+      const info = convGeometry(inputShape, filterShape, c.stride, c.pad, undefined, 'NHWC');
+      const x = tf.tensor4d(randomValues(c.batch * c.height * c.width * c.inChannels, 5), inputShape);
+      const w = tf.tensor4d(randomValues(c.kernel * c.kernel * c.inChannels * c.outChannels, 6), filterShape);
+      const dy = tf.tensor4d(randomValues(tf.util.sizeFromShape(info.outShape), 7), info.outShape as [number, number, number, number]);
+      const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
+      // The filter gradient as this kernel computed it before: pad and crop x as a copy, then a 'valid' convolution.
+      const { top, left } = info.padInfo;
+      const { neededHeight, neededWidth, bottom, right } = convolutionReadWindow(info);
+      const [dw, reference] = tf.tidy(() => {
+        const cropped = tf.slice(tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]), [0, 0, 0, 0], [c.batch, neededHeight, neededWidth, c.inChannels]);
+        const convolved = tf.conv2d(tf.transpose(cropped, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]);
+        const kernel = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape }) as tf.Tensor;
+        return [kernel.dataSync() as Float32Array, tf.transpose(convolved, [1, 2, 0, 3]).dataSync() as Float32Array];
+      });
+      expect(differences(dw, reference)).toBe(0);
+      if (c.stride === 1) {
+        const [dx, referenceDx] = tf.tidy(() => {
+          const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+          const k = c.kernel;
+          const padded = tf.pad(dy, [[0, 0], [k - 1 - top, k - 1 - info.padInfo.bottom], [k - 1 - left, k - 1 - info.padInfo.right], [0, 0]]);
+          const kernel = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape }) as tf.Tensor;
+          return [kernel.dataSync() as Float32Array, tf.conv2d(padded, flipped, 1, 'valid').dataSync() as Float32Array];
+        });
+        expect(differences(dx, referenceDx)).toBe(0);
+      }
+      tf.dispose([x, w, dy]);
     });
   }
 

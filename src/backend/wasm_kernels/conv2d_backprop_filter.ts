@@ -15,7 +15,10 @@ import type { KernelArguments } from './kernel_utils.js';
  * dy as a filter, transpose(dy, [1, 2, 0, 3]) = [OH, OW, N, Cout]; convolve with stride 1 and
  * dilation s (the forward stride), 'valid' → [Cin, KH, KW, Cout]; transpose [1, 2, 0, 3] gives
  * dW [KH, KW, Cin, Cout]. x̃ is cropped to the (OH − 1)·s + KH rows (and columns) that the
- * forward pass read, so the result has exactly KH x KW positions.
+ * forward pass read, so the result has exactly KH x KW positions. When those rows reach to (or
+ * past) x's last row, as with 'same' padding, the padding is the convolution's own (explicit
+ * pads, zeros XNNPACK reads without a copy: the same products summed in the same order as over a
+ * padded copy); only a window that stops short of x's end is cut out by a PadV2 and a Slice.
  *
  * tfjs computes conv gradients only for dilation 1 (its Conv2D gradient rejects others), so every
  * stride, padding ('same', 'valid', a number, explicit) and rounding mode of NHWC convolutions
@@ -28,18 +31,28 @@ export function conv2dBackpropFilter({ inputs, attrs = {}, backend }: KernelArgu
   const { batchSize, inChannels, outChannels, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
   // Pad as the forward pass did, then keep exactly the rows and columns it read.
   const { neededHeight, neededWidth, bottom, right } = convolutionReadWindow(info);
-  const padded = runWasmKernel('PadV2', backend, { x }, { paddings: [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]], constantValue: 0 });
-  const cropped = runWasmKernel('Slice', backend, { x: padded }, { begin: [0, 0, 0, 0], size: [batchSize, neededHeight, neededWidth, inChannels] });
-  const swapped = runWasmKernel('Transpose', backend, { x: cropped }, { perm: [3, 1, 2, 0] });
+  // Rows (columns) of zeros below (right of) x that the window reads; negative: x rows it never read.
+  const padBottom = neededHeight - padInfo.top - info.inHeight;
+  const padRight = neededWidth - padInfo.left - info.inWidth;
+  const copies: tf.TensorInfo[] = [];
+  let source = x;
+  let pad: number[][] | 'valid' = [[0, 0], [padInfo.top, padBottom], [padInfo.left, padRight], [0, 0]];
+  if (padBottom < 0 || padRight < 0) {
+    const padded = runWasmKernel('PadV2', backend, { x }, { paddings: [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]], constantValue: 0 });
+    source = runWasmKernel('Slice', backend, { x: padded }, { begin: [0, 0, 0, 0], size: [batchSize, neededHeight, neededWidth, inChannels] });
+    copies.push(padded, source);
+    pad = 'valid';
+  }
+  const swapped = runWasmKernel('Transpose', backend, { x: source }, { perm: [3, 1, 2, 0] });
   const dyFilter = runWasmKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
   const convolved = runWasmKernel(
     'Conv2D',
     backend,
     { x: swapped, filter: dyFilter },
-    { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [strideHeight, strideWidth] },
+    { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [strideHeight, strideWidth] },
   );
   const result = runWasmKernel('Transpose', backend, { x: convolved }, { perm: [1, 2, 0, 3] });
-  release(backend, padded, cropped, swapped, dyFilter, convolved);
+  release(backend, ...copies, swapped, dyFilter, convolved);
   if (result.shape.join() !== [filterHeight, filterWidth, inChannels, outChannels].join()) {
     release(backend, result);
     throw new Error(`wasm Conv2DBackpropFilter: computed shape [${result.shape}] instead of the filter's [${filterShape}].`);

@@ -11,8 +11,9 @@ import type { KernelArguments } from './kernel_utils.js';
  *               transpose(reverse(W, [0, 1]), [0, 1, 3, 2]), 'valid')
  *
  * i.e. dy correlated with the filter rotated by 180° and its in/out channels swapped, after
- * padding dy by the complement of the forward padding. Strides other than 1 (and any padding the
- * formula cannot express) fall back to the wasm backend's own kernel.
+ * padding dy by the complement of the forward padding — padding that the convolution applies
+ * itself (explicit pads: XNNPACK reads zeros there instead of a padded copy of dy). Strides other
+ * than 1 (and any padding the formula cannot express) fall back to the wasm backend's own kernel.
  */
 export function makeConv2dBackpropInput(original: tf.KernelFunc): tf.KernelFunc {
   return ((args: KernelArguments) => {
@@ -26,11 +27,11 @@ export function makeConv2dBackpropInput(original: tf.KernelFunc): tf.KernelFunc 
     const { filterHeight: kh, filterWidth: kw, padInfo } = info;
     const paddings = [kh - 1 - padInfo.top, kh - 1 - padInfo.bottom, kw - 1 - padInfo.left, kw - 1 - padInfo.right];
     if (paddings.some((p) => p < 0)) return original(args as unknown as Parameters<tf.KernelFunc>[0]);
-    const padded = runWasmKernel('PadV2', backend, { x: dy }, { paddings: [[0, 0], [paddings[0], paddings[1]], [paddings[2], paddings[3]], [0, 0]], constantValue: 0 });
     const reversed = runWasmKernel('Reverse', backend, { x: filter }, { dims: [0, 1] });
     const flipped = runWasmKernel('Transpose', backend, { x: reversed }, { perm: [0, 1, 3, 2] });
-    const result = runWasmKernel('Conv2D', backend, { x: padded, filter: flipped }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
-    release(backend, padded, reversed, flipped);
+    const pad = [[0, 0], [paddings[0], paddings[1]], [paddings[2], paddings[3]], [0, 0]];
+    const result = runWasmKernel('Conv2D', backend, { x: dy, filter: flipped }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] });
+    release(backend, reversed, flipped);
     return result;
   }) as unknown as tf.KernelFunc;
 }
