@@ -1,7 +1,8 @@
 /**
  * `tfjs-unsupervised/node`: everything of the core entry (`tfjs-unsupervised`) plus what needs
  * Node.js: reading data sets from disk (IDX, MNIST, CIFAR-10, STL-10, image folders), saving and
- * loading models, checkpoints, the wasm backend's worker threads, and plots written to files.
+ * loading models, checkpoints, the wasm backend's worker threads, random restarts trained side by
+ * side in worker threads, and plots written to files.
  *
  * In Node one import serves: `import { IIC, loadMnist } from 'tfjs-unsupervised/node'`. Code meant
  * to run in a browser imports `tfjs-unsupervised` instead (the method classes themselves still
@@ -23,6 +24,8 @@ export type { LoadStl10Options, Stl10Split } from './data/stl10.js';
 export { saveLayersModel, loadLayersModel, writeFileAtomic, writeJsonAtomic, readJson, readSavedMethod } from './train/model_io.js';
 export { writeCheckpoint, findLatestCheckpoint, loadCheckpoint, readCheckpointState, CHECKPOINTS_DIRECTORY, CHECKPOINT_MANIFEST } from './train/checkpoint.js';
 export type { CheckpointableMethod, CheckpointFile, CheckpointManifest, CheckpointInfo, CheckpointSearch, WriteCheckpointOptions } from './train/checkpoint.js';
+export { fitBestOfRestartsInWorkers } from './train/parallel_restarts.js';
+export type { ParallelRestartOptions, RestartableMethodClass } from './train/parallel_restarts.js';
 export { renderPng } from './plot/render.js';
 export type { RenderPngOptions } from './plot/render.js';
 export { readMetricsJsonl } from './plot/training_curves.js';

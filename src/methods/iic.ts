@@ -140,7 +140,8 @@ export const IIC_RECIPES = {
 /**
  * Random restarts for the CPU recipe ({@link fitBestOfRestarts}): two candidates from different
  * seeds train 2 epochs each, the one of lower training loss trains on to the recipe's epochs (11 in
- * all; 13 epochs of compute: 35.5 minutes measured on 2 wasm threads, about 31.5 on a machine 8 % faster). Against IIC's early lock-in on a
+ * all; 13 epochs of compute: 35.5 minutes measured on 2 wasm threads with the trials in turn, 31.6
+ * with them side by side in worker threads, `fitBestOfRestartsInWorkers`). Against IIC's early lock-in on a
  * poor partition: on MNIST the run that ended at 0.85 already had the highest loss after 2 epochs
  * (−4.52 against −4.60 and −4.66 of the runs ending at 0.97 and 0.95). examples/iic_mnist.ts uses
  * it; the CLI's `train` fits a single run.

