@@ -173,7 +173,8 @@ export async function fitBestOfRestartsInWorkers<TMethod extends UnsupervisedMet
   const workers = new Set<Worker>();
   try {
     const trials = seeds.map(() => deferred<{ logs: EpochLogs[]; checkpoint: CheckpointInfo }>());
-    const epochMessages = seeds.map(() => Array.from({ length: trialEpochs }, () => deferred<EpochMessage>()));
+    // Resolved with undefined for an epoch the method never reported (its trial ended without it).
+    const epochMessages = seeds.map(() => Array.from({ length: trialEpochs }, () => deferred<EpochMessage | undefined>()));
     // The first failure stops every worker and fails whatever still waits.
     let failure: Error | undefined;
     const fail = (error: Error) => {
@@ -199,6 +200,7 @@ export async function fitBestOfRestartsInWorkers<TMethod extends UnsupervisedMet
         const index = next++;
         try {
           trials[index].resolve(await runWorker(task(index), (message) => epochMessages[index][message.epoch]?.resolve(message), workers, fail, context, index));
+          for (const unreported of epochMessages[index]) unreported.resolve(undefined);
         } catch {
           return;
         }
@@ -210,6 +212,7 @@ export async function fitBestOfRestartsInWorkers<TMethod extends UnsupervisedMet
       for (let i = 0; i < candidates; i++) {
         for (let e = 0; e < trialEpochs; e++) {
           const message = await epochMessages[i][e].promise;
+          if (message === undefined) continue;
           const { method } = await loadCheckpoint<TMethod>(message.checkpoint!, (directory) => methodClass.load(directory));
           try {
             await onEpochEnd(message.epoch, message.logs, { index: i, method });
