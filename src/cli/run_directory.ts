@@ -285,11 +285,14 @@ export async function lockRun(runDirectory: string): Promise<() => Promise<void>
         await fs.rm(takeover, { force: true });
         continue;
       }
+      // Held like the lock itself, so that another taker in this process sees it taken (not stale).
+      heldLocks.add(takeover);
       try {
         if (!Object.is(await readHolder(file), stale) && existsSync(file)) continue;
         await fs.rm(file, { force: true });
         taken = await createLockFile(file);
       } finally {
+        heldLocks.delete(takeover);
         await fs.rm(takeover, { force: true });
       }
     }

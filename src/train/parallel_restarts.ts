@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { defaultWasmThreads } from '../backend/wasm_threads.js';
 import { checkNumber, describeArgument } from '../data/checks.js';
+import { validateDataset } from '../data/dataset.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { readOptions } from '../data/options.js';
 import { RESTARTABLE_METHODS } from '../methods/restartable_methods.js';
@@ -148,6 +149,8 @@ export async function fitBestOfRestartsInWorkers<TMethod extends UnsupervisedMet
   for (const [name, value] of Object.entries(options)) {
     if (!isJson(value)) throw new Error(`${context}: options.${name} is not JSON (${describeArgument(value)}); a worker rebuilds the method from JSON options — use fitBestOfRestarts.`);
   }
+  // The data is checked here, before any worker starts (a worker would only fail on it later).
+  validateDataset(data, `${context} (data)`);
   restartOptions = readOptions(restartOptions, context, { candidates: 'number', trialEpochs: 'number', seed: 'number', onEpochEnd: 'function', threadsPerWorker: 'number' });
   for (const name of ['learningRateSchedule', 'onBatchEnd', 'callbacks'] as const) {
     if ((restartOptions as unknown as Record<string, unknown>)[name] !== undefined) throw new Error(`${context}: ${name} cannot be passed to a worker thread; use fitBestOfRestarts.`);

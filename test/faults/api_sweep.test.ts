@@ -164,6 +164,7 @@ const FUNCTIONS: Record<string, FunctionFixture> = {
   filterDistinguisherLoss: { args: () => [tf.randomUniform([2, 4, 4, 3], 0, 1, 'float32', 4), {}], options: 1 },
   filterDistinguisherPairLoss: { args: () => [tf.randomUniform([2, 4, 4, 3], 0, 1, 'float32', 4), {}], options: 1 },
   fitBestOfRestarts: { args: () => [(seed: number) => new api.Autoencoder({ layers: [64, 4], seed }), images8, { epochs: 1, candidates: 2, trialEpochs: 1, batchSize: 4, stepsPerEpoch: 2, seed: 1, progress: 'none' }] },
+  fitBestOfRestartsInWorkers: { args: () => [api.Autoencoder, { layers: [64, 4] }, images8, { epochs: 1, candidates: 2, trialEpochs: 1, batchSize: 4, stepsPerEpoch: 2, seed: 1, progress: 'none' }] },
   findLatestCheckpoint: { args: () => [files.run] },
   fitPcaWhiten: { args: () => [matrix, { nComponents: 1, whiten: true, epsilon: 1e-5, method: 'auto' }], options: 1 },
   flattenedDimension: { args: () => [images8] },
