@@ -22,9 +22,8 @@ export interface CandidateTask {
   data: ImageDataset;
   epochs: number;
   seed: number;
-  batchSize?: number;
-  learningRate?: number;
-  stepsPerEpoch?: number;
+  /** The caller's numeric fit options (those given). */
+  fitNumbers: { batchSize?: number; learningRate?: number; stepsPerEpoch?: number };
   backend: 'wasm' | 'cpu';
   threads: number;
   /** Run directory its checkpoints go to (`<runDirectory>/checkpoints/epoch-NNNNNN`). */
@@ -49,9 +48,7 @@ async function trainCandidate(task: CandidateTask): Promise<void> {
     const logs = await method.fit(task.data, {
       epochs: task.epochs,
       seed: task.seed,
-      ...(task.batchSize === undefined ? {} : { batchSize: task.batchSize }),
-      ...(task.learningRate === undefined ? {} : { learningRate: task.learningRate }),
-      ...(task.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: task.stepsPerEpoch }),
+      ...task.fitNumbers,
       progress: 'none',
       onEpochEnd: async (epoch, epochLogs) => {
         if (task.everyEpoch) checkpoint = await writeCheckpoint(task.runDirectory, method, { keep: task.epochs, inferenceModel: 'none' });
