@@ -4,7 +4,10 @@
  * built-in), Conv2DBackpropFilter (ours; no built-in exists, so against the forward conv as a
  * yardstick), transposed matrix products (ours vs the built-in BatchMatMul), and on the
  * feature maps of IIC's CPU recipe (small VGG, 256 images + 2 views = 768 per step) MaxPoolGrad
- * and Identity (ours vs the built-in: the engine clones every tensor a gradient keeps).
+ * and Identity (ours vs the built-in: the engine clones every tensor a gradient keeps), and
+ * Conv2DBackpropFilter's two formulations (a convolution with dy as the filter, the patches'
+ * matrix product) on first layers of 1–3 channels and IIC's second layer: which one is faster
+ * decides PATCH_PRODUCT_MAX_ROWS.
  *
  *   npx tsx bench/wasm_kernels.ts [--repeats 3]
  */
@@ -13,6 +16,7 @@ import { parseArgs } from 'node:util';
 
 import { initBackend } from '../src/backend/init_backend.js';
 import { builtInWasmKernel } from '../src/backend/wasm_kernels/index.js';
+import { conv2dBackpropFilterAsConvolution, conv2dBackpropFilterAsProduct, PATCH_PRODUCT_MAX_ROWS } from '../src/backend/wasm_kernels/conv2d_backprop_filter.js';
 
 const { values } = parseArgs({ options: { repeats: { type: 'string', default: '3' } } });
 const repeats = Number(values.repeats);
@@ -103,4 +107,21 @@ for (const [size, channels] of [[24, 16], [12, 32], [6, 64]]) {
   tf.dispose([input, output, dy]);
 }
 console.table(mapRows);
-console.log(`RESULT ${JSON.stringify({ rows, transposedMatMulMs: matmul, mapRows })}`);
+
+const filterRows: Array<Record<string, string | number>> = [];
+for (const [size, inC, outC] of [[24, 1, 16], [24, 2, 16], [24, 3, 16], [12, 16, 32]]) {
+  const x = tf.randomNormal([768, size, size, inC]);
+  const dy = tf.randomNormal([768, size, size, outC]);
+  const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, inC, outC] } as unknown as tf.NamedAttrMap;
+  const convolution = await best(() => runKernelFunction(conv2dBackpropFilterAsConvolution as unknown as tf.KernelFunc, { x, dy }, attrs));
+  const product = await best(() => runKernelFunction(conv2dBackpropFilterAsProduct as unknown as tf.KernelFunc, { x, dy }, attrs));
+  filterRows.push({
+    'filter gradient': `768x${size}x${size}x${inC} → ${outC}, 3x3`,
+    'as a convolution ms': Number(convolution.toFixed(1)),
+    'as the patches product ms': Number(product.toFixed(1)),
+    'the kernel takes': 9 * inC <= PATCH_PRODUCT_MAX_ROWS ? 'product' : 'convolution',
+  });
+  tf.dispose([x, dy]);
+}
+console.table(filterRows);
+console.log(`RESULT ${JSON.stringify({ rows, transposedMatMulMs: matmul, mapRows, filterRows })}`);

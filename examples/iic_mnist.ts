@@ -9,13 +9,13 @@
  * epoch; the test split is scored once, at the end.
  *
  * The defaults are the CLI's CPU recipe (`IIC_RECIPES.cpu` in src/methods/iic.ts), a budget of
- * about 30 minutes on wasm (2 threads; 31.6 minutes measured with the trials side by side, 35.5 in turn): the `small` VGG, 2 sub-heads, over-clustering with 50
+ * about 30 minutes on wasm (2 threads; 28.8–29.9 minutes measured for seeds 0–2): the `small` VGG, 2 sub-heads, over-clustering with 50
  * clusters, the 55k training images each paired with two transformed views x′ per epoch
  * (`--repeats 2`: on the validation split it took seed 1 from 0.76 to 0.90 after 4 epochs, at 1.5
  * times the cost of an epoch), both heads trained on every step (`--head-schedule joint`), λ = 1.5
  * (the marginals' entropy weighted more than the paper's 1: with a short budget, λ = 1 leaves two
  * digits sharing a cluster and another split in two), a nearly empty cluster re-seeded after an
- * epoch (`--min-cluster-share 0.2`), 11 epochs of about 2.4–2.6 minutes, with random restarts
+ * epoch (`--min-cluster-share 0.2`), 11 epochs of about 2.3–2.6 minutes, with random restarts
  * (`--candidates 2 --trial-epochs 2`, IIC_RESTARTS: two runs from different seeds train 2 epochs,
  * the one of lower training loss trains on; candidate 0 is the plain run of `--seed`; 13 epochs of
  * compute in all; on a CPU backend the candidates' trial epochs train side by side in worker

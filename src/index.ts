@@ -41,7 +41,7 @@ export type { PixelBox } from './data/augment/geometric.js';
 export type { IicViewOptions, PairedViews } from './data/augment/iic_views.js';
 export type { ColorJitterOptions } from './data/augment/color.js';
 export type { RelationalAugmentOptions, RelationalAugmentPreset, ResolvedRelationalAugment, ViewFunction } from './data/augment/relational_views.js';
-export { mlp, validateWidths, vgg, VGG_CONFIGS, resolveVggConfig, conv4, seededKernelInitializer, seededHeInitializer, deriveSeed, stopGradient, sobelFilter, BatchNormalization, batchNormalization, batchNormalizeTraining, resnet } from './nn/index.js';
+export { mlp, validateWidths, vgg, VGG_CONFIGS, resolveVggConfig, conv4, seededKernelInitializer, seededHeInitializer, deriveSeed, stopGradient, softmaxFlushingGradient, denseSoftmaxFlushingGradient, SOFTMAX_GRADIENT_FLUSH_BELOW, sobelFilter, BatchNormalization, batchNormalization, batchNormalizeTraining, resnet } from './nn/index.js';
 export type { MlpOptions, ActivationName, VggConfig, VggConfigInput, VggOptions, Conv4Options, Initializer, BatchNormalizationOptions, BatchNormalizeTrainingResult, ResNetOptions } from './nn/index.js';
 export type { UserBackbone, BackboneBuilder } from './nn/user_backbone.js';
 export { iicLoss, iicJointDistribution, iicMutualInformation, mineLoss, mineLowerBound, mseLoss, perSampleSquaredError, binaryCrossEntropyLoss, perSampleBinaryCrossEntropy, filterDistinguisherLoss, filterDistinguisherPairLoss, featureMapCosines, focalLoss } from './losses/index.js';

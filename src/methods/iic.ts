@@ -9,6 +9,7 @@ import type { IicViewOptions, PairedViews } from '../data/augment/iic_views.js';
 import { checkIicLambda, iicLoss } from '../losses/iic_loss.js';
 import { deriveSeed, seededKernelInitializer } from '../nn/initializers.js';
 import { vgg } from '../nn/vgg.js';
+import { denseSoftmaxFlushingGradient } from '../nn/softmax_flushing_gradient.js';
 import type { VggConfig, VggConfigInput } from '../nn/vgg.js';
 import { buildUserBackbone, CUSTOM_BACKBONE, isUserBackbone, resolveBackboneConfig } from '../nn/user_backbone.js';
 import type { UserBackbone } from '../nn/user_backbone.js';
@@ -116,7 +117,7 @@ export const IIC_OPTION_TABLE = {
 export const IIC_RECIPES = {
   // examples/iic_mnist.ts, 2 threads, trained on 55k images (5k held out for validation): see the README's table.
   cpu: {
-    note: 'measured on a 2-core CPU (wasm): quarter-width VGG, λ 1.5, two views x′ per image, both heads every step, learning rate 1e-3, nearly empty clusters re-seeded, 11 epochs of about 2.4–2.6 min on 55k images',
+    note: 'measured on a 2-core CPU (wasm): quarter-width VGG, λ 1.5, two views x′ per image, both heads every step, learning rate 1e-3, nearly empty clusters re-seeded, 11 epochs of about 2.3–2.6 min on 55k images',
     epochs: 11,
     learningRate: 1e-3,
     options: { backbone: 'small', lambda: 1.5, repeats: 2, headSchedule: 'joint', minClusterShare: 0.2 },
@@ -140,8 +141,8 @@ export const IIC_RECIPES = {
 /**
  * Random restarts for the CPU recipe ({@link fitBestOfRestarts}): two candidates from different
  * seeds train 2 epochs each, the one of lower training loss trains on to the recipe's epochs (11 in
- * all; 13 epochs of compute: 35.5 minutes measured on 2 wasm threads with the trials in turn, 31.6
- * with them side by side in worker threads, `fitBestOfRestartsInWorkers`). Against IIC's early lock-in on a
+ * all; 13 epochs of compute: 28.8–29.9 minutes for seeds 0–2 on 2 wasm threads with the trials side
+ * by side in worker threads, `fitBestOfRestartsInWorkers`). Against IIC's early lock-in on a
  * poor partition: on MNIST the run that ended at 0.85 already had the highest loss after 2 epochs
  * (−4.52 against −4.60 and −4.66 of the runs ending at 0.97 and 0.95). examples/iic_mnist.ts uses
  * it; the CLI's `train` fits a single run.
@@ -308,7 +309,8 @@ export class IIC extends ImageMethod {
     const metrics: Record<string, tf.Scalar[]> = {};
     const headLosses = this.headsForBatch(batch).map((head) => {
       const losses = this.subHeadIndices(head).map((index) => {
-        const z = this.heads[index].apply(features, { training: true }) as tf.Tensor2D;
+        // The head's own ops, its logits' gradient flushed below 1e-30 (no subnormal floats in the products that follow on CPUs).
+        const z = denseSoftmaxFlushingGradient(this.heads[index].layers[0], features);
         const zClean = z.slice([0, 0], [n, -1]);
         const loss = iicLoss(repeats > 1 ? tf.tile(zClean, [repeats, 1]) : zClean, z.slice([n, 0], [n * repeats, -1]), { lambda: this.config.lambda });
         return loss;

@@ -6,6 +6,7 @@ export { conv4 } from './conv4.js';
 export type { Conv4Options } from './conv4.js';
 export { seededKernelInitializer, seededHeInitializer, deriveSeed } from './initializers.js';
 export { stopGradient } from './stop_gradient.js';
+export { softmaxFlushingGradient, denseSoftmaxFlushingGradient, SOFTMAX_GRADIENT_FLUSH_BELOW } from './softmax_flushing_gradient.js';
 export { sobelFilter } from './sobel.js';
 export type { Initializer } from './initializers.js';
 export { BatchNormalization, batchNormalization, batchNormalizeTraining } from './batch_normalization.js';

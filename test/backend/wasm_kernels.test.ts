@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/backend/init_backend.js';
 import { convolutionReadWindow } from '../../src/backend/kernel_geometry.js';
+import { PATCH_PRODUCT_MAX_ROWS } from '../../src/backend/wasm_kernels/conv2d_backprop_filter.js';
 import { convGeometry } from '../../src/backend/wasm_kernels/kernel_utils.js';
 import { WASM_GAP_FILL_KERNELS } from '../../src/backend/wasm_kernels/index.js';
 import {
@@ -45,7 +46,7 @@ describe('wasm gap-fill kernels equal the cpu backend', () => {
   const differences = (a: Float32Array, b: Float32Array) => a.reduce((count, value, i) => count + (value === b[i] ? 0 : 1), a.length === b.length ? 0 : 1);
 
   for (const c of GAP_FILL_CONV_CASES) {
-    it(`conv2d gradients with the convolution's own padding are bitwise those over a padded copy: kernel ${c.kernel}, stride ${c.stride}, pad ${JSON.stringify(c.pad)}`, () => {
+    it(`conv2d gradients are bitwise the formulations they stand for (the convolution's own padding as a padded copy; a small filter's as the patches' product): kernel ${c.kernel}, ${c.inChannels} channels, stride ${c.stride}, pad ${JSON.stringify(c.pad)}`, () => {
       const filterShape: [number, number, number, number] = [c.kernel, c.kernel, c.inChannels, c.outChannels];
       const inputShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
       const info = convGeometry(inputShape, filterShape, c.stride, c.pad, undefined, 'NHWC');
@@ -57,9 +58,25 @@ describe('wasm gap-fill kernels equal the cpu backend', () => {
       const { top, left } = info.padInfo;
       const { neededHeight, neededWidth, bottom, right } = convolutionReadWindow(info);
       const [dw, reference] = tf.tidy(() => {
-        const cropped = tf.slice(tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]), [0, 0, 0, 0], [c.batch, neededHeight, neededWidth, c.inChannels]);
-        const convolved = tf.conv2d(tf.transpose(cropped, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]);
+        const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
         const kernel = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape }) as tf.Tensor;
+        if (c.kernel * c.kernel * c.inChannels <= PATCH_PRODUCT_MAX_ROWS) {
+          // Small filters: the patches' matrix (one row per filter weight, one column per output position) times dy.
+          const { outHeight, outWidth, strideHeight, strideWidth } = info;
+          const rows: tf.Tensor[] = [];
+          for (let kh = 0; kh < c.kernel; kh++) {
+            for (let kw = 0; kw < c.kernel; kw++) {
+              for (let ci = 0; ci < c.inChannels; ci++) {
+                const end = [c.batch, kh + (outHeight - 1) * strideHeight + 1, kw + (outWidth - 1) * strideWidth + 1, ci + 1];
+                rows.push(tf.reshape(tf.stridedSlice(padded, [0, kh, kw, ci], end, [1, strideHeight, strideWidth, 1]), [1, -1]));
+              }
+            }
+          }
+          const product = tf.matMul(tf.concat(rows, 0), tf.reshape(dy, [-1, c.outChannels]));
+          return [kernel.dataSync() as Float32Array, product.dataSync() as Float32Array];
+        }
+        const cropped = tf.slice(padded, [0, 0, 0, 0], [c.batch, neededHeight, neededWidth, c.inChannels]);
+        const convolved = tf.conv2d(tf.transpose(cropped, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]);
         return [kernel.dataSync() as Float32Array, tf.transpose(convolved, [1, 2, 0, 3]).dataSync() as Float32Array];
       });
       expect(differences(dw, reference)).toBe(0);
@@ -76,6 +93,17 @@ describe('wasm gap-fill kernels equal the cpu backend', () => {
       tf.dispose([x, w, dy]);
     });
   }
+
+  it('Conv2DBackpropFilter of an empty batch is zeros, for small filters (the product) and others (the convolution)', () => {
+    for (const inChannels of [1, 8]) {
+      const x = tf.zeros([0, 5, 5, inChannels]);
+      const dy = tf.zeros([0, 5, 5, 2]);
+      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, inChannels, 2] }) as tf.Tensor;
+      expect(dw.shape).toEqual([3, 3, inChannels, 2]);
+      expect(Array.from(dw.dataSync()).every((v) => v === 0)).toBe(true);
+      tf.dispose([x, dy, dw]);
+    }
+  });
 
   it('conv2dTranspose (forward = Conv2DBackpropInput) and its gradients, strides 1 and 2', async () => {
     for (const stride of [1, 2]) {

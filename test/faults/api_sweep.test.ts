@@ -113,6 +113,9 @@ const images4 = () => tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 1) as tf.T
 const rgb4 = () => tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
 const probabilities = () => tf.tidy(() => tf.softmax(tf.randomNormal([4, 3], 0, 1, 'float32', 3))) as tf.Tensor2D;
 const unit2 = (seed: number) => tf.randomUniform([4, 3], 0.1, 0.9, 'float32', seed) as tf.Tensor2D;
+/** A built softmax Dense layer on 3 features (denseSoftmaxFlushingGradient's layer), built before the sweep and freed after it: the sweep frees tensors and models, not layers. */
+let softmaxDenseLayer: tf.layers.Layer;
+const softmaxDense3 = () => softmaxDenseLayer;
 const idxBytes = (dims: number[], values: number[]) => {
   const header = [0, 0, 0x08, dims.length];
   for (const d of dims) header.push((d >>> 24) & 255, (d >>> 16) & 255, (d >>> 8) & 255, d & 255);
@@ -235,6 +238,8 @@ const FUNCTIONS: Record<string, FunctionFixture> = {
   seededHeInitializer: { args: () => [1, 0] },
   seededKernelInitializer: { args: () => [1, 0] },
   sobelFilter: { args: () => [images4()] },
+  softmaxFlushingGradient: { args: () => [unit2(1)] },
+  denseSoftmaxFlushingGradient: { args: () => [softmaxDense3(), unit2(1)] },
   split: { args: () => [images8, 0.5, { shuffle: true, seed: 1 }], options: 2 },
   stopGradient: { args: () => [unit2(1)], anyRank: [0] },
   subset: { args: () => [images8, [0, 1]] },
@@ -609,6 +614,8 @@ beforeAll(async () => {
   const model = api.mlp([2, 1], { seed: 1 });
   await api.saveLayersModel(model, files.model, 'model');
   model.dispose();
+  softmaxDenseLayer = tf.layers.dense({ units: 2, activation: 'softmax' });
+  softmaxDenseLayer.apply(tf.input({ shape: [3] }));
   checkpointable = new api.Autoencoder({ layers: [64, 4], seed: 1 }).initialize(images8);
   shared.add(checkpointable);
   await api.writeCheckpoint(path.join(directory, 'checkpoints_run'), checkpointable);
@@ -619,6 +626,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   checkpointable?.dispose();
+  softmaxDenseLayer?.dispose();
   rmSync(directory, { recursive: true, force: true });
 });
 
