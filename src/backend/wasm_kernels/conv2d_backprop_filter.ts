@@ -88,8 +88,9 @@ export function conv2dBackpropFilterAsConvolution(args: KernelArguments): tf.Ten
 /**
  * Filters of at most this many weights per output channel (KH·KW·Cin: a 3x3 filter on up to 3
  * channels, a first layer on images) take {@link conv2dBackpropFilterAsProduct}. Measured
- * (`npx tsx bench/wasm_kernels.ts`, 768 images, 3x3, 'same'): 24x24 on 1, 2, 3 channels → 16
- * 18 / 35 / 51 ms against 74–83 for the convolution; 12x12x16 → 32 77 against 63.
+ * (`npx tsx bench/wasm_kernels.ts`, 768 images, 3x3, 'same', 2 threads): 24x24 on 1, 2, 3 channels
+ * → 16 19.9 / 37.1 / 56.9 ms against 76.5 / 80.3 / 87.4 for the convolution; 12x12x16 → 32 95
+ * against 69.
  */
 export const PATCH_PRODUCT_MAX_ROWS = 27;
 
